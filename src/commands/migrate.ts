@@ -1,0 +1,125 @@
+import { type ApplyOptions, applyMigrations, type Outcome } from '../apply.js';
+import { sessionSettingsSql } from '../database.js';
+import { createHistorySql, readHistory } from '../history.js';
+import { acquireLock, releaseLock } from '../lock.js';
+import type { Entry, Plan } from '../plan.js';
+import { formatDuration, plural, type Report } from '../report/model.js';
+import { type Context, planOf, report, stoppedReport } from './context.js';
+
+function upToDate(context: Context, plan: Plan): Report {
+  const done = plan.entries.length;
+  return report(context, plan, {
+    result: 'up-to-date',
+    verdict: `Up to date: ${plural(done, 'migration')} applied, nothing to do.`,
+  });
+}
+
+/** Who applied a migration, for the tracking row: on Actions the repository, run and commit. */
+export function appliedBy(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+    const attempt = env.GITHUB_RUN_ATTEMPT ? `/${env.GITHUB_RUN_ATTEMPT}` : '';
+    const sha = env.GITHUB_SHA ? ` at ${env.GITHUB_SHA.slice(0, 12)}` : '';
+    return `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID}${attempt}${sha}`;
+  }
+  return `agoat/migrate-action by ${env.USER ?? 'unknown user'} outside GitHub Actions`;
+}
+
+/**
+ * `migrate`: find every problem before writing; in a dry run report what would be applied;
+ * otherwise take the lock, re-read the history, and apply what is still pending.
+ */
+export async function migrate(context: Context): Promise<Report> {
+  const { settings, db, tracking, log } = context;
+  const first = await readHistory(db.client, tracking);
+  let plan = planOf(context, first.rows);
+  if (plan.stops) return stoppedReport(context, plan);
+
+  if (settings.dryRun) {
+    for (const entry of plan.entries) if (entry.status === 'pending') entry.status = 'would apply';
+    const count = plan.pending.length;
+    return report(context, plan, {
+      result: count > 0 ? 'pending' : 'up-to-date',
+      verdict:
+        count > 0
+          ? `Dry run: ${plural(count, 'migration')} would be applied; nothing was written.`
+          : `Dry run: up to date, ${plural(plan.entries.length, 'migration')} applied, nothing would be written.`,
+    });
+  }
+  if (plan.pending.length === 0) return upToDate(context, plan);
+
+  // Everything below writes: one run at a time, and the history as it is under the lock.
+  const key = await acquireLock(db.client, tracking, settings.lockWaitTimeoutSeconds, log);
+  try {
+    const sessionSql = sessionSettingsSql(db.serverMajor);
+    if (sessionSql) await db.client.query(sessionSql);
+    const locked = await readHistory(db.client, tracking);
+    plan = planOf(context, locked.rows);
+    if (plan.stops) return stoppedReport(context, plan);
+    if (plan.pending.length === 0) return upToDate(context, plan);
+
+    const options: ApplyOptions = {
+      tracking,
+      transaction: settings.transaction,
+      lockTimeout: settings.lockTimeout,
+      statementTimeout: settings.statementTimeout,
+      appliedBy: appliedBy(),
+      sessionSql,
+      setupSql: locked.exists ? '' : await createHistorySql(db.client, tracking),
+      log,
+    };
+    const outcomes = await applyMigrations(db.client, plan.pending, options);
+    return appliedReport(context, plan, outcomes);
+  } finally {
+    await releaseLock(db.client, key);
+  }
+}
+
+function appliedReport(context: Context, plan: Plan, outcomes: Outcome[]): Report {
+  const byVersion = new Map(outcomes.map((o) => [o.migration.version, o]));
+  const entries: Entry[] = plan.entries.map((entry) => {
+    const outcome = byVersion.get(entry.version);
+    if (!outcome) return entry;
+    const note =
+      outcome.status === 'rolled back'
+        ? 'rolled back with the failed migration (transaction: all)'
+        : outcome.error
+          ? errorNote(outcome)
+          : undefined;
+    return {
+      ...entry,
+      status: outcome.status === 'rolled back' ? 'pending' : outcome.status,
+      durationMs: outcome.durationMs,
+      note,
+    };
+  });
+  const applied = outcomes.filter((o) => o.status === 'applied');
+  const failed = outcomes.find((o) => o.status === 'failed');
+  const total = applied.reduce((sum, o) => sum + (o.durationMs ?? 0), 0);
+  const base = { ...report(context, plan, { result: 'applied', verdict: '' }), entries };
+  if (!failed) {
+    return {
+      ...base,
+      result: 'applied',
+      verdict: `Applied ${plural(applied.length, 'migration')} in ${formatDuration(total)}.`,
+    };
+  }
+  const notAttempted = outcomes.filter((o) => o.status === 'not attempted').length;
+  const before =
+    context.settings.transaction === 'all'
+      ? 'Nothing was applied (transaction: all).'
+      : `${plural(applied.length, 'migration')} applied before it, ${notAttempted} not attempted.`;
+  return {
+    ...base,
+    failure: failed.error && { file: failed.migration.name, ...failed.error },
+    result: 'failed',
+    verdict: `${failed.migration.name} failed${failed.error?.line ? ` at line ${failed.error.line}` : ''}: ${failed.error?.message ?? 'unknown error'}. ${before}`,
+  };
+}
+
+function errorNote(outcome: Outcome): string {
+  const error = outcome.error;
+  if (!error) return '';
+  const where = error.line ? `line ${error.line}: ` : '';
+  const hint = error.hint ? ` (hint: ${error.hint})` : '';
+  return `${where}${error.message}${hint}`;
+}

@@ -1,0 +1,171 @@
+import type pg from 'pg';
+import { ConfigurationError } from './errors.js';
+
+export type RowStatus = 'applied' | 'baseline' | 'running' | 'failed';
+
+/** One row of the tracking table. */
+export interface HistoryRow {
+  version: bigint;
+  name: string;
+  checksum: string;
+  status: RowStatus;
+  appliedAt?: Date;
+  executionMs?: number;
+}
+
+export interface TrackingTable {
+  schema: string;
+  table: string;
+}
+
+/** `"schema"."table"`: the names are plain identifiers (checked by the inputs), quoted anyway. */
+export function qualifiedName({ schema, table }: TrackingTable): string {
+  return `"${schema}"."${table}"`;
+}
+
+/** A string literal, safe whatever the text and whatever standard_conforming_strings says. */
+export function literal(text: string): string {
+  const quoted = `'${text.replaceAll("'", "''")}'`;
+  return text.includes('\\') ? `E${quoted.replaceAll('\\', '\\\\')}` : quoted;
+}
+
+// Type OIDs of pg_type, as the server reports them for each column of a result.
+const INT4 = 23;
+const INT8 = 20;
+const TEXT = 25;
+const VARCHAR = 1043;
+const TIMESTAMPTZ = 1184;
+
+const EXPECTED: Record<string, { types: number[]; type: string }> = {
+  version: { types: [INT8], type: 'bigint' },
+  name: { types: [TEXT, VARCHAR], type: 'text' },
+  checksum: { types: [TEXT, VARCHAR], type: 'text' },
+  status: { types: [TEXT, VARCHAR], type: 'text' },
+  applied_at: { types: [TIMESTAMPTZ], type: 'timestamptz' },
+  execution_ms: { types: [INT4, INT8], type: 'integer' },
+  applied_by: { types: [TEXT, VARCHAR], type: 'text' },
+};
+const COLUMNS = Object.keys(EXPECTED);
+const STATUSES = new Set<string>(['applied', 'baseline', 'running', 'failed']);
+
+/**
+ * Reads the history in one query. A missing table (or schema) is an empty history, so that the
+ * everyday run that finds nothing to do costs a single round trip; the column types are checked
+ * from the result's own description rather than by a second query to the catalog.
+ */
+export async function readHistory(
+  client: pg.ClientBase,
+  tracking: TrackingTable,
+): Promise<{ exists: boolean; rows: HistoryRow[] }> {
+  let result: pg.QueryResult;
+  try {
+    result = await client.query({
+      text: `SELECT ${COLUMNS.join(', ')} FROM ${qualifiedName(tracking)} ORDER BY version`,
+      rowMode: 'array',
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '42P01') return { exists: false, rows: [] };
+    if (code === '42703') throw await misfit(client, tracking);
+    throw error;
+  }
+  const wrong = result.fields.filter((f) => !EXPECTED[f.name]?.types.includes(f.dataTypeID));
+  if (wrong.length > 0) throw await misfit(client, tracking);
+
+  const rows = result.rows.map((r: unknown[]) => ({
+    version: BigInt(r[0] as string),
+    name: r[1] as string,
+    checksum: r[2] as string,
+    status: r[3] as RowStatus,
+    appliedAt: r[4] as Date,
+    executionMs: r[5] === null ? undefined : Number(r[5]),
+  }));
+  const unknown = rows.find((row) => !STATUSES.has(row.status));
+  if (unknown) {
+    throw new ConfigurationError(
+      `${tableLabel(tracking)} was not written by this action (version ${unknown.version} has status "${unknown.status}"): ${whatToDo(tracking, rows.at(-1)?.version)}`,
+    );
+  }
+  return { exists: true, rows };
+}
+
+function tableLabel(tracking: TrackingTable): string {
+  return `The tracking table ${tracking.schema}.${tracking.table}`;
+}
+
+function whatToDo(tracking: TrackingTable, highest: bigint | undefined): string {
+  const baseline =
+    highest === undefined
+      ? 'then run command: baseline with the highest version it recorded'
+      : `then run command: baseline with baseline-version: ${highest} (the highest version it recorded)`;
+  return `leave it as it is, set table: to a new name (for example ${tracking.table}_v2), ${baseline}.`;
+}
+
+/** Names what does not fit in an existing table, for the one-sentence error. */
+async function misfit(client: pg.ClientBase, tracking: TrackingTable): Promise<ConfigurationError> {
+  const { rows } = await client.query<{ column_name: string; data_type: string }>(
+    'SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+    [tracking.schema, tracking.table],
+  );
+  const actual = new Map(rows.map((r) => [r.column_name, r.data_type]));
+  const problems: string[] = [];
+  for (const [column, { type }] of Object.entries(EXPECTED)) {
+    const found = actual.get(column);
+    if (found === undefined) problems.push(`no column ${column}`);
+    else if (!sameType(found, type)) problems.push(`${column} is ${found}, not ${type}`);
+  }
+  let highest: bigint | undefined;
+  if (actual.has('version')) {
+    const max = await client.query<{ max: string | null }>(
+      `SELECT max(version)::text AS max FROM ${qualifiedName(tracking)}`,
+    );
+    const text = max.rows[0]?.max;
+    if (text && /^\d+$/.test(text)) highest = BigInt(text);
+  }
+  return new ConfigurationError(
+    `${tableLabel(tracking)} exists but does not fit this action (${problems.join('; ')}): ${whatToDo(tracking, highest)}`,
+  );
+}
+
+function sameType(found: string, expected: string): boolean {
+  const aliases: Record<string, string[]> = {
+    bigint: ['bigint'],
+    text: ['text', 'character varying'],
+    timestamptz: ['timestamp with time zone'],
+    integer: ['integer', 'bigint'],
+  };
+  return aliases[expected]?.includes(found) ?? false;
+}
+
+/**
+ * The SQL that creates the tracking table, and its schema when `pg_namespace` lacks it: a role may
+ * own its schema without having CREATE on the database, so `CREATE SCHEMA IF NOT EXISTS` is not
+ * issued blindly. The caller sends it inside the first migration's transaction, while holding the
+ * migration lock, so a run whose first migration fails leaves no table behind.
+ */
+export async function createHistorySql(
+  client: pg.ClientBase,
+  tracking: TrackingTable,
+): Promise<string> {
+  const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
+    tracking.schema,
+  ]);
+  const createSchema = rows.length === 0 ? `CREATE SCHEMA "${tracking.schema}";` : '';
+  return `${createSchema}CREATE TABLE IF NOT EXISTS ${qualifiedName(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN ('applied', 'baseline', 'running', 'failed')), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
+}
+
+export interface RowValues {
+  version: bigint;
+  name: string;
+  checksum: string;
+  status: RowStatus;
+  appliedBy: string;
+}
+
+/**
+ * The INSERT that records a migration, as text to send in the same message as the migration.
+ * `executionMs` is an SQL expression, so that the server measures the time the file took.
+ */
+export function insertRowSql(tracking: TrackingTable, row: RowValues, executionMs: string): string {
+  return `INSERT INTO ${qualifiedName(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
+}

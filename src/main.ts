@@ -1,0 +1,64 @@
+import * as core from '@actions/core';
+import type { Context } from './commands/context.js';
+import { migrate } from './commands/migrate.js';
+import { validate } from './commands/validate.js';
+import { connect, type Database } from './database.js';
+import { ConfigurationError, messageOf } from './errors.js';
+import { getSettings, type Settings } from './inputs.js';
+import { readMigrations } from './migrations.js';
+import type { Report } from './report/model.js';
+import { annotate, log, setFailureOutputs, setOutputs, writeSummary } from './report/publish.js';
+
+const COMMANDS: Record<string, ((context: Context) => Promise<Report>) | undefined> = {
+  migrate,
+  validate,
+};
+
+/** The action: inputs, files and history, the command, then the report. Never throws. */
+export async function run(): Promise<void> {
+  let settings: Settings | undefined;
+  let db: Database | undefined;
+  try {
+    settings = getSettings();
+    for (const name of settings.target.ignoredParameters) {
+      core.warning(
+        `The database URL parameter ${name} is not used by this action and was ignored.`,
+      );
+    }
+    const command = COMMANDS[settings.command];
+    if (!command) {
+      throw new ConfigurationError(
+        `command: ${settings.command} is not available in this version.`,
+      );
+    }
+
+    // The files are read while the connection is being opened.
+    const connecting = connect(settings.target, settings.connectTimeoutSeconds, core.info);
+    const discovery = await readMigrations(settings.migrationsDir).catch((error: unknown) => {
+      connecting.then(
+        (d) => d.client.end(),
+        () => undefined,
+      );
+      throw error;
+    });
+    db = await connecting;
+
+    const report = await command({
+      settings,
+      db,
+      discovery,
+      tracking: { schema: settings.schema, table: settings.table },
+      log: core.info,
+    });
+    log(report);
+    annotate(report, settings.migrationsDirForAnnotations);
+    setOutputs(report);
+    writeSummary(report);
+    if (report.result === 'failed' || report.result === 'drift') core.setFailed(report.verdict);
+  } catch (error) {
+    setFailureOutputs(settings?.dryRun);
+    core.setFailed(messageOf(error));
+  } finally {
+    await db?.client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,224 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { ConfigurationError, messageOf } from './errors.js';
+import type { Finding } from './findings.js';
+
+/** One migration file, read and checked. */
+export interface Migration {
+  version: bigint;
+  /** File name, e.g. `001_initial_schema.sql`. */
+  name: string;
+  path: string;
+  /** SHA-256 of the content without BOM and with LF line endings. */
+  checksum: string;
+  /** The content as executed: without BOM, with LF line endings. */
+  sql: string;
+  /** `-- migrate:no-transaction`: run outside a transaction, one statement at a time. */
+  noTransaction: boolean;
+}
+
+export interface Discovery {
+  migrations: Migration[];
+  findings: Finding[];
+}
+
+/** PostgreSQL's `bigint` maximum: the tracking table's version column. */
+export const MAX_VERSION = 9223372036854775807n;
+
+const MIGRATION_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.sql$/;
+
+/** The numeric version of a migration file name, or undefined when the name is not one. */
+export function versionOf(fileName: string): bigint | undefined {
+  const match = MIGRATION_NAME.exec(fileName);
+  return match?.[1] === undefined ? undefined : BigInt(match[1]);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/**
+ * The text of a file as the action sees it. The BOM is dropped and CRLF becomes LF, so a checkout
+ * with Windows line endings has the same checksum as one with Unix endings: line endings are the
+ * checkout's choice (core.autocrlf), not the author's change.
+ */
+export function normalizeContent(bytes: Uint8Array): string {
+  // TextDecoder drops a leading BOM itself (ignoreBOM: false) and throws on invalid UTF-8.
+  return utf8.decode(bytes).replaceAll('\r\n', '\n');
+}
+
+export function checksumOf(normalized: string): string {
+  return createHash('sha256').update(normalized, 'utf8').digest('hex');
+}
+
+const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
+const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
+
+/**
+ * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
+ * statement. Any other `-- migrate:` line is an error, so that a dbmate-style `-- migrate:down`
+ * section is never run as part of the file.
+ */
+export function readDirectives(
+  sql: string,
+  fileName: string,
+): { noTransaction: boolean; findings: Finding[] } {
+  const findings: Finding[] = [];
+  let noTransaction = false;
+  const headerEnd = endOfHeader(sql);
+  for (const match of sql.matchAll(DIRECTIVE_LINE)) {
+    const text = match[0].trimEnd();
+    const line = lineAt(sql, match.index);
+    if (text === KNOWN_DIRECTIVE && match.index < headerEnd) {
+      noTransaction = true;
+      continue;
+    }
+    const why =
+      text === KNOWN_DIRECTIVE
+        ? 'must come before the first statement'
+        : 'is not a directive this action knows (the only one is -- migrate:no-transaction; down migrations are not supported)';
+    findings.push({
+      kind: 'directive',
+      file: fileName,
+      line,
+      message: `${fileName} line ${line}: "${text.trim()}" ${why}; remove or fix the line.`,
+      stops: true,
+    });
+  }
+  return { noTransaction, findings };
+}
+
+/** Index where the first line that is neither blank nor a `--` comment starts. */
+function endOfHeader(sql: string): number {
+  let index = 0;
+  while (index < sql.length) {
+    const next = sql.indexOf('\n', index);
+    const end = next === -1 ? sql.length : next;
+    const line = sql.slice(index, end).trim();
+    if (line !== '' && !line.startsWith('--')) return index;
+    index = end + 1;
+  }
+  return sql.length;
+}
+
+export function lineAt(text: string, index: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/**
+ * Reads every migration of a folder. Problems with single files are findings, so that one run
+ * reports all of them; a folder that cannot be read at all is a ConfigurationError.
+ */
+export async function readMigrations(dir: string): Promise<Discovery> {
+  let names: string[];
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    names = entries.filter((e) => !e.isDirectory() && e.name.endsWith('.sql')).map((e) => e.name);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new ConfigurationError(
+        `The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`,
+      );
+    }
+    throw new ConfigurationError(
+      `The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`,
+    );
+  }
+
+  const findings: Finding[] = [];
+  const candidates: { name: string; version: bigint }[] = [];
+  for (const name of names) {
+    const version = versionOf(name);
+    if (version === undefined) {
+      findings.push({
+        kind: 'misnamed',
+        file: name,
+        message: `${name} is not named <version>_<description>.sql (for example 001_create_users.sql): rename it, or move it out of the migrations folder.`,
+        stops: true,
+      });
+    } else if (version > MAX_VERSION) {
+      findings.push({
+        kind: 'version-too-large',
+        file: name,
+        message: `${name} has version ${version}, above PostgreSQL's bigint maximum ${MAX_VERSION}: use a smaller version.`,
+        stops: true,
+      });
+    } else {
+      candidates.push({ name, version });
+    }
+  }
+
+  // Files are read and hashed concurrently: a repository with thousands of migrations should not
+  // wait on each file in turn.
+  const read = await Promise.all(candidates.map((c) => readMigration(dir, c.name, c.version)));
+  const migrations: Migration[] = [];
+  for (const result of read) {
+    if ('kind' in result) findings.push(result);
+    else {
+      migrations.push(result.migration);
+      findings.push(...result.findings);
+    }
+  }
+  migrations.sort(byVersion);
+  findings.push(...duplicates(migrations));
+  return { migrations, findings };
+}
+
+async function readMigration(
+  dir: string,
+  name: string,
+  version: bigint,
+): Promise<{ migration: Migration; findings: Finding[] } | Finding> {
+  const filePath = path.join(dir, name);
+  let sql: string;
+  try {
+    sql = normalizeContent(await readFile(filePath));
+  } catch (error) {
+    const why =
+      error instanceof TypeError
+        ? 'it is not valid UTF-8; save it as UTF-8'
+        : `${messageOf(error)}; check the file and its permissions`;
+    return {
+      kind: 'unreadable',
+      file: name,
+      version,
+      message: `${name} cannot be read: ${why}.`,
+      stops: true,
+    };
+  }
+  const { noTransaction, findings } = readDirectives(sql, name);
+  const migration = {
+    version,
+    name,
+    path: filePath,
+    checksum: checksumOf(sql),
+    sql,
+    noTransaction,
+  };
+  return { migration, findings };
+}
+
+export function byVersion(a: { version: bigint }, b: { version: bigint }): number {
+  return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
+}
+
+/** Two files with one numeric version (`001_a.sql` and `1_b.sql`) cannot both be applied. */
+function duplicates(sorted: Migration[]): Finding[] {
+  const findings: Finding[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    const previous = sorted[i - 1];
+    const current = sorted[i];
+    if (previous && current && previous.version === current.version) {
+      findings.push({
+        kind: 'duplicate',
+        version: current.version,
+        file: current.name,
+        message: `${previous.name} and ${current.name} have the same version ${current.version}: give one of them a new version.`,
+        stops: true,
+      });
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,178 @@
+import { type Finding, isDrift } from './findings.js';
+import type { HistoryRow } from './history.js';
+import { byVersion, type Discovery, type Migration } from './migrations.js';
+
+/** A row of the status table; the words are the summary's words. */
+export type Status =
+  | 'applied'
+  | 'already applied'
+  | 'baseline'
+  | 'would apply'
+  | 'rehearsed'
+  | 'not rehearsed'
+  | 'pending'
+  | 'modified'
+  | 'missing'
+  | 'out of order'
+  | 'failed'
+  | 'not attempted';
+
+export interface Entry {
+  version: bigint;
+  name: string;
+  status: Status;
+  /** The file's checksum, or the recorded one when the file is missing. */
+  checksum: string;
+  migration?: Migration;
+  row?: HistoryRow;
+  durationMs?: number;
+  note?: string;
+}
+
+export interface Plan {
+  /** Every file and every row, by version. */
+  entries: Entry[];
+  findings: Finding[];
+  /** What a run would apply, in order. */
+  pending: Migration[];
+  /** A finding stops the run: nothing may be written. */
+  stops: boolean;
+  /** A *modified* or *missing* migration exists, even under `on-drift: warn`. */
+  drift: boolean;
+}
+
+export interface PlanOptions {
+  onDrift: 'fail' | 'warn';
+  allowOutOfOrder: boolean;
+  transaction: 'per-migration' | 'all';
+}
+
+/**
+ * Decides, from the files and the recorded history alone, what is applied, what is pending and
+ * what is wrong. Pure: the same inputs always give the same plan, so the run can recompute it
+ * after taking the lock and re-reading the history.
+ */
+export function makePlan(discovery: Discovery, history: HistoryRow[], options: PlanOptions): Plan {
+  const findings: Finding[] = [...discovery.findings];
+  const rows = new Map(history.map((row) => [row.version, row]));
+  const files = new Map<bigint, Migration>();
+  for (const migration of discovery.migrations) {
+    if (!files.has(migration.version)) files.set(migration.version, migration);
+  }
+
+  const entries: Entry[] = [];
+  let highestRecorded: bigint | undefined;
+  for (const row of history) {
+    if (highestRecorded === undefined || row.version > highestRecorded)
+      highestRecorded = row.version;
+  }
+
+  for (const row of history) {
+    const migration = files.get(row.version);
+    entries.push(recordedEntry(row, migration, options, findings));
+  }
+
+  const pending: Migration[] = [];
+  for (const migration of files.values()) {
+    if (rows.has(migration.version)) continue;
+    const entry: Entry = {
+      version: migration.version,
+      name: migration.name,
+      status: 'pending',
+      checksum: migration.checksum,
+      migration,
+    };
+    if (
+      highestRecorded !== undefined &&
+      migration.version < highestRecorded &&
+      !options.allowOutOfOrder
+    ) {
+      entry.status = 'out of order';
+      entry.note = `lower than the highest recorded version ${highestRecorded}`;
+      findings.push({
+        kind: 'out-of-order',
+        version: migration.version,
+        file: migration.name,
+        message: `${migration.name} is pending but its version is lower than the highest recorded version ${highestRecorded}: give it a higher version, or set allow-out-of-order: true.`,
+        stops: true,
+      });
+    }
+    if (migration.noTransaction && options.transaction === 'all') {
+      findings.push({
+        kind: 'no-transaction-in-all',
+        version: migration.version,
+        file: migration.name,
+        message: `${migration.name} is marked -- migrate:no-transaction, which cannot run with transaction: all; use transaction: per-migration.`,
+        stops: true,
+      });
+    }
+    pending.push(migration);
+    entries.push(entry);
+  }
+
+  entries.sort(byVersion);
+  pending.sort(byVersion);
+  return {
+    entries,
+    findings,
+    pending,
+    stops: findings.some((f) => f.stops),
+    drift: findings.some(isDrift),
+  };
+}
+
+function recordedEntry(
+  row: HistoryRow,
+  migration: Migration | undefined,
+  options: PlanOptions,
+  findings: Finding[],
+): Entry {
+  const driftStops = options.onDrift === 'fail';
+  const base = { version: row.version, row, migration };
+  if (row.status === 'failed' || row.status === 'running') {
+    const how =
+      row.status === 'failed'
+        ? 'failed part-way'
+        : 'was interrupted part-way (its run ended while it was running)';
+    findings.push({
+      kind: 'failed',
+      version: row.version,
+      file: row.name,
+      message: `${row.name} ${how}, so the database may be half-changed: check the database, then run the action with command: repair.`,
+      stops: true,
+    });
+    return { ...base, name: row.name, status: 'failed', checksum: row.checksum, note: how };
+  }
+  if (!migration) {
+    findings.push({
+      kind: 'missing',
+      version: row.version,
+      file: row.name,
+      recordedChecksum: row.checksum,
+      message: `${row.name} was applied but its file is missing: restore the file.`,
+      stops: driftStops,
+    });
+    return { ...base, name: row.name, status: 'missing', checksum: row.checksum };
+  }
+  if (migration.checksum !== row.checksum) {
+    findings.push({
+      kind: 'modified',
+      version: row.version,
+      file: migration.name,
+      recordedChecksum: row.checksum,
+      currentChecksum: migration.checksum,
+      message: `${migration.name} was changed after it was applied (recorded checksum ${row.checksum.slice(0, 12)}, now ${migration.checksum.slice(0, 12)}): restore the applied content and put the change in a new migration, or run command: repair if the edit is harmless.`,
+      stops: driftStops,
+    });
+    return { ...base, name: migration.name, status: 'modified', checksum: migration.checksum };
+  }
+  const status = row.status === 'baseline' ? 'baseline' : 'already applied';
+  return { ...base, name: migration.name, status, checksum: migration.checksum };
+}
+
+export type Result = 'up-to-date' | 'applied' | 'pending' | 'drift' | 'failed';
+
+/** The `result` output of a run that stopped on its findings. */
+export function resultOfStoppedPlan(plan: Plan): Result {
+  return plan.findings.some((f) => f.stops && isDrift(f)) ? 'drift' : 'failed';
+}

@@ -1,0 +1,52 @@
+import type { Finding } from '../findings.js';
+import type { Command } from '../inputs.js';
+import type { Entry, Result } from '../plan.js';
+
+/** Everything the summary, the log, the outputs and the annotations say about one run. */
+export interface Report {
+  command: Command;
+  /** `database on host`. */
+  target: string;
+  dryRun: boolean;
+  result: Result;
+  /** One line that says what happened. */
+  verdict: string;
+  entries: Entry[];
+  findings: Finding[];
+  drift: boolean;
+  /** Rows written or deleted by `baseline` and `repair`, one sentence each. */
+  changes: string[];
+  /** The migration that failed in this run, if one did. */
+  failure?: Failure;
+}
+
+export interface Failure {
+  file: string;
+  line?: number;
+  message: string;
+  code?: string;
+  /** DETAIL can carry row data: it goes to the log only. */
+  detail?: string;
+  hint?: string;
+}
+
+const NOT_PENDING = new Set(['applied', 'already applied', 'baseline', 'modified', 'missing']);
+
+/** Versions as the outputs give them: the numeric version without leading zeros. */
+export function appliedVersions(entries: Entry[]): string[] {
+  return entries.filter((e) => e.status === 'applied').map((e) => e.version.toString());
+}
+
+/** Versions without an applied or baseline row after the run. */
+export function pendingVersions(entries: Entry[]): string[] {
+  return entries.filter((e) => !NOT_PENDING.has(e.status)).map((e) => e.version.toString());
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

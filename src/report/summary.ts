@@ -1,0 +1,127 @@
+import type { Entry } from '../plan.js';
+import { formatDuration, plural, type Report } from './model.js';
+
+/** GitHub refuses a step summary over 1 MiB; the rest is the margin for everything else. */
+export const SUMMARY_BUDGET = 900 * 1024;
+/** Applied rows kept before the long run of older ones is collapsed into a count. */
+const RECENT_APPLIED = 10;
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '|': '&#124;',
+};
+
+/**
+ * Escapes text for the summary, which is HTML throughout (GitHub does not read Markdown inside
+ * an HTML block), so a file name or an error message can never break the table.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"'|]/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+const PROBLEMS = new Set(['failed', 'modified', 'missing', 'out of order']);
+const WAITING = new Set(['would apply', 'pending', 'not attempted', 'rehearsed', 'not rehearsed']);
+const DONE = new Set(['applied', 'already applied', 'baseline']);
+
+const ICONS: Record<string, string> = {
+  applied: '✅',
+  'already applied': '✔️',
+  baseline: '📌',
+  'would apply': '📝',
+  rehearsed: '🧪',
+  'not rehearsed': '⏭️',
+  pending: '⏳',
+  modified: '❌',
+  missing: '❌',
+  'out of order': '❌',
+  failed: '❌',
+  'not attempted': '⏭️',
+};
+
+function row(entry: Entry): string {
+  const cells = [
+    entry.version.toString(),
+    `<code>${escapeHtml(entry.name)}</code>`,
+    `${ICONS[entry.status] ?? ''} ${escapeHtml(entry.status)}`,
+    `<code>${escapeHtml(entry.checksum.slice(0, 12))}</code>`,
+    escapeHtml(formatDuration(entry.durationMs)),
+    escapeHtml(entry.note ?? ''),
+  ];
+  return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>\n`;
+}
+
+/**
+ * Chooses the rows that fit: problem rows first, then those still to do, then the most recent
+ * applied; the long run of older applied rows becomes one counted row.
+ */
+function chooseRows(entries: Entry[], budget: number): { rows: string[]; left: number } {
+  const done = entries.filter((e) => DONE.has(e.status) && e.status !== 'applied');
+  const collapsed = new Set(done.slice(0, Math.max(0, done.length - RECENT_APPLIED)));
+  const priority = [
+    ...entries.filter((e) => PROBLEMS.has(e.status)),
+    ...entries.filter((e) => WAITING.has(e.status) || e.status === 'applied'),
+    ...done.filter((e) => !collapsed.has(e)).reverse(),
+  ];
+  const chosen = new Set<Entry>();
+  let used = 0;
+  for (const entry of priority) {
+    const size = Buffer.byteLength(row(entry));
+    if (used + size > budget) break;
+    chosen.add(entry);
+    used += size;
+  }
+  const rows: string[] = [];
+  if (collapsed.size > 0) {
+    rows.push(
+      `<tr><td colspan="6">… ${plural(collapsed.size, 'older applied migration')} not listed (see the log)</td></tr>\n`,
+    );
+  }
+  for (const entry of entries) if (chosen.has(entry)) rows.push(row(entry));
+  const left = entries.length - chosen.size - collapsed.size;
+  return { rows, left };
+}
+
+function findingsSection(report: Report): string {
+  if (report.findings.length === 0) return '';
+  const items = report.findings.map((f) => {
+    const checksums =
+      f.recordedChecksum || f.currentChecksum
+        ? `<br>recorded <code>${escapeHtml(f.recordedChecksum ?? '—')}</code><br>current&nbsp;&nbsp;<code>${escapeHtml(f.currentChecksum ?? '—')}</code>`
+        : '';
+    const level = f.stops ? '❌' : '⚠️';
+    return `<li>${level} ${escapeHtml(f.message)}${checksums}</li>`;
+  });
+  return `<h4>Findings</h4>\n<ul>\n${items.join('\n')}\n</ul>\n`;
+}
+
+function changesSection(report: Report): string {
+  if (report.changes.length === 0) return '';
+  const items = report.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('\n');
+  return `<h4>Changes to the tracking table</h4>\n<ul>\n${items}\n</ul>\n`;
+}
+
+/** The job summary: heading, verdict, status table, findings. Every inserted value is escaped. */
+export function renderSummary(report: Report, budget = SUMMARY_BUDGET): string {
+  const mode = report.dryRun ? ' (dry run)' : '';
+  const command = report.command === 'migrate' ? '' : ` · ${report.command}`;
+  const head = `<h3>PostgreSQL migrations: ${escapeHtml(report.target)}${command}${mode}</h3>\n<p><strong>${escapeHtml(report.verdict)}</strong></p>\n`;
+  const findings = findingsSection(report);
+  const changes = changesSection(report);
+  const tableHead =
+    '<table>\n<tr><th>Version</th><th>File</th><th>Status</th><th>Checksum</th><th>Duration</th><th>Note</th></tr>\n';
+  const tableTail = '</table>\n';
+  const fixed = Buffer.byteLength(head + findings + changes + tableHead + tableTail) + 200;
+  if (report.entries.length === 0) {
+    return `${head}<p>No migration files and no recorded migrations.</p>\n${findings}${changes}`;
+  }
+  const { rows, left } = chooseRows(report.entries, Math.max(0, budget - fixed));
+  const more =
+    left > 0
+      ? `<p>${plural(left, 'more row')} did not fit in the summary: the log of this step lists every migration.</p>\n`
+      : '';
+  return `${head}${tableHead}${rows.join('')}${tableTail}${more}${findings}${changes}`;
+}
