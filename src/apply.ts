@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { insertRowSql, literal, type TrackingTable } from './history.js';
 import { lineAt, type Migration } from './migrations.js';
+import { applyWithoutTransaction } from './no-transaction.js';
+import type { Statement } from './sql.js';
 
 /** What PostgreSQL said when a migration failed. DETAIL can carry row data: log only. */
 export interface MigrationError {
@@ -17,6 +19,8 @@ export interface Outcome {
   status: 'applied' | 'failed' | 'not attempted' | 'rolled back';
   durationMs?: number;
   error?: MigrationError;
+  /** Indexes a failed `no-transaction` file left INVALID (a failed CREATE INDEX CONCURRENTLY). */
+  invalidIndexes?: string[];
 }
 
 export interface ApplyOptions {
@@ -29,6 +33,11 @@ export interface ApplyOptions {
   sessionSql: string;
   /** SQL to run in the first transaction before the first migration (creating the table). */
   setupSql: string;
+  lockRetries?: number;
+  /** The statements of each `no-transaction` file, split by PostgreSQL's parser. */
+  statements?: Map<bigint, Statement[]>;
+  /** Aborted when the job is cancelled: no further migration starts. */
+  signal?: AbortSignal;
   log: (message: string) => void;
 }
 
@@ -84,13 +93,13 @@ export function indexOfPosition(text: string, position: number): number {
   return index;
 }
 
-function lineInFile(migration: Migration, messageIndex: number, prefixLength: number) {
+export function lineInFile(migration: Migration, messageIndex: number, prefixLength: number) {
   const index = messageIndex - prefixLength;
   if (index < 0 || index > migration.sql.length) return undefined;
   return lineAt(migration.sql, index);
 }
 
-function migrationError(
+export function migrationError(
   error: unknown,
   migration: Migration,
   text: string,
@@ -112,11 +121,65 @@ function migrationError(
   };
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The pause before retry `attempt` (1-based) of a migration that timed out on a lock. */
+export function retryPause(attempt: number, random = Math.random): number {
+  const base = Math.min(1000 * 2 ** (attempt - 1), 30_000);
+  return Math.round(base / 2 + random() * (base / 2));
+}
+
+/**
+ * Runs one transactional migration (in its own transaction unless `all`), retrying up to
+ * `lockRetries` times when it failed only for want of a lock (SQLSTATE 55P03, from lock_timeout):
+ * the attempt is rolled back, so a retry starts clean.
+ */
+async function applyInTransaction(
+  client: pg.ClientBase,
+  outcome: Outcome,
+  options: ApplyOptions,
+  { all, setup }: { all: boolean; setup: string },
+): Promise<void> {
+  const { migration } = outcome;
+  const { text, prefixLength } = migrationMessage(migration, options, {
+    begin: !all,
+    commit: !all,
+    setup,
+  });
+  for (let attempt = 1; ; attempt++) {
+    const started = performance.now();
+    try {
+      await client.query(text);
+      outcome.status = 'applied';
+      outcome.durationMs = Math.round(performance.now() - started);
+      options.log(`Applied ${migration.name} in ${outcome.durationMs} ms.`);
+      return;
+    } catch (error) {
+      outcome.durationMs = Math.round(performance.now() - started);
+      await client.query('ROLLBACK').catch(() => undefined);
+      const code = (error as { code?: string }).code;
+      const retries = options.lockRetries ?? 0;
+      if (code === '55P03' && !all && attempt <= retries && !options.signal?.aborted) {
+        const pause = retryPause(attempt);
+        options.log(
+          `${migration.name} timed out waiting for a lock (${(error as Error).message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`,
+        );
+        await sleep(pause);
+        continue;
+      }
+      outcome.status = 'failed';
+      outcome.error = migrationError(error, migration, text, prefixLength);
+      return;
+    }
+  }
+}
+
 /**
  * Applies the pending migrations in order and stops at the first failure. With `per-migration`
  * each file and its row commit together in one round trip; with `all` every file and row commit
  * in one transaction, one message per file. A failed transaction is rolled back, so it leaves no
- * trace and is tried again next run.
+ * trace and is tried again next run. A `no-transaction` file runs statement by statement.
+ * When `signal` aborts (the job was cancelled), no further migration starts.
  */
 export async function applyMigrations(
   client: pg.ClientBase,
@@ -125,30 +188,32 @@ export async function applyMigrations(
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = pending.map((migration) => ({ migration, status: 'not attempted' }));
   const all = options.transaction === 'all';
-  if (all) await client.query(`BEGIN;${options.setupSql}`);
-  for (const [index, outcome] of outcomes.entries()) {
-    const { migration } = outcome;
-    const { text, prefixLength } = migrationMessage(migration, options, {
-      begin: !all,
-      commit: !all,
-      setup: !all && index === 0 ? options.setupSql : '',
-    });
-    const started = performance.now();
-    try {
-      await client.query(text);
-      outcome.status = 'applied';
-      outcome.durationMs = Math.round(performance.now() - started);
-      options.log(`Applied ${migration.name} in ${outcome.durationMs} ms.`);
-    } catch (error) {
-      outcome.status = 'failed';
-      outcome.durationMs = Math.round(performance.now() - started);
-      outcome.error = migrationError(error, migration, text, prefixLength);
-      await client.query('ROLLBACK');
+  let setup = options.setupSql;
+  if (all) {
+    await client.query(`BEGIN;${setup}`);
+    setup = '';
+  }
+  for (const outcome of outcomes) {
+    if (options.signal?.aborted) break;
+    const statements = options.statements?.get(outcome.migration.version);
+    if (outcome.migration.noTransaction && statements) {
+      if (setup) await client.query(`BEGIN;${setup}COMMIT;`);
+      await applyWithoutTransaction(client, outcome, statements, options);
+    } else {
+      await applyInTransaction(client, outcome, options, { all, setup });
+    }
+    setup = '';
+    if (outcome.status === 'failed') {
       if (all) rollBackEarlier(outcomes, outcome);
       return outcomes;
     }
   }
   if (all) {
+    if (options.signal?.aborted) {
+      await client.query('ROLLBACK');
+      rollBackEarlier(outcomes, undefined);
+      return outcomes;
+    }
     try {
       await client.query('COMMIT');
     } catch (error) {
@@ -164,7 +229,7 @@ export async function applyMigrations(
   return outcomes;
 }
 
-function rollBackEarlier(outcomes: Outcome[], failed: Outcome): void {
+function rollBackEarlier(outcomes: Outcome[], failed: Outcome | undefined): void {
   for (const outcome of outcomes) {
     if (outcome === failed) break;
     if (outcome.status === 'applied') outcome.status = 'rolled back';

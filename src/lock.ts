@@ -49,6 +49,7 @@ export async function acquireLock(
   tracking: TrackingTable,
   waitSeconds: number,
   log: (message: string) => void,
+  signal?: AbortSignal,
 ): Promise<bigint> {
   const key = lockKey(tracking);
   const started = Date.now();
@@ -60,6 +61,11 @@ export async function acquireLock(
       [String(key)],
     );
     if (rows[0]?.locked) return key;
+    if (signal?.aborted) {
+      throw new Error(
+        'The job was cancelled while waiting for the migration lock: nothing was applied.',
+      );
+    }
     const waited = Date.now() - started;
     if (waited >= waitSeconds * 1000) {
       const holder = await describeHolder(client, key);

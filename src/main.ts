@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { Context } from './commands/context.js';
 import { migrate } from './commands/migrate.js';
 import { validate } from './commands/validate.js';
-import { connect, type Database } from './database.js';
+import { cancelRunning, connect, type Database } from './database.js';
 import { ConfigurationError, messageOf } from './errors.js';
 import { getSettings, type Settings } from './inputs.js';
 import { readMigrations } from './migrations.js';
@@ -18,6 +18,17 @@ const COMMANDS: Record<string, ((context: Context) => Promise<Report>) | undefin
 export async function run(): Promise<void> {
   let settings: Settings | undefined;
   let db: Database | undefined;
+  // A cancelled job gets SIGINT, then SIGTERM: cancel the running statement, start nothing new,
+  // and let the run record and report the truth before it exits.
+  const cancel = new AbortController();
+  const onSignal = (signal: string) => {
+    if (cancel.signal.aborted) return;
+    core.warning(`Received ${signal}: cancelling the running statement; nothing new will start.`);
+    cancel.abort();
+    if (db && settings) void cancelRunning(settings.target, db.client);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     settings = getSettings();
     for (const name of settings.target.ignoredParameters) {
@@ -49,6 +60,8 @@ export async function run(): Promise<void> {
       discovery,
       tracking: { schema: settings.schema, table: settings.table },
       log: core.info,
+      checked: new Map(),
+      signal: cancel.signal,
     });
     log(report);
     annotate(report, settings.migrationsDirForAnnotations);
@@ -59,6 +72,8 @@ export async function run(): Promise<void> {
     setFailureOutputs(settings?.dryRun);
     core.setFailed(messageOf(error));
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await db?.client.end().catch(() => undefined);
   }
 }

@@ -170,6 +170,13 @@ function recordedEntry(
   return { ...base, name: migration.name, status, checksum: migration.checksum };
 }
 
+/** The plan with more findings (from parsing the pending files), `stops` recomputed. */
+export function withFindings(plan: Plan, findings: Finding[]): Plan {
+  if (findings.length === 0) return plan;
+  const all = [...plan.findings, ...findings];
+  return { ...plan, findings: all, stops: all.some((f) => f.stops) };
+}
+
 export type Result = 'up-to-date' | 'applied' | 'pending' | 'drift' | 'failed';
 
 /** The `result` output of a run that stopped on its findings. */

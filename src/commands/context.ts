@@ -1,8 +1,9 @@
+import { checkFile, type FileCheck } from '../checks.js';
 import type { Database } from '../database.js';
 import type { HistoryRow, TrackingTable } from '../history.js';
 import type { Settings } from '../inputs.js';
 import type { Discovery } from '../migrations.js';
-import { makePlan, type Plan } from '../plan.js';
+import { makePlan, type Plan, withFindings } from '../plan.js';
 import { plural, type Report } from '../report/model.js';
 
 /** What every command gets: the checked settings, the open database and the files read. */
@@ -12,6 +13,10 @@ export interface Context {
   discovery: Discovery;
   tracking: TrackingTable;
   log: (message: string) => void;
+  /** Aborted when the job is cancelled (SIGINT, SIGTERM). */
+  signal?: AbortSignal;
+  /** Pending files parsed so far, by version: each file is parsed once per run. */
+  checked: Map<bigint, FileCheck>;
 }
 
 /** The report of a run that stopped on its findings before writing anything. */
@@ -26,13 +31,21 @@ export function stoppedReport(context: Context, plan: Plan): Report {
   });
 }
 
-export function planOf(context: Context, rows: HistoryRow[]): Plan {
-  const { settings } = context;
-  return makePlan(context.discovery, rows, {
+/** The plan for the history read, with the findings of parsing every pending file. */
+export async function planOf(context: Context, rows: HistoryRow[]): Promise<Plan> {
+  const { settings, checked } = context;
+  const plan = makePlan(context.discovery, rows, {
     onDrift: settings.onDrift,
     allowOutOfOrder: settings.allowOutOfOrder,
     transaction: settings.transaction,
   });
+  for (const migration of plan.pending) {
+    if (!checked.has(migration.version)) checked.set(migration.version, await checkFile(migration));
+  }
+  return withFindings(
+    plan,
+    plan.pending.flatMap((m) => checked.get(m.version)?.findings ?? []),
+  );
 }
 
 /** A report of the plan as it stands, with the result and verdict given. */

@@ -31,7 +31,7 @@ export function appliedBy(env: NodeJS.ProcessEnv = process.env): string {
 export async function migrate(context: Context): Promise<Report> {
   const { settings, db, tracking, log } = context;
   const first = await readHistory(db.client, tracking);
-  let plan = planOf(context, first.rows);
+  let plan = await planOf(context, first.rows);
   if (plan.stops) return stoppedReport(context, plan);
 
   if (settings.dryRun) {
@@ -48,12 +48,18 @@ export async function migrate(context: Context): Promise<Report> {
   if (plan.pending.length === 0) return upToDate(context, plan);
 
   // Everything below writes: one run at a time, and the history as it is under the lock.
-  const key = await acquireLock(db.client, tracking, settings.lockWaitTimeoutSeconds, log);
+  const key = await acquireLock(
+    db.client,
+    tracking,
+    settings.lockWaitTimeoutSeconds,
+    log,
+    context.signal,
+  );
   try {
     const sessionSql = sessionSettingsSql(db.serverMajor);
     if (sessionSql) await db.client.query(sessionSql);
     const locked = await readHistory(db.client, tracking);
-    plan = planOf(context, locked.rows);
+    plan = await planOf(context, locked.rows);
     if (plan.stops) return stoppedReport(context, plan);
     if (plan.pending.length === 0) return upToDate(context, plan);
 
@@ -65,6 +71,13 @@ export async function migrate(context: Context): Promise<Report> {
       appliedBy: appliedBy(),
       sessionSql,
       setupSql: locked.exists ? '' : await createHistorySql(db.client, tracking),
+      lockRetries: settings.lockRetries,
+      statements: new Map(
+        [...context.checked].flatMap(([version, check]) =>
+          check.statements ? [[version, check.statements] as const] : [],
+        ),
+      ),
+      signal: context.signal,
       log,
     };
     const outcomes = await applyMigrations(db.client, plan.pending, options);
@@ -96,6 +109,14 @@ function appliedReport(context: Context, plan: Plan, outcomes: Outcome[]): Repor
   const failed = outcomes.find((o) => o.status === 'failed');
   const total = applied.reduce((sum, o) => sum + (o.durationMs ?? 0), 0);
   const base = { ...report(context, plan, { result: 'applied', verdict: '' }), entries };
+  if (!failed && context.signal?.aborted) {
+    const left = outcomes.filter((o) => o.status !== 'applied').length;
+    return {
+      ...base,
+      result: 'failed',
+      verdict: `The job was cancelled: ${plural(applied.length, 'migration')} applied, ${left} not attempted.`,
+    };
+  }
   if (!failed) {
     return {
       ...base,
@@ -103,16 +124,34 @@ function appliedReport(context: Context, plan: Plan, outcomes: Outcome[]): Repor
       verdict: `Applied ${plural(applied.length, 'migration')} in ${formatDuration(total)}.`,
     };
   }
+  const findings = [...plan.findings];
+  if (failed.migration.noTransaction) {
+    const invalid = failed.invalidIndexes ?? [];
+    const indexes =
+      invalid.length > 0
+        ? ` It left ${plural(invalid.length, 'INVALID index', 'INVALID indexes')} (${invalid.join(', ')}): drop ${invalid.length === 1 ? 'it' : 'them'} with DROP INDEX CONCURRENTLY.`
+        : '';
+    findings.push({
+      kind: 'failed',
+      version: failed.migration.version,
+      file: failed.migration.name,
+      line: failed.error?.line,
+      message: `${failed.migration.name} ran without a transaction and failed part-way, so the database may be half-changed: its row is recorded as failed; check the database, then run command: repair.${indexes}`,
+      stops: true,
+    });
+  }
   const notAttempted = outcomes.filter((o) => o.status === 'not attempted').length;
   const before =
     context.settings.transaction === 'all'
       ? 'Nothing was applied (transaction: all).'
       : `${plural(applied.length, 'migration')} applied before it, ${notAttempted} not attempted.`;
+  const cancelled = context.signal?.aborted ? ' The job was cancelled.' : '';
   return {
     ...base,
+    findings,
     failure: failed.error && { file: failed.migration.name, ...failed.error },
     result: 'failed',
-    verdict: `${failed.migration.name} failed${failed.error?.line ? ` at line ${failed.error.line}` : ''}: ${failed.error?.message ?? 'unknown error'}. ${before}`,
+    verdict: `${failed.migration.name} failed${failed.error?.line ? ` at line ${failed.error.line}` : ''}: ${failed.error?.message ?? 'unknown error'}. ${before}${cancelled}`,
   };
 }
 
