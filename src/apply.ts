@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { insertRowSql, literal, type TrackingTable } from './history.js';
+import { LOCK_LOST, POOLER_MESSAGE } from './lock.js';
 import { lineAt, type Migration } from './migrations.js';
 import { applyWithoutTransaction } from './no-transaction.js';
 import type { Statement } from './sql.js';
@@ -38,6 +39,8 @@ export interface ApplyOptions {
   statements?: Map<bigint, Statement[]>;
   /** Aborted when the job is cancelled: no further migration starts. */
   signal?: AbortSignal;
+  /** SQL that fails unless this session holds the migration lock (see lock.ts). */
+  lockCheckSql?: string;
   log: (message: string) => void;
 }
 
@@ -50,10 +53,16 @@ export interface ApplyOptions {
 export function migrationMessage(
   migration: Migration,
   options: ApplyOptions,
-  { begin, commit, setup }: { begin: boolean; commit: boolean; setup: string },
+  {
+    begin,
+    commit,
+    setup,
+    record = true,
+  }: { begin: boolean; commit: boolean; setup: string; record?: boolean },
 ): { text: string; prefixLength: number } {
   const settings = [
     begin ? 'BEGIN;' : '',
+    options.lockCheckSql ?? '',
     setup,
     options.lockTimeout ? `SET LOCAL lock_timeout = ${literal(options.lockTimeout)};` : '',
     options.statementTimeout
@@ -76,7 +85,8 @@ export function migrationMessage(
     },
     elapsed,
   );
-  const suffix = `\n;SET SESSION AUTHORIZATION DEFAULT;RESET ALL;${options.sessionSql}${row};${commit ? 'COMMIT;' : ''}`;
+  const bookkeeping = record ? `${row};` : '';
+  const suffix = `\n;SET SESSION AUTHORIZATION DEFAULT;RESET ALL;${options.sessionSql}${bookkeeping}${commit ? 'COMMIT;' : ''}`;
   return { text: prefix + migration.sql + suffix, prefixLength: prefix.length };
 }
 
@@ -106,6 +116,7 @@ export function migrationError(
   prefixLength: number,
 ): MigrationError {
   const e = error as pg.DatabaseError;
+  if (e.message === LOCK_LOST) return { message: POOLER_MESSAGE, code: e.code };
   const position = e.position ? Number(e.position) : undefined;
   return {
     message: e.message ?? String(error),
@@ -138,14 +149,10 @@ async function applyInTransaction(
   client: pg.ClientBase,
   outcome: Outcome,
   options: ApplyOptions,
-  { all, setup }: { all: boolean; setup: string },
+  { all, begin, commit, setup }: { all: boolean; begin: boolean; commit: boolean; setup: string },
 ): Promise<void> {
   const { migration } = outcome;
-  const { text, prefixLength } = migrationMessage(migration, options, {
-    begin: !all,
-    commit: !all,
-    setup,
-  });
+  const { text, prefixLength } = migrationMessage(migration, options, { begin, commit, setup });
   for (let attempt = 1; ; attempt++) {
     const started = performance.now();
     try {
@@ -189,41 +196,29 @@ export async function applyMigrations(
   const outcomes: Outcome[] = pending.map((migration) => ({ migration, status: 'not attempted' }));
   const all = options.transaction === 'all';
   let setup = options.setupSql;
-  if (all) {
-    await client.query(`BEGIN;${setup}`);
-    setup = '';
-  }
-  for (const outcome of outcomes) {
-    if (options.signal?.aborted) break;
+  for (const [index, outcome] of outcomes.entries()) {
+    if (options.signal?.aborted) {
+      // With `all`, what ran so far is still open: roll it back rather than commit half.
+      if (all && index > 0) {
+        await client.query('ROLLBACK');
+        rollBackEarlier(outcomes, undefined);
+      }
+      return outcomes;
+    }
     const statements = options.statements?.get(outcome.migration.version);
     if (outcome.migration.noTransaction && statements) {
       if (setup) await client.query(`BEGIN;${setup}COMMIT;`);
       await applyWithoutTransaction(client, outcome, statements, options);
     } else {
-      await applyInTransaction(client, outcome, options, { all, setup });
+      // With `all`, the first message opens the one transaction and the last commits it.
+      const begin = !all || index === 0;
+      const commit = !all || index === outcomes.length - 1;
+      await applyInTransaction(client, outcome, options, { all, begin, commit, setup });
     }
     setup = '';
     if (outcome.status === 'failed') {
       if (all) rollBackEarlier(outcomes, outcome);
       return outcomes;
-    }
-  }
-  if (all) {
-    if (options.signal?.aborted) {
-      await client.query('ROLLBACK');
-      rollBackEarlier(outcomes, undefined);
-      return outcomes;
-    }
-    try {
-      await client.query('COMMIT');
-    } catch (error) {
-      // A deferred constraint can fail at COMMIT: then nothing was applied.
-      const last = outcomes.at(-1);
-      if (last) {
-        last.status = 'failed';
-        last.error = { message: (error as Error).message, code: (error as pg.DatabaseError).code };
-        rollBackEarlier(outcomes, last);
-      }
     }
   }
   return outcomes;

@@ -129,10 +129,19 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
     else if (key === 'dbname') dbname = value;
   }
 
-  const sslModeText = params.get('sslmode') ?? 'prefer';
+  // As in libpq 16+, sslrootcert=system (the system's trusted roots) makes verify-full the
+  // default and refuses weaker modes: anyone can get a publicly trusted certificate for a name.
+  const sslRootCert = params.get('sslrootcert') || undefined;
+  const sslModeText =
+    params.get('sslmode') ?? (sslRootCert === 'system' ? 'verify-full' : 'prefer');
   if (!SSL_MODES.includes(sslModeText as SslMode)) {
     throw new ConfigurationError(
       `The database URL's sslmode "${sslModeText}" is not one of ${SSL_MODES.join(', ')}.`,
+    );
+  }
+  if (sslRootCert === 'system' && sslModeText !== 'verify-full') {
+    throw new ConfigurationError(
+      `The database URL's sslmode=${sslModeText} may not be used with sslrootcert=system, since any publicly trusted certificate would pass: use sslmode=verify-full, as libpq requires.`,
     );
   }
   const effectiveHost = host || 'localhost';
@@ -143,7 +152,7 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
     password,
     database: dbname,
     sslMode: sslModeText as SslMode,
-    sslRootCert: params.get('sslrootcert') ?? undefined,
+    sslRootCert,
     sslCert: params.get('sslcert') ?? undefined,
     sslKey: params.get('sslkey') ?? undefined,
     label: `${dbname ?? user ?? 'postgres'} on ${effectiveHost}`,

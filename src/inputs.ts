@@ -1,7 +1,7 @@
 import * as path from 'node:path';
-import * as core from '@actions/core';
 import { type ConnectionTarget, parseDatabaseUrl, secretsOf } from './connection.js';
 import { ConfigurationError } from './errors.js';
+import * as core from './toolkit.js';
 
 export type Command = 'migrate' | 'validate' | 'baseline' | 'repair';
 export type TransactionMode = 'per-migration' | 'all';
@@ -67,11 +67,13 @@ function oneOf<T extends string>(name: string, allowed: readonly T[]): T {
 }
 
 /** `core.getBooleanInput`'s rule (YAML 1.2 core schema), with a sentence that names the input. */
-function boolean(name: string): boolean {
+function boolean(name: string, alternatives = ''): boolean {
   const value = input(name);
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
-  throw new ConfigurationError(`Input ${name} is "${value}", but it must be true or false.`);
+  throw new ConfigurationError(
+    `Input ${name} is "${value}", but it must be ${alternatives}true or false.`,
+  );
 }
 
 function wholeNumber(name: string, { min }: { min: number }): number {
@@ -130,9 +132,9 @@ export function getSettings(): Settings {
   const migrationsDirInput = input('migrations-dir');
   const migrationsDir = path.resolve(workspace, migrationsDirInput);
   const command = oneOf('command', ['migrate', 'validate', 'baseline', 'repair'] as const);
-  const dryRunInput = oneOf('dry-run', ['auto', 'true', 'false'] as const);
   const eventName = process.env.GITHUB_EVENT_NAME ?? '';
-  const dryRun = dryRunInput === 'auto' ? DRY_RUN_EVENTS.has(eventName) : dryRunInput === 'true';
+  const dryRun =
+    input('dry-run') === 'auto' ? DRY_RUN_EVENTS.has(eventName) : boolean('dry-run', 'auto, ');
 
   const baselineText = input('baseline-version');
   let baselineVersion: bigint | undefined;
@@ -145,13 +147,22 @@ export function getSettings(): Settings {
     baselineVersion = BigInt(baselineText);
   }
 
+  const rehearse = boolean('rehearse');
+  // A rehearsal executes the pull request's SQL; on pull_request_target it would run with the
+  // base repository's secrets and write token.
+  if (rehearse && dryRun && eventName === 'pull_request_target') {
+    throw new ConfigurationError(
+      "rehearse: true is refused on pull_request_target events, where a pull request's SQL would run with the repository's secrets: rehearse on pull_request instead.",
+    );
+  }
+
   return {
     target,
     migrationsDir,
     migrationsDirForAnnotations: path.relative(workspace, migrationsDir) || '.',
     command,
     dryRun,
-    rehearse: boolean('rehearse'),
+    rehearse,
     onDrift: oneOf('on-drift', ['fail', 'warn'] as const),
     allowOutOfOrder: boolean('allow-out-of-order'),
     schema: identifier('schema'),

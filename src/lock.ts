@@ -16,9 +16,56 @@ export function lockKey(tracking: TrackingTable): bigint {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** pg_locks shows a bigint advisory key as classid (high 32 bits) and objid (low 32 bits). */
+function lockIds(key: bigint): { classid: string; objid: string } {
+  const unsigned = BigInt.asUintN(64, key);
+  return { classid: String(unsigned >> 32n), objid: String(unsigned & 0xffffffffn) };
+}
+
+export const POOLER_MESSAGE =
+  'The database URL does not give one server session (a transaction-mode pooler such as PgBouncer or Supavisor hands statements to different backends), so the migration lock would protect nothing: use a direct connection URL to the PostgreSQL server for migrations.';
+
+/**
+ * Best-effort detection of a transaction-mode pooler before any lock is taken (a session lock
+ * taken through one would leak on a backend the run cannot reach again): the backend pid must be
+ * the same across several transactions.
+ */
+export async function assertOneSession(client: pg.ClientBase): Promise<number> {
+  const pids = new Set<number>();
+  // Two here and a third with the lock itself.
+  for (let i = 0; i < 2; i++) {
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    pids.add(rows[0]?.pid ?? -1);
+  }
+  if (pids.size !== 1) throw new ConfigurationError(POOLER_MESSAGE);
+  return [...pids][0] ?? -1;
+}
+
+/**
+ * SQL that fails the transaction it runs in unless this backend holds the migration lock: sent
+ * at the start of each migration, so a session that lost its lock (a pooler moved it) never
+ * applies anything unprotected.
+ */
+export function lockHeldCheckSql(key: bigint): string {
+  const { classid, objid } = lockIds(key);
+  return `DO $lock_check$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND classid = ${classid} AND objid = ${objid} AND objsubid = 1) THEN RAISE EXCEPTION '${LOCK_LOST}'; END IF; END$lock_check$;`;
+}
+
+/** The message of the exception raised by lockHeldCheckSql. */
+export const LOCK_LOST = 'agoat/migrate-action: migration lock not held by this session';
+
+/** Whether any session holds the migration lock of this tracking table now. */
+export async function isLockHeld(client: pg.ClientBase, tracking: TrackingTable): Promise<boolean> {
+  const { classid, objid } = lockIds(lockKey(tracking));
+  const { rows } = await client.query(
+    `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = ${classid} AND objid = ${objid}`,
+  );
+  return rows.length > 0;
+}
+
 /** Who holds the lock, for the waiting message: application, client address, for how long. */
 async function describeHolder(client: pg.ClientBase, key: bigint): Promise<string> {
-  const unsigned = BigInt.asUintN(64, key);
+  const { classid, objid } = lockIds(key);
   const { rows } = await client.query<{
     pid: number;
     application_name: string;
@@ -30,7 +77,7 @@ async function describeHolder(client: pg.ClientBase, key: bigint): Promise<strin
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
         AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid`,
-    [String(unsigned >> 32n), String(unsigned & 0xffffffffn)],
+    [classid, objid],
   );
   const holder = rows[0];
   if (!holder) return 'a session that has just let go';
@@ -51,15 +98,17 @@ export async function acquireLock(
   log: (message: string) => void,
   signal?: AbortSignal,
 ): Promise<bigint> {
+  const pid = await assertOneSession(client);
   const key = lockKey(tracking);
   const started = Date.now();
   let lastReport = 0;
   let pause = 100;
   for (;;) {
-    const { rows } = await client.query<{ locked: boolean }>(
-      'SELECT pg_try_advisory_lock($1::bigint) AS locked',
+    const { rows } = await client.query<{ locked: boolean; pid: number }>(
+      'SELECT pg_try_advisory_lock($1::bigint) AS locked, pg_backend_pid() AS pid',
       [String(key)],
     );
+    if (rows[0]?.pid !== pid) throw new ConfigurationError(POOLER_MESSAGE);
     if (rows[0]?.locked) return key;
     if (signal?.aborted) {
       throw new Error(
@@ -82,6 +131,23 @@ export async function acquireLock(
     await sleep(Math.min(pause, waitSeconds * 1000 - waited));
     pause = Math.min(pause * 2, 1000);
   }
+}
+
+/**
+ * Tries the migration lock once, for a rehearsal, which must never wait behind a deploy: the key
+ * when it was free, else a description of the holder.
+ */
+export async function tryLockOnce(
+  client: pg.ClientBase,
+  tracking: TrackingTable,
+): Promise<{ key: bigint } | { holder: string }> {
+  await assertOneSession(client);
+  const key = lockKey(tracking);
+  const { rows } = await client.query<{ locked: boolean }>(
+    'SELECT pg_try_advisory_lock($1::bigint) AS locked',
+    [String(key)],
+  );
+  return rows[0]?.locked ? { key } : { holder: await describeHolder(client, key) };
 }
 
 /** Releases the lock; false means this session did not hold it (a pooler moved the session). */

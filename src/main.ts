@@ -1,17 +1,22 @@
-import * as core from '@actions/core';
+import { baseline } from './commands/baseline.js';
 import type { Context } from './commands/context.js';
 import { migrate } from './commands/migrate.js';
+import { repair } from './commands/repair.js';
 import { validate } from './commands/validate.js';
 import { cancelRunning, connect, type Database } from './database.js';
-import { ConfigurationError, messageOf } from './errors.js';
+import { messageOf } from './errors.js';
 import { getSettings, type Settings } from './inputs.js';
 import { readMigrations } from './migrations.js';
+import { upsertComment } from './report/comment.js';
 import type { Report } from './report/model.js';
 import { annotate, log, setFailureOutputs, setOutputs, writeSummary } from './report/publish.js';
+import * as core from './toolkit.js';
 
-const COMMANDS: Record<string, ((context: Context) => Promise<Report>) | undefined> = {
+const COMMANDS: Record<Settings['command'], (context: Context) => Promise<Report>> = {
   migrate,
   validate,
+  baseline,
+  repair,
 };
 
 /** The action: inputs, files and history, the command, then the report. Never throws. */
@@ -37,11 +42,6 @@ export async function run(): Promise<void> {
       );
     }
     const command = COMMANDS[settings.command];
-    if (!command) {
-      throw new ConfigurationError(
-        `command: ${settings.command} is not available in this version.`,
-      );
-    }
 
     // The files are read while the connection is being opened.
     const connecting = connect(settings.target, settings.connectTimeoutSeconds, core.info);
@@ -67,6 +67,13 @@ export async function run(): Promise<void> {
     annotate(report, settings.migrationsDirForAnnotations);
     setOutputs(report);
     writeSummary(report);
+    if (settings.prComment) {
+      await upsertComment(report, {
+        token: settings.githubToken,
+        target: `${settings.target.label}:${settings.target.port} ${settings.schema}.${settings.table}`,
+        eventName: settings.eventName,
+      });
+    }
     if (report.result === 'failed' || report.result === 'drift') core.setFailed(report.verdict);
   } catch (error) {
     setFailureOutputs(settings?.dryRun);

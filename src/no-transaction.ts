@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { type ApplyOptions, indexOfPosition, type Outcome } from './apply.js';
+import { ConfigurationError } from './errors.js';
 import { insertRowSql, literal, qualifiedName } from './history.js';
+import { LOCK_LOST, POOLER_MESSAGE } from './lock.js';
 import { lineAt } from './migrations.js';
 import type { Statement } from './sql.js';
 
@@ -26,6 +28,11 @@ export async function applyWithoutTransaction(
 ): Promise<void> {
   const { migration } = outcome;
   const table = qualifiedName(options.tracking);
+  if (options.lockCheckSql) {
+    await client.query(options.lockCheckSql).catch((error: Error) => {
+      throw error.message === LOCK_LOST ? new ConfigurationError(POOLER_MESSAGE) : error;
+    });
+  }
   const before = new Set(await invalidIndexes(client));
   const row = {
     version: migration.version,

@@ -45,6 +45,8 @@ export interface PlanOptions {
   onDrift: 'fail' | 'warn';
   allowOutOfOrder: boolean;
   transaction: 'per-migration' | 'all';
+  /** Another run holds the lock: a `running` row is in progress, not failed. */
+  runningIsLive?: boolean;
 }
 
 /**
@@ -129,6 +131,11 @@ function recordedEntry(
 ): Entry {
   const driftStops = options.onDrift === 'fail';
   const base = { version: row.version, row, migration };
+  if (row.status === 'running' && options.runningIsLive) {
+    const name = migration?.name ?? row.name;
+    const note = 'being applied by another run (no-transaction)';
+    return { ...base, name, status: 'pending', checksum: row.checksum, note };
+  }
   if (row.status === 'failed' || row.status === 'running') {
     const how =
       row.status === 'failed'

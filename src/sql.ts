@@ -16,8 +16,8 @@
  * temporary global `__dirname` pointing at the directory of the running code (`dist/` once
  * bundled), where the build must copy `node_modules/libpg-query/wasm/libpg-query.wasm`. When
  * libpg-query runs unbundled from `node_modules`, its own CommonJS `__dirname` shadows the global
- * and the shim has no effect. The `webpackMode: "eager"` comment keeps the parser inside the one
- * bundle file instead of a separate chunk, while its evaluation still waits for the first call.
+ * and the shim has no effect. The parser's JavaScript is a chunk of its own in `dist/`, so a run
+ * that parses nothing does not even compile it.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,7 +70,7 @@ async function importParser(): Promise<PgQuery> {
   let pg: PgQuery;
   try {
     // Evaluating libpg-query starts the WebAssembly instantiation (and reads `__dirname`).
-    pg = await import(/* webpackMode: "eager" */ 'libpg-query');
+    pg = await import('libpg-query');
   } finally {
     if (shim) delete globals.__dirname;
   }

@@ -1,18 +1,31 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-export const DIST = path.resolve(import.meta.dirname, '../../dist/index.js');
+/** The bundled action; ACTION_DIST runs another build (e.g. a copy taken while dist/ is rebuilt). */
+export const DIST = process.env.ACTION_DIST
+  ? path.resolve(process.env.ACTION_DIST)
+  : path.resolve(import.meta.dirname, '../../dist/index.js');
 
 export interface ActionRun {
   code: number | null;
+  /** The signal that ended the process, when one did (a SIGKILL sent by the test). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   /** Everything the step printed, for searching (secrets, messages). */
   all: string;
   outputs: Record<string, string>;
   summary: string;
+  /**
+   * Every line printed (stdout and stderr), with the time it arrived (Date.now()), for timing a
+   * behaviour from a point the action reports rather than from the process start, which a busy
+   * machine can delay by seconds.
+   */
+  lines: { at: number; text: string }[];
+  /** When the process ended (Date.now()). */
+  endedAt: number;
 }
 
 /** Parses $GITHUB_OUTPUT as the runner does: `name<<delimiter` blocks. */
@@ -36,7 +49,13 @@ export function parseOutputFile(text: string): Record<string, string> {
  */
 export async function runAction(
   inputs: Record<string, string>,
-  options: { env?: Record<string, string>; workspace?: string; signal?: AbortSignal } = {},
+  options: {
+    env?: Record<string, string>;
+    workspace?: string;
+    signal?: AbortSignal;
+    /** Called with the started process, e.g. to send it a signal of the test's choosing. */
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(path.join(tmpdir(), 'migrate-action-run-'));
   const outputFile = path.join(dir, 'output');
@@ -59,23 +78,39 @@ export async function runAction(
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
   const child = spawn(process.execPath, [DIST], { env, cwd: dir, signal: options.signal });
+  options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';
   let all = '';
+  const lines: { at: number; text: string }[] = [];
+  const partial = { stdout: '', stderr: '' };
+  const collect = (stream: 'stdout' | 'stderr', chunk: Buffer) => {
+    const parts = (partial[stream] + chunk.toString()).split('\n');
+    partial[stream] = parts.pop() ?? '';
+    const at = Date.now();
+    for (const text of parts) lines.push({ at, text });
+  };
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk;
     all += chunk;
+    collect('stdout', chunk);
   });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk;
     all += chunk;
+    collect('stderr', chunk);
   });
-  const code = await new Promise<number | null>((resolve) => {
-    child.on('close', (exit) => resolve(exit));
+  const { code, signal } = await new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+  }>((resolve) => {
+    child.on('close', (exit, killedBy) => resolve({ code: exit, signal: killedBy }));
     child.on('error', () => undefined);
   });
+  const endedAt = Date.now();
+  for (const text of [partial.stdout, partial.stderr]) if (text) lines.push({ at: endedAt, text });
   const outputs = parseOutputFile(await readFile(outputFile, 'utf8'));
   const summary = await readFile(summaryFile, 'utf8');
   await rm(dir, { recursive: true, force: true });
-  return { code, stdout, stderr, all, outputs, summary };
+  return { code, signal, stdout, stderr, all, outputs, summary, lines, endedAt };
 }

@@ -158,6 +158,13 @@ describe('readDirectives', () => {
     expect(readDirectives(sql, 'f.sql')).toEqual({ noTransaction: true, findings: [] });
   });
 
+  // A block comment is not a statement: the directive below it is still before the first one.
+  it('reads the directive after a leading block comment', () => {
+    const sql =
+      '/* Adds an index without blocking writes. */\n-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n';
+    expect(readDirectives(sql, '005_i.sql')).toEqual({ noTransaction: true, findings: [] });
+  });
+
   it('reports -- migrate:no-transaction after the first statement, with its line', () => {
     const sql = 'CREATE TABLE t (id int);\n\n-- migrate:no-transaction\nSELECT 1;\n';
     const { noTransaction, findings } = readDirectives(sql, '003_late.sql');
@@ -174,8 +181,7 @@ describe('readDirectives', () => {
   });
 
   it('reports -- migrate:up and -- migrate:down anywhere, each with its line', () => {
-    const sql =
-      '-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n';
+    const sql = '-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n';
     const { noTransaction, findings } = readDirectives(sql, '004_dbmate.sql');
     expect(noTransaction).toBe(false);
     expect(findings.map((f) => [f.kind, f.file, f.line, f.stops])).toEqual([

@@ -2,11 +2,28 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/findings.js';
 import type { HistoryRow, RowStatus } from '../../src/history.js';
 import { checksumOf, type Discovery, type Migration } from '../../src/migrations.js';
-import { makePlan, type PlanOptions, type Plan, resultOfStoppedPlan } from '../../src/plan.js';
+import {
+  makePlan,
+  type Plan,
+  type PlanOptions,
+  resultOfStoppedPlan,
+  withFindings,
+} from '../../src/plan.js';
 
-function migration(name: string, sql = `-- ${name}\nSELECT 1;\n`, noTransaction = false): Migration {
+function migration(
+  name: string,
+  sql = `-- ${name}\nSELECT 1;\n`,
+  noTransaction = false,
+): Migration {
   const version = BigInt(/^\d+/.exec(name)?.[0] ?? 'x');
-  return { version, name, path: `/ws/migrations/${name}`, checksum: checksumOf(sql), sql, noTransaction };
+  return {
+    version,
+    name,
+    path: `/ws/migrations/${name}`,
+    checksum: checksumOf(sql),
+    sql,
+    noTransaction,
+  };
 }
 
 function row(m: Migration, status: RowStatus = 'applied', checksum = m.checksum): HistoryRow {
@@ -177,8 +194,30 @@ describe('makePlan', () => {
     expect(plan.stops).toBe(true);
   });
 
+  it('treats a running row as in progress, not failed, while another run holds the lock', () => {
+    const live: PlanOptions = { ...FAIL, runningIsLive: true };
+    const plan = makePlan(discovery([m1, m2]), [row(m1), row(m2, 'running')], live);
+    expect(plan.entries[1]).toMatchObject({ version: 2n, status: 'pending' });
+    expect(plan.entries[1]?.note).toContain('another run');
+    expect(plan.findings).toEqual([]);
+    expect(plan.stops).toBe(false);
+    // It has a row, so this run does not apply it.
+    expect(plan.pending).toEqual([]);
+  });
+
+  it('still reports a failed row while another run holds the lock', () => {
+    const live: PlanOptions = { ...FAIL, runningIsLive: true };
+    const plan = makePlan(discovery([m1]), [row(m1, 'failed')], live);
+    expect(plan.findings.map((f) => f.kind)).toEqual(['failed']);
+    expect(plan.stops).toBe(true);
+  });
+
   it('refuses a pending no-transaction file with transaction: all', () => {
-    const idx = migration('004_index.sql', '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n', true);
+    const idx = migration(
+      '004_index.sql',
+      '-- migrate:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n',
+      true,
+    );
     const all: PlanOptions = { ...FAIL, transaction: 'all' };
     const plan = makePlan(discovery([m1, idx]), [], all);
     expect(plan.findings).toHaveLength(1);
@@ -214,6 +253,31 @@ describe('makePlan', () => {
     const plan = makePlan(discovery([m1], [duplicate]), [], FAIL);
     expect(plan.findings).toContainEqual(duplicate);
     expect(plan.stops).toBe(true);
+  });
+});
+
+describe('withFindings', () => {
+  it('adds findings and recomputes stops', () => {
+    const plan = makePlan(discovery([m1]), [], FAIL);
+    const control: Finding = {
+      kind: 'transaction-control',
+      file: '001_one.sql',
+      line: 2,
+      message: '001_one.sql line 2: COMMIT',
+      stops: true,
+    };
+    const more = withFindings(plan, [control]);
+    expect(more.findings).toEqual([control]);
+    expect(more.stops).toBe(true);
+    expect(more.entries).toEqual(plan.entries);
+    expect(more.pending).toEqual(plan.pending);
+  });
+
+  it('does not make a plan stop on findings that do not stop', () => {
+    const plan = makePlan(discovery([m1]), [], FAIL);
+    const note: Finding = { kind: 'modified', message: 'warning only', stops: false };
+    expect(withFindings(plan, [note]).stops).toBe(false);
+    expect(withFindings(plan, []).findings).toEqual([]);
   });
 });
 

@@ -2,6 +2,7 @@ import { checkFile, type FileCheck } from '../checks.js';
 import type { Database } from '../database.js';
 import type { HistoryRow, TrackingTable } from '../history.js';
 import type { Settings } from '../inputs.js';
+import { acquireLock, isLockHeld, POOLER_MESSAGE, releaseLock } from '../lock.js';
 import type { Discovery } from '../migrations.js';
 import { makePlan, type Plan, withFindings } from '../plan.js';
 import { plural, type Report } from '../report/model.js';
@@ -32,12 +33,23 @@ export function stoppedReport(context: Context, plan: Plan): Report {
 }
 
 /** The plan for the history read, with the findings of parsing every pending file. */
-export async function planOf(context: Context, rows: HistoryRow[]): Promise<Plan> {
+export async function planOf(
+  context: Context,
+  rows: HistoryRow[],
+  { underLock }: { underLock: boolean },
+): Promise<Plan> {
   const { settings, checked } = context;
+  // A `running` row is a no-transaction migration in progress only while another run holds the
+  // lock; otherwise its run was killed and it counts as failed.
+  const runningIsLive =
+    !underLock &&
+    rows.some((row) => row.status === 'running') &&
+    (await isLockHeld(context.db.client, context.tracking));
   const plan = makePlan(context.discovery, rows, {
     onDrift: settings.onDrift,
     allowOutOfOrder: settings.allowOutOfOrder,
     transaction: settings.transaction,
+    runningIsLive,
   });
   for (const migration of plan.pending) {
     if (!checked.has(migration.version)) checked.set(migration.version, await checkFile(migration));
@@ -64,4 +76,33 @@ export function report(
     changes: [],
     ...fields,
   };
+}
+
+/**
+ * Runs `work` holding the migration lock, and releases it whatever happens. A lock this session
+ * no longer holds at the end means statements went to other backends (a pooler): the run fails.
+ */
+export async function underLock(
+  context: Context,
+  work: (key: bigint) => Promise<Report>,
+): Promise<Report> {
+  const { settings, db, tracking, log } = context;
+  const key = await acquireLock(
+    db.client,
+    tracking,
+    settings.lockWaitTimeoutSeconds,
+    log,
+    context.signal,
+  );
+  let result: Report;
+  try {
+    result = await work(key);
+  } catch (error) {
+    await releaseLock(db.client, key).catch(() => undefined);
+    throw error;
+  }
+  if (!(await releaseLock(db.client, key))) {
+    return { ...result, result: 'failed', verdict: `${POOLER_MESSAGE} ${result.verdict}` };
+  }
+  return result;
 }

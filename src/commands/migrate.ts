@@ -1,10 +1,12 @@
+import { appliedBy } from '../applied-by.js';
 import { type ApplyOptions, applyMigrations, type Outcome } from '../apply.js';
 import { sessionSettingsSql } from '../database.js';
 import { createHistorySql, readHistory } from '../history.js';
-import { acquireLock, releaseLock } from '../lock.js';
+import { lockHeldCheckSql } from '../lock.js';
 import type { Entry, Plan } from '../plan.js';
 import { formatDuration, plural, type Report } from '../report/model.js';
-import { type Context, planOf, report, stoppedReport } from './context.js';
+import { type Context, planOf, report, stoppedReport, underLock } from './context.js';
+import { dryRun } from './dry-run.js';
 
 function upToDate(context: Context, plan: Plan): Report {
   const done = plan.entries.length;
@@ -14,77 +16,52 @@ function upToDate(context: Context, plan: Plan): Report {
   });
 }
 
-/** Who applied a migration, for the tracking row: on Actions the repository, run and commit. */
-export function appliedBy(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-    const attempt = env.GITHUB_RUN_ATTEMPT ? `/${env.GITHUB_RUN_ATTEMPT}` : '';
-    const sha = env.GITHUB_SHA ? ` at ${env.GITHUB_SHA.slice(0, 12)}` : '';
-    return `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID}${attempt}${sha}`;
-  }
-  return `agoat/migrate-action by ${env.USER ?? 'unknown user'} outside GitHub Actions`;
-}
-
 /**
  * `migrate`: find every problem before writing; in a dry run report what would be applied;
  * otherwise take the lock, re-read the history, and apply what is still pending.
  */
 export async function migrate(context: Context): Promise<Report> {
-  const { settings, db, tracking, log } = context;
+  const { settings, db, tracking } = context;
   const first = await readHistory(db.client, tracking);
-  let plan = await planOf(context, first.rows);
+  const plan = await planOf(context, first.rows, { underLock: false });
   if (plan.stops) return stoppedReport(context, plan);
 
-  if (settings.dryRun) {
-    for (const entry of plan.entries) if (entry.status === 'pending') entry.status = 'would apply';
-    const count = plan.pending.length;
-    return report(context, plan, {
-      result: count > 0 ? 'pending' : 'up-to-date',
-      verdict:
-        count > 0
-          ? `Dry run: ${plural(count, 'migration')} would be applied; nothing was written.`
-          : `Dry run: up to date, ${plural(plan.entries.length, 'migration')} applied, nothing would be written.`,
-    });
-  }
+  if (settings.dryRun) return dryRun(context, plan);
   if (plan.pending.length === 0) return upToDate(context, plan);
 
   // Everything below writes: one run at a time, and the history as it is under the lock.
-  const key = await acquireLock(
-    db.client,
-    tracking,
-    settings.lockWaitTimeoutSeconds,
-    log,
-    context.signal,
-  );
-  try {
-    const sessionSql = sessionSettingsSql(db.serverMajor);
-    if (sessionSql) await db.client.query(sessionSql);
-    const locked = await readHistory(db.client, tracking);
-    plan = await planOf(context, locked.rows);
-    if (plan.stops) return stoppedReport(context, plan);
-    if (plan.pending.length === 0) return upToDate(context, plan);
+  return underLock(context, (key) => migrateUnderLock(context, key));
+}
 
-    const options: ApplyOptions = {
-      tracking,
-      transaction: settings.transaction,
-      lockTimeout: settings.lockTimeout,
-      statementTimeout: settings.statementTimeout,
-      appliedBy: appliedBy(),
-      sessionSql,
-      setupSql: locked.exists ? '' : await createHistorySql(db.client, tracking),
-      lockRetries: settings.lockRetries,
-      statements: new Map(
-        [...context.checked].flatMap(([version, check]) =>
-          check.statements ? [[version, check.statements] as const] : [],
-        ),
+async function migrateUnderLock(context: Context, key: bigint): Promise<Report> {
+  const { settings, db, tracking, log } = context;
+  const sessionSql = sessionSettingsSql(db.serverMajor);
+  if (sessionSql) await db.client.query(sessionSql);
+  const locked = await readHistory(db.client, tracking);
+  const plan = await planOf(context, locked.rows, { underLock: true });
+  if (plan.stops) return stoppedReport(context, plan);
+  if (plan.pending.length === 0) return upToDate(context, plan);
+
+  const options: ApplyOptions = {
+    tracking,
+    transaction: settings.transaction,
+    lockTimeout: settings.lockTimeout,
+    statementTimeout: settings.statementTimeout,
+    appliedBy: appliedBy(),
+    sessionSql,
+    setupSql: locked.exists ? '' : await createHistorySql(db.client, tracking),
+    lockRetries: settings.lockRetries,
+    lockCheckSql: lockHeldCheckSql(key),
+    statements: new Map(
+      [...context.checked].flatMap(([version, check]) =>
+        check.statements ? [[version, check.statements] as const] : [],
       ),
-      signal: context.signal,
-      log,
-    };
-    const outcomes = await applyMigrations(db.client, plan.pending, options);
-    return appliedReport(context, plan, outcomes);
-  } finally {
-    await releaseLock(db.client, key);
-  }
+    ),
+    signal: context.signal,
+    log,
+  };
+  const outcomes = await applyMigrations(db.client, plan.pending, options);
+  return appliedReport(context, plan, outcomes);
 }
 
 function appliedReport(context: Context, plan: Plan, outcomes: Outcome[]): Report {

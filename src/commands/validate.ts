@@ -6,7 +6,7 @@ import { type Context, planOf, report, stoppedReport } from './context.js';
 export async function validate(context: Context): Promise<Report> {
   const { db, tracking } = context;
   const history = await readHistory(db.client, tracking);
-  const plan = await planOf(context, history.rows);
+  const plan = await planOf(context, history.rows, { underLock: false });
   if (plan.stops) return stoppedReport(context, plan);
   const count = plan.pending.length;
   return report(context, plan, {

