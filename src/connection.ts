@@ -100,6 +100,19 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
   }
   const rest = url.slice(scheme[0].length);
   const authorityEnd = rest.search(/[/?#]/);
+  // An '@' after the host part, before any query parameter, means a password (or user name) with
+  // an unencoded '/', '?' or '#': refuse it rather than read a piece of the password as a host,
+  // port or database name that could then be shown.
+  const lastAt = rest.lastIndexOf('@');
+  if (
+    authorityEnd !== -1 &&
+    lastAt > authorityEnd &&
+    !rest.slice(authorityEnd, lastAt).includes('=')
+  ) {
+    throw new ConfigurationError(
+      "The database URL's password or user name contains an unencoded /, ? or #: percent-encode it (/ as %2F, ? as %3F, # as %23, @ as %40).",
+    );
+  }
   const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
   const at = authority.lastIndexOf('@');
   const userInfo = at === -1 ? '' : authority.slice(0, at);
@@ -121,8 +134,12 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
 
   const ignoredParameters: string[] = [];
   for (const [key, value] of params) {
-    if (!KNOWN_PARAMETERS.has(key)) ignoredParameters.push(key);
-    else if (key === 'host') host = value;
+    if (!KNOWN_PARAMETERS.has(key)) {
+      // Only a plain name is repeated in the warning: anything else may be a piece of a secret.
+      ignoredParameters.push(
+        /^[a-z_]{1,40}$/i.test(key) ? key : '(a parameter that is not a name)',
+      );
+    } else if (key === 'host') host = value;
     else if (key === 'port') port = parsePort(value);
     else if (key === 'user') user = value;
     else if (key === 'password') password = value;
@@ -144,6 +161,11 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
       `The database URL's sslmode=${sslModeText} may not be used with sslrootcert=system, since any publicly trusted certificate would pass: use sslmode=verify-full, as libpq requires.`,
     );
   }
+  if (host?.includes(',')) {
+    throw new ConfigurationError(
+      'The database URL names several hosts; give the one primary server to migrate.',
+    );
+  }
   const effectiveHost = host || 'localhost';
   return {
     host: effectiveHost,
@@ -155,7 +177,8 @@ export function parseDatabaseUrl(url: string): ConnectionTarget {
     sslRootCert,
     sslCert: params.get('sslcert') ?? undefined,
     sslKey: params.get('sslkey') ?? undefined,
-    label: `${dbname ?? user ?? 'postgres'} on ${effectiveHost}`,
+    // libpq's default database is named after the user; the label never shows the user.
+    label: `${dbname ?? 'the default database'} on ${effectiveHost}`,
     ignoredParameters,
   };
 }

@@ -234,4 +234,39 @@ describe('parseDatabaseUrl', () => {
     expect(error.message).toContain('password');
     expect(error.message).not.toContain('s3cret');
   });
+
+  it("refuses a password with an unencoded '/' or '?' without showing any piece of it", () => {
+    for (const url of [
+      'postgres://u:hunter2/xyz@host/db',
+      'postgres://u:12345/abc@host/db',
+      'postgres://u:qwe?rty@host/db',
+    ]) {
+      const error = errorOf(url);
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toContain('percent-encode');
+      for (const piece of ['hunter2', 'xyz', '12345', 'abc', 'qwe', 'rty']) {
+        expect(error.message).not.toContain(piece);
+      }
+    }
+  });
+
+  it("still accepts an '@' inside a query parameter's value", () => {
+    const target = parseDatabaseUrl('postgres://u:p@host/db?sslrootcert=/home/a@b/ca.pem');
+    expect(target.sslRootCert).toBe('/home/a@b/ca.pem');
+    expect(target.host).toBe('host');
+  });
+
+  it('refuses several hosts given in host=', () => {
+    expect(errorOf('postgres:///db?host=h1,h2').message).toContain('several hosts');
+  });
+
+  it('names an unknown parameter in the warning only when it is a plain name', () => {
+    const target = parseDatabaseUrl('postgres://u:p@host/db?pgbouncer=true&p%40ss%3Dword=1');
+    expect(target.ignoredParameters).toEqual(['pgbouncer', '(a parameter that is not a name)']);
+  });
+
+  it('labels a URL without a database name without showing the user', () => {
+    const target = parseDatabaseUrl('postgres://alice:pw@db.example.com');
+    expect(target.label).toBe('the default database on db.example.com');
+  });
 });
