@@ -7018,7 +7018,9 @@ async function misfit(client, tracking) {
     }
     let highest;
     if (actual.has('version')) {
-        const max = await client.query(`SELECT max(version)::text AS max FROM ${qualifiedName(tracking)}`);
+        const max = await client.query(
+        // Compared as numbers: an old table may keep versions as text, where '9' > '10'.
+        `SELECT max(version::text::numeric)::text AS max FROM ${qualifiedName(tracking)} WHERE version::text ~ '^[0-9]+$'`);
         const text = max.rows[0]?.max;
         if (text && /^\d+$/.test(text))
             highest = BigInt(text);

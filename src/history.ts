@@ -120,7 +120,8 @@ async function misfit(client: pg.ClientBase, tracking: TrackingTable): Promise<C
   let highest: bigint | undefined;
   if (actual.has('version')) {
     const max = await client.query<{ max: string | null }>(
-      `SELECT max(version)::text AS max FROM ${qualifiedName(tracking)}`,
+      // Compared as numbers: an old table may keep versions as text, where '9' > '10'.
+      `SELECT max(version::text::numeric)::text AS max FROM ${qualifiedName(tracking)} WHERE version::text ~ '^[0-9]+$'`,
     );
     const text = max.rows[0]?.max;
     if (text && /^\d+$/.test(text)) highest = BigInt(text);
