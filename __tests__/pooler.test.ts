@@ -59,9 +59,13 @@ pidfile = ${dir}/pgbouncer.pid
     await rm(dir, { recursive: true, force: true });
   };
   pooledUrl = `postgres://${target.username}:${target.password}@127.0.0.1:${port}/pooled`;
-  // Wait until PgBouncer answers and has opened its pool of two server connections.
+  // Wait until PgBouncer answers and has two server connections: two clients in overlapping
+  // transactions make it open the second one at once, rather than when its janitor gets to it.
   for (let i = 0; ; i++) {
     try {
+      await Promise.all(
+        [1, 2].map(() => withClient(pooledUrl, (c) => c.query('SELECT pg_sleep(0.2)'))),
+      );
       const pids = new Set<number>();
       await withClient(pooledUrl, async (c) => {
         for (let j = 0; j < 6; j++)
@@ -69,9 +73,9 @@ pidfile = ${dir}/pgbouncer.pid
       });
       if (pids.size > 1) break;
     } catch (error) {
-      if (i > 50) throw error;
+      if (i > 100) throw error;
     }
-    if (i > 50) throw new Error('PgBouncer never handed out two different backends');
+    if (i > 100) throw new Error('PgBouncer never handed out two different backends');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 });

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
-import * as tls from 'node:tls';
 import pg from 'pg';
 import type { ConnectionTarget } from './connection.js';
 import { ConfigurationError, messageOf } from './errors.js';
@@ -51,14 +50,19 @@ function readParameterFile(file: string, parameter: string): string {
   }
 }
 
+/** node:tls, loaded only when a TLS option needs it: most runs never load it at all. */
+function tlsModule(): typeof import('node:tls') {
+  return process.getBuiltinModule('node:tls');
+}
+
 /**
  * The root certificates, as libpq finds them: `sslrootcert`, `system` for the system's trusted
  * roots, else ~/.postgresql/root.crt when it exists; undefined when there are none.
  */
 function rootCertificates(target: ConnectionTarget): string | string[] | undefined {
   if (target.sslRootCert === 'system') {
-    const system = tls.getCACertificates('system');
-    return system.length > 0 ? system : tls.getCACertificates('default');
+    const system = tlsModule().getCACertificates('system');
+    return system.length > 0 ? system : tlsModule().getCACertificates('default');
   }
   if (target.sslRootCert) return readParameterFile(target.sslRootCert, 'sslrootcert');
   if (existsSync(DEFAULT_ROOT_CERT)) return readParameterFile(DEFAULT_ROOT_CERT, 'sslrootcert');
@@ -91,7 +95,7 @@ function tlsOptions(target: ConnectionTarget): ConnectionOptions {
       key,
       rejectUnauthorized: true,
       checkServerIdentity: (_name, certificate) =>
-        tls.checkServerIdentity(target.host, certificate),
+        tlsModule().checkServerIdentity(target.host, certificate),
     };
   }
   return { ca, cert, key, rejectUnauthorized: true, checkServerIdentity: () => undefined };

@@ -2,5 +2,5 @@ import { run } from './main.js';
 
 await run();
 // Exit now rather than when the event loop drains: after the SQL parser (WebAssembly) has been
-// used, V8 keeps optimising it in the background and a natural exit waits seconds for that.
+// used, a natural exit waits for V8's background work on it (see importParser in sql.ts).
 process.exit();

@@ -1,7 +1,7 @@
-import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { type FileScan, scanFile } from './checksum.js';
 import { ConfigurationError, messageOf } from './errors.js';
 import type { Finding } from './findings.js';
 
@@ -169,10 +169,14 @@ export async function readMigrations(dir: string): Promise<Discovery> {
     }
   }
 
-  // Synchronous reads: for thousands of small files they take a tenth of the time of the promise
-  // API's open/stat/read/close round trips through the thread pool (measured: 37 ms against
-  // 296 ms for 1,000 files), and this runs while the connection is being opened.
-  const read = candidates.map((c) => readMigration(dir, c.name, c.version));
+  // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
+  // the time of the promise API (measured: 37 ms against 296 ms for 1,000 files). Every 64 files
+  // the event loop gets a turn, so the connection being opened meanwhile keeps its handshake going.
+  const read: ReturnType<typeof readMigration>[] = [];
+  for (const [index, c] of candidates.entries()) {
+    if (index % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
+    read.push(readMigration(dir, c.name, c.version));
+  }
   const migrations: Migration[] = [];
   for (const result of read) {
     if ('kind' in result) findings.push(result);
@@ -186,49 +190,35 @@ export async function readMigrations(dir: string): Promise<Discovery> {
   return { migrations, findings };
 }
 
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const CR = 0x0d;
-
-/**
- * The checksum of a file's bytes. Most files have no BOM and no CR: their bytes are hashed as
- * they are, without decoding them to text at all.
- */
-function checksumOfBytes(bytes: Buffer): string {
-  if (!bytes.subarray(0, 3).equals(BOM) && bytes.indexOf(CR) === -1) {
-    return createHash('sha256').update(bytes).digest('hex');
-  }
-  return checksumOf(normalizeContent(bytes));
-}
-
 function readMigration(
   dir: string,
   name: string,
   version: bigint,
 ): { migration: Migration; findings: Finding[] } | Finding {
-  const filePath = path.join(dir, name);
-  let bytes: Buffer;
+  const filePath = `${dir}${path.sep}${name}`;
+  let scan: FileScan;
   try {
-    bytes = readFileSync(filePath);
+    scan = scanFile(filePath);
   } catch (error) {
     return unreadable(name, version, `${messageOf(error)}; check the file and its permissions`);
   }
-  if (!isUtf8(bytes)) return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
+  if (!scan.utf8) return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
 
-  // The text is decoded only when it is needed: to run the file, parse it or show it.
+  // The text is read only when it is needed: to run the file, parse it or show it. A run with
+  // nothing to do never holds the files' contents.
   let text: string | undefined;
   const sqlOf = () => {
-    text ??= normalizeContent(bytes);
+    text ??= normalizeContent(readFileSync(filePath));
     return text;
   };
-  const { noTransaction, findings } =
-    bytes.indexOf('migrate:') === -1
-      ? { noTransaction: false, findings: [] }
-      : readDirectives(sqlOf(), name);
+  const { noTransaction, findings } = scan.mentionsDirective
+    ? readDirectives(sqlOf(), name)
+    : { noTransaction: false, findings: [] };
   const migration: Migration = {
     version,
     name,
     path: filePath,
-    checksum: checksumOfBytes(bytes),
+    checksum: scan.checksum,
     noTransaction,
     get sql() {
       return sqlOf();

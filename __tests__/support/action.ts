@@ -55,6 +55,8 @@ export async function runAction(
     signal?: AbortSignal;
     /** Called with the started process, e.g. to send it a signal of the test's choosing. */
     onSpawn?: (child: ChildProcess) => void;
+    /** Options for node itself, before the script (e.g. `--import` of a loader hook). */
+    nodeArgs?: string[];
   } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(path.join(tmpdir(), 'migrate-action-run-'));
@@ -77,7 +79,11 @@ export async function runAction(
   });
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
-  const child = spawn(process.execPath, [DIST], { env, cwd: dir, signal: options.signal });
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), DIST], {
+    env,
+    cwd: dir,
+    signal: options.signal,
+  });
   options.onSpawn?.(child);
   let stdout = '';
   let stderr = '';

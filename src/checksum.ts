@@ -1,0 +1,138 @@
+import { isUtf8 } from 'node:buffer';
+import { createHash, type Hash, hash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
+
+const CR = 0x0d;
+const LF = 0x0a;
+const DIRECTIVE = Buffer.from('migrate:');
+const EMPTY = Buffer.alloc(0);
+
+/** What one pass over a file's bytes found. */
+export interface FileScan {
+  /** SHA-256 of the bytes without a leading BOM and with every CRLF as LF, lowercase hex. */
+  checksum: string;
+  /** The bytes are valid UTF-8. */
+  utf8: boolean;
+  /** The bytes contain `migrate:`: the file may hold a directive and must be read as text. */
+  mentionsDirective: boolean;
+}
+
+/** Bytes at the end of `chunk` that may start a UTF-8 sequence finished by the next chunk. */
+function incompleteTail(chunk: Buffer): number {
+  for (let back = 1; back <= Math.min(3, chunk.length); back++) {
+    const byte = chunk[chunk.length - back] ?? 0;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const needs = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needs > back ? back : 0;
+  }
+  return 0;
+}
+
+/**
+ * The checksum of a migration, computed over its bytes in one streaming pass, without decoding
+ * them to text and without holding the file: the BOM is skipped and CRLF hashed as LF, as the
+ * checksum's definition says, so a Windows checkout is not drift. The chunks may split anywhere.
+ */
+export class ContentScanner {
+  private readonly hash: Hash = createHash('sha256');
+  private carry: Buffer = EMPTY;
+  private started = false;
+  private utf8 = true;
+  private mentionsDirective = false;
+  // The last bytes of the previous chunk, to find `migrate:` across the seam of two chunks.
+  private readonly tail = Buffer.alloc(DIRECTIVE.length - 1);
+  private tailLength = 0;
+
+  update(bytes: Buffer): void {
+    let chunk = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : bytes;
+    if (!this.started) {
+      if (chunk.length < 3) {
+        this.carry = Buffer.from(chunk);
+        return;
+      }
+      this.started = true;
+      if (hasBom(chunk)) chunk = chunk.subarray(3);
+    }
+    // Hold back what the next chunk may complete: a CR (of a CRLF) or a split UTF-8 sequence.
+    let keep = incompleteTail(chunk);
+    if (keep === 0 && chunk[chunk.length - 1] === CR) keep = 1;
+    const body = keep > 0 ? chunk.subarray(0, chunk.length - keep) : chunk;
+    this.carry = keep > 0 ? Buffer.from(chunk.subarray(chunk.length - keep)) : EMPTY;
+    this.consume(body);
+  }
+
+  private consume(body: Buffer): void {
+    if (this.utf8 && !isUtf8(body)) this.utf8 = false;
+    if (!this.mentionsDirective) {
+      this.mentionsDirective = body.includes(DIRECTIVE) || this.seamHasDirective(body);
+      const from = Math.max(0, body.length - this.tail.length);
+      this.tailLength = body.copy(this.tail, 0, from);
+    }
+    let start = 0;
+    for (let cr = body.indexOf(CR); cr !== -1; cr = body.indexOf(CR, cr + 1)) {
+      if (body[cr + 1] !== LF) continue;
+      this.hash.update(body.subarray(start, cr));
+      start = cr + 1;
+    }
+    this.hash.update(start === 0 ? body : body.subarray(start));
+  }
+
+  /** `migrate:` straddling the previous chunk and this one (a file read in several pieces). */
+  private seamHasDirective(body: Buffer): boolean {
+    if (this.tailLength === 0) return false;
+    const seam = Buffer.concat([
+      this.tail.subarray(0, this.tailLength),
+      body.subarray(0, DIRECTIVE.length - 1),
+    ]);
+    return seam.includes(DIRECTIVE);
+  }
+
+  finish(): FileScan {
+    // What is left is a file shorter than a BOM, a final CR, or an unfinished UTF-8 sequence
+    // (which isUtf8 then rejects).
+    if (this.carry.length > 0) this.consume(this.carry);
+    return {
+      checksum: this.hash.digest('hex'),
+      utf8: this.utf8,
+      mentionsDirective: this.mentionsDirective,
+    };
+  }
+}
+
+// One buffer for every file of the run: reading thousands of files allocates nothing per file.
+let shared: Buffer | undefined;
+
+/**
+ * Scans a file in 1 MiB reads into a shared buffer: any size, constant memory. The usual small
+ * file without BOM or CR is hashed in one call, without a streaming hash object: for thousands of
+ * files those objects (and their native finalisers) cost more garbage collection than hashing.
+ */
+export function scanFile(filePath: string): FileScan {
+  shared ??= Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(filePath, 'r');
+  try {
+    const first = readSync(fd, shared, 0, shared.length, null);
+    const bytes = shared.subarray(0, first);
+    // A short read of a regular file is its end: spare the read that would return 0.
+    if (first < shared.length && !hasBom(bytes) && !bytes.includes(CR)) {
+      return {
+        checksum: hash('sha256', bytes, 'hex'),
+        utf8: isUtf8(bytes),
+        mentionsDirective: bytes.includes(DIRECTIVE),
+      };
+    }
+    const scanner = new ContentScanner();
+    scanner.update(bytes);
+    for (let read = first; read === shared.length; ) {
+      read = readSync(fd, shared, 0, shared.length, null);
+      if (read > 0) scanner.update(shared.subarray(0, read));
+    }
+    return scanner.finish();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function hasBom(bytes: Buffer): boolean {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
