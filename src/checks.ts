@@ -1,5 +1,7 @@
+import { LARGE_FILE, transactionControlIn } from './file-text.js';
 import type { Finding } from './findings.js';
 import type { Migration } from './migrations.js';
+import { splitSql, transactionControlOf } from './splitter.js';
 import { analyzeSql, type Statement } from './sql.js';
 
 /** What parsing one pending file found. */
@@ -10,23 +12,29 @@ export interface FileCheck {
 }
 
 /**
- * Parses a pending file with PostgreSQL's own parser before anything runs. Top-level transaction
- * control is refused: PostgreSQL really does commit a `COMMIT` inside the action's transaction,
- * which would leave a change without its tracking row, turn a rehearsal into a real write, or drop
- * the migration lock. Only pending files are parsed, so a run with nothing to do never loads the
- * parser.
+ * Splits a pending file into its top-level statements before anything runs. Top-level
+ * transaction control is refused: PostgreSQL really does commit a `COMMIT` inside the action's
+ * transaction, which would leave a change without its tracking row, turn a rehearsal into a real
+ * write, or drop the migration lock. Only pending files are read, so a run with nothing to do
+ * never reads a file's text.
  */
 export async function checkFile(migration: Migration): Promise<FileCheck> {
+  // A transactional file only needs its top-level statements' first keywords: the streaming
+  // splitter (checked against PostgreSQL's parser in its tests) finds them without loading the
+  // WebAssembly parser or holding a large file. A no-transaction file is split by the parser.
+  if (!migration.noTransaction) {
+    const controls = isLarge(migration)
+      ? await transactionControlIn(migration.path)
+      : splitSql(migration.sql).flatMap((s) => {
+          const keyword = transactionControlOf(s.keyword);
+          return keyword ? [{ keyword, line: s.line }] : [];
+        });
+    return { findings: controls.map((control) => controlFinding(migration, control)) };
+  }
   const analysis = await analyzeSql(migration.sql);
-  const findings: Finding[] = analysis.transactionControl.map((control) => ({
-    kind: 'transaction-control',
-    version: migration.version,
-    file: migration.name,
-    line: control.line,
-    message: `${migration.name} line ${control.line}: ${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`,
-    stops: true,
-  }));
-  if (!migration.noTransaction) return { findings };
+  const findings: Finding[] = analysis.transactionControl.map((control) =>
+    controlFinding(migration, control),
+  );
   // A file run statement by statement must be split exactly; one the parser rejects cannot be.
   if (analysis.parseError) {
     const { line, message } = analysis.parseError;
@@ -40,4 +48,19 @@ export async function checkFile(migration: Migration): Promise<FileCheck> {
     });
   }
   return { findings, statements: analysis.statements };
+}
+
+export function isLarge(migration: Migration): boolean {
+  return (migration.size ?? 0) > LARGE_FILE;
+}
+
+function controlFinding(migration: Migration, control: { keyword: string; line: number }): Finding {
+  return {
+    kind: 'transaction-control',
+    version: migration.version,
+    file: migration.name,
+    line: control.line,
+    message: `${migration.name} line ${control.line}: ${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`,
+    stops: true,
+  };
 }

@@ -13,12 +13,14 @@ export interface FileScan {
   checksum: string;
   /** The bytes are valid UTF-8. */
   utf8: boolean;
+  /** The file's size in bytes. */
+  size: number;
   /** The bytes contain `migrate:`: the file may hold a directive and must be read as text. */
   mentionsDirective: boolean;
 }
 
 /** Bytes at the end of `chunk` that may start a UTF-8 sequence finished by the next chunk. */
-function incompleteTail(chunk: Buffer): number {
+export function incompleteTail(chunk: Buffer): number {
   for (let back = 1; back <= Math.min(3, chunk.length); back++) {
     const byte = chunk[chunk.length - back] ?? 0;
     if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
@@ -39,11 +41,13 @@ export class ContentScanner {
   private started = false;
   private utf8 = true;
   private mentionsDirective = false;
+  private size = 0;
   // The last bytes of the previous chunk, to find `migrate:` across the seam of two chunks.
   private readonly tail = Buffer.alloc(DIRECTIVE.length - 1);
   private tailLength = 0;
 
   update(bytes: Buffer): void {
+    this.size += bytes.length;
     let chunk = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : bytes;
     if (!this.started) {
       if (chunk.length < 3) {
@@ -94,6 +98,7 @@ export class ContentScanner {
     return {
       checksum: this.hash.digest('hex'),
       utf8: this.utf8,
+      size: this.size,
       mentionsDirective: this.mentionsDirective,
     };
   }
@@ -118,6 +123,7 @@ export function scanFile(filePath: string): FileScan {
       return {
         checksum: hash('sha256', bytes, 'hex'),
         utf8: isUtf8(bytes),
+        size: first,
         mentionsDirective: bytes.includes(DIRECTIVE),
       };
     }

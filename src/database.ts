@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import type { ConnectionTarget } from './connection.js';
@@ -231,8 +232,6 @@ async function openWith(
   await client.connect();
   return { client, serverMajor: Number.parseInt(version(), 10) };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Opens the one connection of the run. While the server refuses, resets or says it is starting,

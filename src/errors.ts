@@ -1,6 +1,8 @@
 /**
- * A mistake in what the user gave the action (an input, the URL, the folder): the message is one
- * sentence that names the problem and says what to do. Nothing has been written when it is thrown.
+ * A failure the action explains in one sentence that names the problem and says what to do: a
+ * mistake in what the user gave it (an input, the URL, the folder) or a state of the database it
+ * will not work with (a tracking table that does not fit, a pooler, a lock held too long). Nothing
+ * has been written when it is thrown.
  */
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { ConfigurationError } from './errors.js';
 import { qualifiedName, type TrackingTable } from './history.js';
@@ -13,8 +14,6 @@ export function lockKey(tracking: TrackingTable): bigint {
     .digest();
   return digest.readBigInt64BE(0);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** pg_locks shows a bigint advisory key as classid (high 32 bits) and objid (low 32 bits). */
 function lockIds(key: bigint): { classid: string; objid: string } {

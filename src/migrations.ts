@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import * as path from 'node:path';
 import { type FileScan, scanFile } from './checksum.js';
 import { ConfigurationError, messageOf } from './errors.js';
@@ -17,6 +17,10 @@ export interface Migration {
   readonly sql: string;
   /** `-- migrate:no-transaction`: run outside a transaction, one statement at a time. */
   noTransaction: boolean;
+  /** Size in bytes; above LARGE_FILE the file is streamed, never held whole. */
+  size?: number;
+  /** The first `limit` characters of the text, without reading a large file whole. */
+  preview?: (limit: number) => string;
 }
 
 export interface Discovery {
@@ -220,11 +224,30 @@ function readMigration(
     path: filePath,
     checksum: scan.checksum,
     noTransaction,
+    size: scan.size,
     get sql() {
       return sqlOf();
     },
+    preview: (limit) =>
+      text === undefined && scan.size > limit * 4 ? head(filePath, limit) : sqlOf().slice(0, limit),
   };
   return { migration, findings };
+}
+
+/** The first `limit` characters of a file, reading only its first bytes. */
+function head(filePath: string, limit: number): string {
+  const bytes = Buffer.alloc(limit * 4);
+  const fd = openSync(filePath, 'r');
+  try {
+    const read = readSync(fd, bytes, 0, bytes.length, 0);
+    // A character cut at the end decodes as U+FFFD: drop it with the rest past `limit`.
+    return normalizeContent(Buffer.from(new TextDecoder().decode(bytes.subarray(0, read)))).slice(
+      0,
+      limit,
+    );
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function unreadable(name: string, version: bigint, why: string): Finding {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type ApplyOptions, migrationError, migrationMessage, type Outcome } from './apply.js';
+import { type ApplyOptions, failureOf, type Outcome, sendMigration } from './apply.js';
 import type { Migration } from './migrations.js';
 
 export interface RehearsalOutcome extends Omit<Outcome, 'status'> {
@@ -36,19 +36,14 @@ export async function rehearse(
   try {
     for (const outcome of outcomes) {
       if (outcome.status !== 'not attempted' || options.signal?.aborted) break;
-      const { text, prefixLength } = migrationMessage(outcome.migration, options, {
-        begin: false,
-        commit: false,
-        setup: '',
-        record: false,
-      });
       const started = performance.now();
       try {
-        await client.query(text);
+        const flags = { begin: false, commit: false, setup: '', record: false };
+        await sendMigration(client, outcome.migration, options, flags);
         outcome.status = 'rehearsed';
       } catch (error) {
         outcome.status = 'failed';
-        outcome.error = migrationError(error, outcome.migration, text, prefixLength);
+        outcome.error = failureOf(error).mapped;
         return outcomes;
       } finally {
         outcome.durationMs = Math.round(performance.now() - started);

@@ -62,9 +62,12 @@ function annotationsOf(report: Report, folder: string): Annotation[] {
 
 /** Annotations where the reviewer looks; past GitHub's ten per type, the last one counts the rest. */
 export function annotate(report: Report, folder: string): void {
+  // A failing run's verdict is an error annotation too (setFailed): it keeps one of the ten.
+  const failing = report.result === 'failed' || report.result === 'drift';
   for (const level of ['error', 'warning'] as const) {
+    const room = MAX_ANNOTATIONS - (level === 'error' && failing ? 1 : 0);
     const list = annotationsOf(report, folder).filter((a) => a.level === level);
-    const shown = list.length > MAX_ANNOTATIONS ? list.slice(0, MAX_ANNOTATIONS - 1) : list;
+    const shown = list.length > room ? list.slice(0, room - 1) : list;
     const write = level === 'error' ? core.error : core.warning;
     for (const a of shown) write(a.message, a.file ? { file: a.file, startLine: a.line } : {});
     if (shown.length < list.length) {

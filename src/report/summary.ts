@@ -130,11 +130,14 @@ function sqlSection(report: Report, budget: number): string {
   let used = 0;
   for (const entry of report.entries) {
     if (!entry.migration || entry.row || !WILL_RUN.has(entry.status)) continue;
-    const sql = entry.migration.sql;
-    const cut = sql.length > SQL_PREVIEW;
-    const text = cut ? `${sql.slice(0, SQL_PREVIEW)}\n…` : sql;
+    // Only the head of the file is read: a 50 MB data migration is never loaded for a preview.
+    const { migration } = entry;
+    const head = migration.preview?.(SQL_PREVIEW + 1) ?? migration.sql.slice(0, SQL_PREVIEW + 1);
+    const cut = head.length > SQL_PREVIEW;
+    const text = cut ? `${head.slice(0, SQL_PREVIEW)}\n…` : head;
+    const total = migration.size ?? Buffer.byteLength(migration.sql);
     const note = cut
-      ? ` (first ${SQL_PREVIEW / 1024} KiB of ${Math.ceil(sql.length / 1024)} KiB)`
+      ? ` (first ${SQL_PREVIEW / 1024} K characters of ${Math.ceil(total / 1024)} KiB)`
       : '';
     const block = `<details><summary>SQL of ${escapeHtml(entry.name)}${note}</summary>\n<pre>${escapeHtml(text)}</pre>\n</details>\n`;
     const size = Buffer.byteLength(block);
