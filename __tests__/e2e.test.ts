@@ -424,3 +424,32 @@ describe('annotations', () => {
     expect(errors[9]).toMatch(/^::error::Stopped before writing anything/);
   });
 });
+
+describe('privileges', () => {
+  it('works for a role without CREATE on the database when the tracking schema exists', async () => {
+    const role = `nocreate_${process.pid}`;
+    const schema = `${role}_app`;
+    await withClient(url, async (c) => {
+      await c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw-${role}'`);
+      await c.query(`CREATE SCHEMA ${schema} AUTHORIZATION ${role}`);
+      const database = new URL(url).pathname.slice(1);
+      await c.query(`REVOKE CREATE ON DATABASE "${database}" FROM PUBLIC`);
+    });
+    const roleUrl = new URL(url);
+    roleUrl.username = role;
+    roleUrl.password = `pw-${role}`;
+    const { workspace } = await workspaceWith({
+      '1_a.sql': `CREATE TABLE ${schema}.things (id int PRIMARY KEY);`,
+    });
+    const run = await runAction({ 'database-url': roleUrl.toString(), schema }, { workspace });
+    expect(run.code, run.all).toBe(0);
+    expect(run.outputs.applied).toBe('["1"]');
+    const owner = await withClient(url, (c) =>
+      c.query(
+        `SELECT tableowner FROM pg_tables WHERE schemaname = $1 AND tablename = 'schema_migrations'`,
+        [schema],
+      ),
+    );
+    expect(owner.rows[0]?.tableowner).toBe(role);
+  });
+});
