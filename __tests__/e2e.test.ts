@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAction } from './support/action.js';
@@ -393,13 +392,11 @@ describe('inputs and secrets', () => {
 });
 
 describe('sample migrations', () => {
-  it('applies the repository migrations/ folder', async () => {
+  it('applies the repository migrations/ folder, 001 then 002', async () => {
     const { url: sampleUrl, drop: dropSample } = await createDatabase('sample');
     try {
       const run = await runAction({ 'database-url': sampleUrl }, { workspace: process.cwd() });
       expect(run.code, run.all).toBe(0);
-      const names = (await readFile(path.join(process.cwd(), 'action.yml'), 'utf8')).length;
-      expect(names).toBeGreaterThan(0);
       expect(run.outputs.applied).toBe('["1","2"]');
     } finally {
       await dropSample();

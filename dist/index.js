@@ -7061,7 +7061,7 @@ function insertRowSql(tracking, row, executionMs) {
 
 ;// CONCATENATED MODULE: ./lib/findings.js
 /** Drift is a *modified* or *missing* migration: the only findings `on-drift: warn` softens. */
-function findings_isDrift(finding) {
+function isDrift(finding) {
     return finding.kind === 'modified' || finding.kind === 'missing';
 }
 
@@ -7490,7 +7490,7 @@ function makePlan(discovery, history, options) {
         findings,
         pending,
         stops: findings.some((finding) => finding.stops),
-        drift: findings.some(findings_isDrift),
+        drift: findings.some(isDrift),
     };
 }
 /** The list itself when already in version order (as read), else a sorted copy. */
@@ -9221,11 +9221,10 @@ async function releaseLock(client, key) {
 /** The report of a run that stopped on its findings before writing anything. */
 function stoppedReport(context, plan) {
     const stopping = plan.findings.filter((f) => f.stops);
-    const drift = stopping.some((f) => f.kind === 'modified' || f.kind === 'missing');
     const first = stopping[0]?.message ?? '';
     const others = stopping.length > 1 ? ` (and ${plural(stopping.length - 1, 'more problem')})` : '';
     return report(context, plan, {
-        result: drift ? 'drift' : 'failed',
+        result: resultOfStoppedPlan(plan),
         verdict: `Stopped before writing anything: ${first}${others}`,
     });
 }
@@ -11142,7 +11141,7 @@ function annotationsOf(report, folder) {
         message: f.message,
         // A missing migration has no file to point at.
         file: f.kind === 'missing' ? undefined : fileOf(f.file),
-        line: f.line ?? (findings_isDrift(f) ? 1 : undefined),
+        line: f.line ?? (isDrift(f) ? 1 : undefined),
     }));
     if (report.failure) {
         const { file, line, message, hint } = report.failure;

@@ -119,7 +119,7 @@ export function indexOfPosition(text: string, position: number): number {
   return index;
 }
 
-export function lineInFile(migration: Migration, messageIndex: number, prefixLength: number) {
+function lineInFile(migration: Migration, messageIndex: number, prefixLength: number) {
   const index = messageIndex - prefixLength;
   if (index < 0 || index > migration.sql.length) return undefined;
   return lineAt(migration.sql, index);

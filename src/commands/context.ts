@@ -4,7 +4,7 @@ import type { HistoryRow, TrackingTable } from '../history.js';
 import type { Settings } from '../inputs.js';
 import { acquireLock, isLockHeld, POOLER_MESSAGE, releaseLock } from '../lock.js';
 import type { Discovery } from '../migrations.js';
-import { makePlan, type Plan, withFindings } from '../plan.js';
+import { makePlan, type Plan, resultOfStoppedPlan, withFindings } from '../plan.js';
 import { plural, type Report } from '../report/model.js';
 
 /** What every command gets: the checked settings, the open database and the files read. */
@@ -23,11 +23,10 @@ export interface Context {
 /** The report of a run that stopped on its findings before writing anything. */
 export function stoppedReport(context: Context, plan: Plan): Report {
   const stopping = plan.findings.filter((f) => f.stops);
-  const drift = stopping.some((f) => f.kind === 'modified' || f.kind === 'missing');
   const first = stopping[0]?.message ?? '';
   const others = stopping.length > 1 ? ` (and ${plural(stopping.length - 1, 'more problem')})` : '';
   return report(context, plan, {
-    result: drift ? 'drift' : 'failed',
+    result: resultOfStoppedPlan(plan),
     verdict: `Stopped before writing anything: ${first}${others}`,
   });
 }
