@@ -8642,7 +8642,7 @@ async function transactionControlIn(filePath) {
     return found;
 }
 /**
- * A large file as pieces of about 1 MiB that end where statements end, so that each can be sent
+ * A large file as pieces of about 64 KiB that end where statements end, so that each can be sent
  * as one simple-query message inside the migration's one transaction: the file is never held
  * whole, and each round trip carries many statements.
  */
@@ -9411,17 +9411,10 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
         options.log(`Applied ${migration.name} (no transaction) in ${outcome.durationMs} ms.`);
         return;
     }
-    const e = failure.error;
-    const position = e.position ? Number(e.position) : undefined;
-    const within = position === undefined ? 0 : indexOfPosition(failure.statement.text, position);
+    const position = failure.error.position;
+    const within = position ? indexOfPosition(failure.statement.text, Number(position)) : 0;
     outcome.status = 'failed';
-    outcome.error = {
-        message: e.message ?? String(failure.error),
-        code: e.code,
-        detail: e.detail,
-        hint: e.hint,
-        line: lineAt(migration.sql, failure.statement.offset + within),
-    };
+    outcome.error = describeError(failure.error, lineAt(migration.sql, failure.statement.offset + within));
     outcome.invalidIndexes = (await invalidIndexes(client)).filter((name) => !before.has(name));
 }
 
@@ -9496,21 +9489,30 @@ function lineInFile(migration, messageIndex, prefixLength) {
         return undefined;
     return lineAt(migration.sql, index);
 }
-function migrationError(error, migration, text, prefixLength) {
+/**
+ * What PostgreSQL said, as the report needs it, with the file's `line` when it is known: the one
+ * mapping of a server error for every way a migration runs (whole, in pieces, statement by statement).
+ */
+function describeError(error, line) {
     const e = error;
     if (e.message === LOCK_LOST)
         return { message: POOLER_MESSAGE, code: e.code };
-    const position = e.position ? Number(e.position) : undefined;
     return {
         message: e.message ?? String(error),
         code: e.code,
         detail: e.detail,
         // 25001: CREATE INDEX CONCURRENTLY, VACUUM and the like refuse to run in a transaction.
         hint: e.code === '25001' ? 'add the line -- migrate:no-transaction at the top of the file' : e.hint,
-        line: position === undefined
-            ? undefined
-            : lineInFile(migration, indexOfPosition(text, position), prefixLength),
+        line,
     };
+}
+/** describeError for a whole-file message: the error position mapped back to the file's line. */
+function migrationError(error, migration, text, prefixLength) {
+    const position = error.position;
+    const line = position
+        ? lineInFile(migration, indexOfPosition(text, Number(position)), prefixLength)
+        : undefined;
+    return describeError(error, line);
 }
 /** The pause before retry `attempt` (1-based) of a migration that timed out on a lock. */
 function retryPause(attempt, random = Math.random) {
@@ -9545,23 +9547,13 @@ async function sendWhole(client, migration, options, flags) {
 }
 /**
  * One attempt at a large file: the same transaction, timeouts and bookkeeping as sendWhole, but
- * the file goes in statement-aligned pieces of about 1 MiB, read as they are sent, so the file
- * is never held whole (a 50 MB data migration stays within a few MB of memory).
+ * the file goes in statement-aligned pieces of about 64 KiB, read as they are sent, so the file
+ * is never held whole.
  */
 async function sendInPieces(client, migration, options, flags) {
     const started = performance.now();
     const fail = (error, line) => {
-        const e = error;
-        const mapped = {
-            message: e.message,
-            code: e.code,
-            detail: e.detail,
-            hint: e.hint,
-            line,
-        };
-        if (e.message === LOCK_LOST)
-            mapped.message = POOLER_MESSAGE;
-        throw new MigrationFailed(mapped, e.code);
+        throw new MigrationFailed(describeError(error, line), error.code);
     };
     const opening = openingSql(options, flags);
     if (opening)

@@ -125,15 +125,13 @@ function lineInFile(migration: Migration, messageIndex: number, prefixLength: nu
   return lineAt(migration.sql, index);
 }
 
-export function migrationError(
-  error: unknown,
-  migration: Migration,
-  text: string,
-  prefixLength: number,
-): MigrationError {
+/**
+ * What PostgreSQL said, as the report needs it, with the file's `line` when it is known: the one
+ * mapping of a server error for every way a migration runs (whole, in pieces, statement by statement).
+ */
+export function describeError(error: unknown, line?: number): MigrationError {
   const e = error as pg.DatabaseError;
   if (e.message === LOCK_LOST) return { message: POOLER_MESSAGE, code: e.code };
-  const position = e.position ? Number(e.position) : undefined;
   return {
     message: e.message ?? String(error),
     code: e.code,
@@ -141,11 +139,22 @@ export function migrationError(
     // 25001: CREATE INDEX CONCURRENTLY, VACUUM and the like refuse to run in a transaction.
     hint:
       e.code === '25001' ? 'add the line -- migrate:no-transaction at the top of the file' : e.hint,
-    line:
-      position === undefined
-        ? undefined
-        : lineInFile(migration, indexOfPosition(text, position), prefixLength),
+    line,
   };
+}
+
+/** describeError for a whole-file message: the error position mapped back to the file's line. */
+export function migrationError(
+  error: unknown,
+  migration: Migration,
+  text: string,
+  prefixLength: number,
+): MigrationError {
+  const position = (error as pg.DatabaseError).position;
+  const line = position
+    ? lineInFile(migration, indexOfPosition(text, Number(position)), prefixLength)
+    : undefined;
+  return describeError(error, line);
 }
 
 /** The pause before retry `attempt` (1-based) of a migration that timed out on a lock. */
@@ -187,8 +196,8 @@ async function sendWhole(
 
 /**
  * One attempt at a large file: the same transaction, timeouts and bookkeeping as sendWhole, but
- * the file goes in statement-aligned pieces of about 1 MiB, read as they are sent, so the file
- * is never held whole (a 50 MB data migration stays within a few MB of memory).
+ * the file goes in statement-aligned pieces of about 64 KiB, read as they are sent, so the file
+ * is never held whole.
  */
 async function sendInPieces(
   client: pg.ClientBase,
@@ -198,16 +207,7 @@ async function sendInPieces(
 ): Promise<void> {
   const started = performance.now();
   const fail = (error: unknown, line?: number): never => {
-    const e = error as pg.DatabaseError;
-    const mapped: MigrationError = {
-      message: e.message,
-      code: e.code,
-      detail: e.detail,
-      hint: e.hint,
-      line,
-    };
-    if (e.message === LOCK_LOST) mapped.message = POOLER_MESSAGE;
-    throw new MigrationFailed(mapped, e.code);
+    throw new MigrationFailed(describeError(error, line), (error as pg.DatabaseError).code);
   };
   const opening = openingSql(options, flags);
   if (opening) await client.query(opening).catch((error: unknown) => fail(error));

@@ -74,7 +74,7 @@ export interface Piece {
 }
 
 /**
- * A large file as pieces of about 1 MiB that end where statements end, so that each can be sent
+ * A large file as pieces of about 64 KiB that end where statements end, so that each can be sent
  * as one simple-query message inside the migration's one transaction: the file is never held
  * whole, and each round trip carries many statements.
  */

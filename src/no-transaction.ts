@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { type ApplyOptions, indexOfPosition, type Outcome } from './apply.js';
+import { type ApplyOptions, describeError, indexOfPosition, type Outcome } from './apply.js';
 import { ConfigurationError } from './errors.js';
 import { insertRowSql, literal, qualifiedName } from './history.js';
 import { LOCK_LOST, POOLER_MESSAGE } from './lock.js';
@@ -74,16 +74,12 @@ export async function applyWithoutTransaction(
     options.log(`Applied ${migration.name} (no transaction) in ${outcome.durationMs} ms.`);
     return;
   }
-  const e = failure.error as pg.DatabaseError;
-  const position = e.position ? Number(e.position) : undefined;
-  const within = position === undefined ? 0 : indexOfPosition(failure.statement.text, position);
+  const position = (failure.error as pg.DatabaseError).position;
+  const within = position ? indexOfPosition(failure.statement.text, Number(position)) : 0;
   outcome.status = 'failed';
-  outcome.error = {
-    message: e.message ?? String(failure.error),
-    code: e.code,
-    detail: e.detail,
-    hint: e.hint,
-    line: lineAt(migration.sql, failure.statement.offset + within),
-  };
+  outcome.error = describeError(
+    failure.error,
+    lineAt(migration.sql, failure.statement.offset + within),
+  );
   outcome.invalidIndexes = (await invalidIndexes(client)).filter((name) => !before.has(name));
 }
