@@ -393,6 +393,30 @@ describe('the session between migrations', () => {
   });
 });
 
+describe('migrations sent behind one another (pipelined)', () => {
+  it('a COMMIT that fails on a deferred constraint stops the run: the migration sent behind it does not run, earlier ones stay', async () => {
+    const schema = freshSchema();
+    const { workspace } = await workspaceWith({
+      '1_setup.sql': `${setup(schema)}CREATE TABLE ${schema}.parent (id int PRIMARY KEY);\nCREATE TABLE ${schema}.child (parent int REFERENCES ${schema}.parent DEFERRABLE INITIALLY DEFERRED);\n`,
+      // Every statement succeeds; the foreign key is checked at COMMIT, which fails. The session
+      // is then idle, not aborted: only the check that 2's row exists keeps 3 from running.
+      '2_orphan.sql': `${effect(schema, 2)}\nINSERT INTO ${schema}.child VALUES (42);\n`,
+      '3_after.sql': effect(schema, 3),
+      '4_later.sql': effect(schema, 4),
+    });
+    const run = await runAction({ 'database-url': url, schema: meta(schema) }, { workspace });
+
+    expect(run.code, run.all).toBe(1);
+    expect(run.outputs.result).toBe('failed');
+    expect(run.outputs.applied).toBe('["1"]');
+    expect(run.outputs.pending).toBe('["2","3","4"]');
+    expect(run.stdout).toMatch(/::error file=migrations\/2_orphan\.sql::.*foreign key/);
+    expect(run.all).not.toContain('did not commit');
+    expect(await rows(schema)).toEqual([{ version: '1', status: 'applied' }]);
+    expect(await effects(schema)).toEqual({ '1': 1 });
+  });
+});
+
 describe('timeouts', () => {
   it('statement-timeout: 1s cancels SELECT pg_sleep(5) and records nothing of it', async () => {
     const schema = freshSchema();
@@ -416,7 +440,11 @@ describe('timeouts', () => {
     await query(`CREATE SCHEMA ${schema}; CREATE TABLE ${schema}.t (id int);`);
     const { workspace } = await workspaceWith({
       '1_alter.sql': `ALTER TABLE ${schema}.t ADD COLUMN added int;\n`,
+      // Sent while 1 runs (pipelined): it must not run when 1 fails, and run once when 1 is retried.
+      '2_after.sql': `INSERT INTO ${schema}.t (id) VALUES (2);\n`,
     });
+    const tRows = async () =>
+      (await query<{ n: number }>(`SELECT count(*)::int AS n FROM ${schema}.t`))[0]?.n;
     const inputs = { 'database-url': url, schema: meta(schema), 'lock-timeout': '500ms' };
     const column = async () =>
       (
@@ -453,10 +481,14 @@ describe('timeouts', () => {
         const run = await retrying;
         expect(run.code, run.all).toBe(0);
         expect(run.outputs.result).toBe('applied');
-        expect(run.outputs.applied).toBe('["1"]');
+        expect(run.outputs.applied).toBe('["1","2"]');
         expect(run.all.split('\n').some((l) => /retry/i.test(l))).toBe(true);
         expect(await column()).toBe(true);
-        expect(await rows(schema)).toEqual([{ version: '1', status: 'applied' }]);
+        expect(await tRows()).toBe(1);
+        expect(await rows(schema)).toEqual([
+          { version: '1', status: 'applied' },
+          { version: '2', status: 'applied' },
+        ]);
       } finally {
         if (!committed) await holder.query('ROLLBACK');
       }

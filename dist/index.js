@@ -9450,19 +9450,26 @@ function migrationMessage(migration, options, flags) {
     return { text: prefix + migration.sql + suffix, prefixLength: prefix.length };
 }
 /** What opens a migration: the transaction, the lock check, the setup and the timeouts. */
-function openingSql(options, { begin, setup }) {
+function openingSql(options, { begin, setup, previous }) {
     return [
         begin ? 'BEGIN;' : '',
         // Once per transaction: a transaction stays on one backend even behind a pooler, and pg_locks
         // grows with the locks a long `transaction: all` holds (checking each file there measured
         // 2.7× slower for 1,000 migrations).
         begin ? (options.lockCheckSql ?? '') : '',
+        previous === undefined ? '' : previousRowCheckSql(options.tracking, previous),
         setup,
         options.lockTimeout ? `SET LOCAL lock_timeout = ${literal(options.lockTimeout)};` : '',
         options.statementTimeout
             ? `SET LOCAL statement_timeout = ${literal(options.statementTimeout)};`
             : '',
     ].join('');
+}
+/** The message of the exception raised by previousRowCheckSql. */
+const PREVIOUS_NOT_COMMITTED = 'agoat/migrate-action: the migration sent before this one did not commit';
+/** SQL that fails the transaction unless `version`'s tracking row exists (see applyPipelined). */
+function previousRowCheckSql(tracking, version) {
+    return `DO $previous$BEGIN IF NOT EXISTS (SELECT 1 FROM ${qualifiedName(tracking)} WHERE version = ${version}) THEN RAISE EXCEPTION '${PREVIOUS_NOT_COMMITTED}'; END IF; END$previous$;`;
 }
 /** What closes it: the session reset, the action's settings, the tracking row, the commit. */
 function closingSql(migration, options, { commit, record = true }, executionMs) {
@@ -9628,16 +9635,23 @@ async function applyInTransaction(client, outcome, options, { all, ...flags }) {
 }
 /**
  * Applies the pending migrations in order and stops at the first failure. With `per-migration`
- * each file and its row commit together in one round trip; with `all` every file and row commit
- * in one transaction, one message per file. A failed transaction is rolled back, so it leaves no
- * trace and is tried again next run. A `no-transaction` file runs statement by statement.
- * When `signal` aborts (the job was cancelled), no further migration starts.
+ * each file and its row commit together in one message; with `all` every file and row commit
+ * in one transaction, one message per file. Small files are pipelined (see applyPipelined). A
+ * failed transaction is rolled back, so it leaves no trace and is tried again next run. A
+ * `no-transaction` file runs statement by statement. When `signal` aborts (the job was
+ * cancelled), no further migration is sent.
  */
 async function applyMigrations(client, pending, options) {
     const outcomes = pending.map((migration) => ({ migration, status: 'not attempted' }));
     const all = options.transaction === 'all';
-    let setup = options.setupSql;
-    for (const [index, outcome] of outcomes.entries()) {
+    // The tracking table is created with the first migration, in its transaction.
+    const flagsOf = (index) => ({
+        // With `all`, the first message opens the one transaction and the last commits it.
+        begin: !all || index === 0,
+        commit: !all || index === outcomes.length - 1,
+        setup: index === 0 ? options.setupSql : '',
+    });
+    for (let index = 0; index < outcomes.length;) {
         if (options.signal?.aborted) {
             // With `all`, what ran so far is still open: roll it back rather than commit half.
             if (all && index > 0) {
@@ -9646,26 +9660,135 @@ async function applyMigrations(client, pending, options) {
             }
             return outcomes;
         }
+        const outcome = outcomes[index];
         const statements = options.statements?.get(outcome.migration.version);
+        let failed;
         if (outcome.migration.noTransaction && statements) {
-            if (setup)
-                await client.query(`BEGIN;${setup}COMMIT;`);
+            if (index === 0 && options.setupSql)
+                await client.query(`BEGIN;${options.setupSql}COMMIT;`);
             await applyWithoutTransaction(client, outcome, statements, options);
+            if (outcome.status === 'failed')
+                failed = outcome;
+            index++;
+        }
+        else if (isLarge(outcome.migration)) {
+            await applyInTransaction(client, outcome, options, { all, ...flagsOf(index) });
+            if (outcome.status === 'failed')
+                failed = outcome;
+            index++;
         }
         else {
-            // With `all`, the first message opens the one transaction and the last commits it.
-            const begin = !all || index === 0;
-            const commit = !all || index === outcomes.length - 1;
-            await applyInTransaction(client, outcome, options, { all, begin, commit, setup });
+            let end = index + 1;
+            while (end < outcomes.length && isPipelined(outcomes[end], options))
+                end++;
+            failed = await applyPipelined(client, outcomes.slice(index, end), index, options, flagsOf);
+            index = end;
         }
-        setup = '';
-        if (outcome.status === 'failed') {
+        if (failed) {
             if (all)
-                rollBackEarlier(outcomes, outcome);
+                rollBackEarlier(outcomes, failed);
             return outcomes;
         }
     }
     return outcomes;
+}
+/** A small transactional file: its whole migration goes in one message. */
+function isPipelined(outcome, options) {
+    const { migration } = outcome;
+    return (!isLarge(migration) && !(migration.noTransaction && options.statements?.has(migration.version)));
+}
+/**
+ * How many messages may be on the wire at once, and their bytes at most. Two is enough for the
+ * server never to wait for the client between migrations (the client prepares the next message
+ * in a fraction of the time the server takes to run one); more would only let more start after
+ * a cancellation.
+ */
+const PIPELINE_DEPTH = 2;
+const PIPELINE_BYTES = 1 << 20;
+/**
+ * Applies small transactional migrations, each in one message, with the next message sent while
+ * the server runs the current one: the server never waits a round trip between migrations. This
+ * is safe because nothing behind a failure can commit. An error leaves the transaction aborted,
+ * and PostgreSQL refuses every later statement, COMMIT included, until the ROLLBACK sent here
+ * once the failed message's answer is in. A message sent behind another also starts by checking
+ * that the other's tracking row exists, which covers the one failure after which the session is
+ * not left aborted: a COMMIT that fails (a deferred constraint). A migration that timed out on a
+ * lock (55P03) is retried from where it failed, up to `lockRetries` times. Returns the failed
+ * outcome, if any; the ones behind it stay `not attempted`.
+ */
+async function applyPipelined(client, run, firstIndex, options, flagsOf) {
+    const all = options.transaction === 'all';
+    const pipelined = client;
+    const inFlight = [];
+    let bytes = 0;
+    let next = 0;
+    let attempt = 1;
+    let lastDone = performance.now();
+    const send = (position) => {
+        const outcome = run[position];
+        const index = firstIndex + position;
+        const previous = inFlight.at(-1)?.outcome.migration.version;
+        const { text, prefixLength } = migrationMessage(outcome.migration, options, {
+            ...flagsOf(index),
+            previous,
+        });
+        const sentAt = performance.now();
+        const settled = client.query(text).then(() => ({ at: performance.now() }), (error) => ({ at: performance.now(), error }));
+        inFlight.push({ outcome, index, sentAt, settled, text, prefixLength });
+        bytes += text.length;
+    };
+    pipelined.pipeline = true;
+    try {
+        while (next < run.length || inFlight.length > 0) {
+            while (next < run.length &&
+                !options.signal?.aborted &&
+                (inFlight.length === 0 ||
+                    (inFlight.length < PIPELINE_DEPTH &&
+                        bytes + (run[next]?.migration.size ?? 0) <= PIPELINE_BYTES))) {
+                send(next++);
+            }
+            const head = inFlight.shift();
+            if (!head)
+                break; // cancelled with nothing on the wire
+            const { at, error } = await head.settled;
+            bytes -= head.text.length;
+            const { outcome } = head;
+            outcome.durationMs = Math.round(at - Math.max(lastDone, head.sentAt));
+            lastDone = at;
+            if (!error) {
+                outcome.status = 'applied';
+                attempt = 1;
+                options.log(`Applied ${outcome.migration.name} in ${outcome.durationMs} ms.`);
+                // A message already sent would still run: ask the server to cancel it.
+                if (options.signal?.aborted && inFlight.length > 0)
+                    options.cancelRunning?.();
+                continue;
+            }
+            // Everything behind the failure was refused; then the transaction is rolled back.
+            await Promise.all(inFlight.map((m) => m.settled));
+            inFlight.length = 0;
+            bytes = 0;
+            await client.query('ROLLBACK').catch(() => undefined);
+            const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength);
+            const code = error.code;
+            const retries = options.lockRetries ?? 0;
+            if (code === '55P03' && !all && attempt <= retries && !options.signal?.aborted) {
+                const pause = retryPause(attempt);
+                options.log(`${outcome.migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`);
+                await (0,promises_namespaceObject.setTimeout)(pause);
+                attempt++;
+                next = head.index - firstIndex;
+                continue;
+            }
+            outcome.status = 'failed';
+            outcome.error = mapped;
+            return outcome;
+        }
+        return undefined;
+    }
+    finally {
+        pipelined.pipeline = false;
+    }
 }
 function rollBackEarlier(outcomes, failed) {
     for (const outcome of outcomes) {
@@ -10300,6 +10423,7 @@ async function migrateUnderLock(context, key) {
         lockCheckSql: lockHeldCheckSql(key),
         statements: new Map([...context.checked].flatMap(([version, check]) => check.statements ? [[version, check.statements]] : [])),
         signal: context.signal,
+        cancelRunning: context.cancelRunning,
         log,
     };
     const outcomes = await applyMigrations(db.client, plan.pending, options);
@@ -11234,7 +11358,9 @@ async function run() {
             connecting.then((d) => d.client.end(), () => undefined);
             throw error;
         });
-        db = await connecting;
+        const open = await connecting;
+        db = open;
+        const { target } = settings;
         const report = await command({
             settings,
             db,
@@ -11243,6 +11369,7 @@ async function run() {
             log: info,
             checked: new Map(),
             signal: cancel.signal,
+            cancelRunning: () => void cancelRunning(target, open.client),
         });
         log(report);
         annotate(report, settings.migrationsDirForAnnotations);

@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { isLarge } from './checks.js';
 import { lineAtIndex, statementPieces } from './file-text.js';
-import { insertRowSql, literal, type RowValues, type TrackingTable } from './history.js';
+import {
+  insertRowSql,
+  literal,
+  qualifiedName,
+  type RowValues,
+  type TrackingTable,
+} from './history.js';
 import { LOCK_LOST, POOLER_MESSAGE } from './lock.js';
 import { lineAt, type Migration } from './migrations.js';
 import { applyWithoutTransaction } from './no-transaction.js';
@@ -44,6 +50,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   /** SQL that fails unless this session holds the migration lock (see lock.ts). */
   lockCheckSql?: string;
+  /** Asks the server to cancel the running statement (a message sent before a cancellation). */
+  cancelRunning?: () => void;
   log: (message: string) => void;
 }
 
@@ -78,19 +86,29 @@ export function migrationMessage(
 }
 
 /** What opens a migration: the transaction, the lock check, the setup and the timeouts. */
-function openingSql(options: ApplyOptions, { begin, setup }: MessageFlags): string {
+function openingSql(options: ApplyOptions, { begin, setup, previous }: MessageFlags): string {
   return [
     begin ? 'BEGIN;' : '',
     // Once per transaction: a transaction stays on one backend even behind a pooler, and pg_locks
     // grows with the locks a long `transaction: all` holds (checking each file there measured
     // 2.7× slower for 1,000 migrations).
     begin ? (options.lockCheckSql ?? '') : '',
+    previous === undefined ? '' : previousRowCheckSql(options.tracking, previous),
     setup,
     options.lockTimeout ? `SET LOCAL lock_timeout = ${literal(options.lockTimeout)};` : '',
     options.statementTimeout
       ? `SET LOCAL statement_timeout = ${literal(options.statementTimeout)};`
       : '',
   ].join('');
+}
+
+/** The message of the exception raised by previousRowCheckSql. */
+export const PREVIOUS_NOT_COMMITTED =
+  'agoat/migrate-action: the migration sent before this one did not commit';
+
+/** SQL that fails the transaction unless `version`'s tracking row exists (see applyPipelined). */
+function previousRowCheckSql(tracking: TrackingTable, version: bigint): string {
+  return `DO $previous$BEGIN IF NOT EXISTS (SELECT 1 FROM ${qualifiedName(tracking)} WHERE version = ${version}) THEN RAISE EXCEPTION '${PREVIOUS_NOT_COMMITTED}'; END IF; END$previous$;`;
 }
 
 /** What closes it: the session reset, the action's settings, the tracking row, the commit. */
@@ -237,7 +255,14 @@ async function sendInPieces(
     .catch((error: unknown) => fail(error));
 }
 
-export type MessageFlags = { begin: boolean; commit: boolean; setup: string; record?: boolean };
+export type MessageFlags = {
+  begin: boolean;
+  commit: boolean;
+  setup: string;
+  record?: boolean;
+  /** The version whose row must exist before this migration runs (a message sent behind it). */
+  previous?: bigint;
+};
 
 /** Sends one migration in its transaction, whole or in pieces by its size. */
 export function sendMigration(
@@ -298,10 +323,11 @@ async function applyInTransaction(
 
 /**
  * Applies the pending migrations in order and stops at the first failure. With `per-migration`
- * each file and its row commit together in one round trip; with `all` every file and row commit
- * in one transaction, one message per file. A failed transaction is rolled back, so it leaves no
- * trace and is tried again next run. A `no-transaction` file runs statement by statement.
- * When `signal` aborts (the job was cancelled), no further migration starts.
+ * each file and its row commit together in one message; with `all` every file and row commit
+ * in one transaction, one message per file. Small files are pipelined (see applyPipelined). A
+ * failed transaction is rolled back, so it leaves no trace and is tried again next run. A
+ * `no-transaction` file runs statement by statement. When `signal` aborts (the job was
+ * cancelled), no further migration is sent.
  */
 export async function applyMigrations(
   client: pg.ClientBase,
@@ -310,8 +336,14 @@ export async function applyMigrations(
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = pending.map((migration) => ({ migration, status: 'not attempted' }));
   const all = options.transaction === 'all';
-  let setup = options.setupSql;
-  for (const [index, outcome] of outcomes.entries()) {
+  // The tracking table is created with the first migration, in its transaction.
+  const flagsOf = (index: number): MessageFlags => ({
+    // With `all`, the first message opens the one transaction and the last commits it.
+    begin: !all || index === 0,
+    commit: !all || index === outcomes.length - 1,
+    setup: index === 0 ? options.setupSql : '',
+  });
+  for (let index = 0; index < outcomes.length; ) {
     if (options.signal?.aborted) {
       // With `all`, what ran so far is still open: roll it back rather than commit half.
       if (all && index > 0) {
@@ -320,23 +352,153 @@ export async function applyMigrations(
       }
       return outcomes;
     }
+    const outcome = outcomes[index] as Outcome;
     const statements = options.statements?.get(outcome.migration.version);
+    let failed: Outcome | undefined;
     if (outcome.migration.noTransaction && statements) {
-      if (setup) await client.query(`BEGIN;${setup}COMMIT;`);
+      if (index === 0 && options.setupSql) await client.query(`BEGIN;${options.setupSql}COMMIT;`);
       await applyWithoutTransaction(client, outcome, statements, options);
+      if (outcome.status === 'failed') failed = outcome;
+      index++;
+    } else if (isLarge(outcome.migration)) {
+      await applyInTransaction(client, outcome, options, { all, ...flagsOf(index) });
+      if (outcome.status === 'failed') failed = outcome;
+      index++;
     } else {
-      // With `all`, the first message opens the one transaction and the last commits it.
-      const begin = !all || index === 0;
-      const commit = !all || index === outcomes.length - 1;
-      await applyInTransaction(client, outcome, options, { all, begin, commit, setup });
+      let end = index + 1;
+      while (end < outcomes.length && isPipelined(outcomes[end] as Outcome, options)) end++;
+      failed = await applyPipelined(client, outcomes.slice(index, end), index, options, flagsOf);
+      index = end;
     }
-    setup = '';
-    if (outcome.status === 'failed') {
-      if (all) rollBackEarlier(outcomes, outcome);
+    if (failed) {
+      if (all) rollBackEarlier(outcomes, failed);
       return outcomes;
     }
   }
   return outcomes;
+}
+
+/** A small transactional file: its whole migration goes in one message. */
+function isPipelined(outcome: Outcome, options: ApplyOptions): boolean {
+  const { migration } = outcome;
+  return (
+    !isLarge(migration) && !(migration.noTransaction && options.statements?.has(migration.version))
+  );
+}
+
+/**
+ * How many messages may be on the wire at once, and their bytes at most. Two is enough for the
+ * server never to wait for the client between migrations (the client prepares the next message
+ * in a fraction of the time the server takes to run one); more would only let more start after
+ * a cancellation.
+ */
+const PIPELINE_DEPTH = 2;
+const PIPELINE_BYTES = 1 << 20;
+
+/** A message on the wire; `settled` never rejects. */
+interface InFlight {
+  outcome: Outcome;
+  index: number;
+  sentAt: number;
+  settled: Promise<{ at: number; error?: unknown }>;
+  text: string;
+  prefixLength: number;
+}
+
+/**
+ * Applies small transactional migrations, each in one message, with the next message sent while
+ * the server runs the current one: the server never waits a round trip between migrations. This
+ * is safe because nothing behind a failure can commit. An error leaves the transaction aborted,
+ * and PostgreSQL refuses every later statement, COMMIT included, until the ROLLBACK sent here
+ * once the failed message's answer is in. A message sent behind another also starts by checking
+ * that the other's tracking row exists, which covers the one failure after which the session is
+ * not left aborted: a COMMIT that fails (a deferred constraint). A migration that timed out on a
+ * lock (55P03) is retried from where it failed, up to `lockRetries` times. Returns the failed
+ * outcome, if any; the ones behind it stay `not attempted`.
+ */
+async function applyPipelined(
+  client: pg.ClientBase,
+  run: Outcome[],
+  firstIndex: number,
+  options: ApplyOptions,
+  flagsOf: (index: number) => MessageFlags,
+): Promise<Outcome | undefined> {
+  const all = options.transaction === 'all';
+  const pipelined = client as pg.ClientBase & { pipeline: boolean };
+  const inFlight: InFlight[] = [];
+  let bytes = 0;
+  let next = 0;
+  let attempt = 1;
+  let lastDone = performance.now();
+  const send = (position: number) => {
+    const outcome = run[position] as Outcome;
+    const index = firstIndex + position;
+    const previous = inFlight.at(-1)?.outcome.migration.version;
+    const { text, prefixLength } = migrationMessage(outcome.migration, options, {
+      ...flagsOf(index),
+      previous,
+    });
+    const sentAt = performance.now();
+    const settled = client.query(text).then(
+      () => ({ at: performance.now() }),
+      (error: unknown) => ({ at: performance.now(), error }),
+    );
+    inFlight.push({ outcome, index, sentAt, settled, text, prefixLength });
+    bytes += text.length;
+  };
+  pipelined.pipeline = true;
+  try {
+    while (next < run.length || inFlight.length > 0) {
+      while (
+        next < run.length &&
+        !options.signal?.aborted &&
+        (inFlight.length === 0 ||
+          (inFlight.length < PIPELINE_DEPTH &&
+            bytes + (run[next]?.migration.size ?? 0) <= PIPELINE_BYTES))
+      ) {
+        send(next++);
+      }
+      const head = inFlight.shift();
+      if (!head) break; // cancelled with nothing on the wire
+      const { at, error } = await head.settled;
+      bytes -= head.text.length;
+      const { outcome } = head;
+      outcome.durationMs = Math.round(at - Math.max(lastDone, head.sentAt));
+      lastDone = at;
+      if (!error) {
+        outcome.status = 'applied';
+        attempt = 1;
+        options.log(`Applied ${outcome.migration.name} in ${outcome.durationMs} ms.`);
+        // A message already sent would still run: ask the server to cancel it.
+        if (options.signal?.aborted && inFlight.length > 0) options.cancelRunning?.();
+        continue;
+      }
+      // Everything behind the failure was refused; then the transaction is rolled back.
+      await Promise.all(inFlight.map((m) => m.settled));
+      inFlight.length = 0;
+      bytes = 0;
+      await client.query('ROLLBACK').catch(() => undefined);
+      const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength);
+      const code = (error as pg.DatabaseError).code;
+      const retries = options.lockRetries ?? 0;
+      if (code === '55P03' && !all && attempt <= retries && !options.signal?.aborted) {
+        const pause = retryPause(attempt);
+        options.log(
+          `${outcome.migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`,
+        );
+        await sleep(pause);
+        attempt++;
+        next = head.index - firstIndex;
+        continue;
+      }
+      outcome.status = 'failed';
+      outcome.error = mapped;
+      return outcome;
+    }
+    return undefined;
+  } finally {
+    pipelined.pipeline = false;
+  }
 }
 
 function rollBackEarlier(outcomes: Outcome[], failed: Outcome | undefined): void {

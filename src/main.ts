@@ -52,7 +52,9 @@ export async function run(): Promise<void> {
       );
       throw error;
     });
-    db = await connecting;
+    const open = await connecting;
+    db = open;
+    const { target } = settings;
 
     const report = await command({
       settings,
@@ -62,6 +64,7 @@ export async function run(): Promise<void> {
       log: core.info,
       checked: new Map(),
       signal: cancel.signal,
+      cancelRunning: () => void cancelRunning(target, open.client),
     });
     log(report);
     annotate(report, settings.migrationsDirForAnnotations);

@@ -4,6 +4,7 @@ import {
   indexOfPosition,
   migrationError,
   migrationMessage,
+  PREVIOUS_NOT_COMMITTED,
   retryPause,
 } from '../../src/apply.js';
 import { LOCK_LOST, lockHeldCheckSql, lockKey, POOLER_MESSAGE } from '../../src/lock.js';
@@ -47,7 +48,12 @@ describe('migrationMessage', () => {
     const { text, prefixLength } = migrationMessage(
       migration(),
       options({ lockTimeout: '5s', statementTimeout: '1min' }),
-      { begin: true, commit: true, setup: 'CREATE TABLE IF NOT EXISTS x (a int);' },
+      {
+        begin: true,
+        commit: true,
+        setup: 'CREATE TABLE IF NOT EXISTS x (a int);',
+        previous: 41n,
+      },
     );
     const prefix = text.slice(0, prefixLength);
     expect(prefix.endsWith('\n')).toBe(true);
@@ -89,6 +95,16 @@ describe('migrationMessage', () => {
     const statementPrefix = statement.text.slice(0, statement.prefixLength);
     expect(statementPrefix).toContain("SET LOCAL statement_timeout = '2min';");
     expect(statement.text).not.toContain('lock_timeout');
+  });
+
+  it("sent behind another migration, first checks that version's tracking row, after BEGIN", () => {
+    const behind = migrationMessage(migration(), options(), { ...PER_MIGRATION, previous: 41n });
+    const prefix = behind.text.slice(0, behind.prefixLength);
+    expect(prefix.indexOf('BEGIN;')).toBe(0);
+    expect(prefix).toContain('FROM "public"."schema_migrations" WHERE version = 41)');
+    expect(prefix).toContain(PREVIOUS_NOT_COMMITTED);
+    const alone = migrationMessage(migration(), options(), PER_MIGRATION);
+    expect(alone.text).not.toContain(PREVIOUS_NOT_COMMITTED);
   });
 
   it('puts the setup SQL in the prefix, after BEGIN and before the file', () => {

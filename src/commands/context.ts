@@ -16,6 +16,8 @@ export interface Context {
   log: (message: string) => void;
   /** Aborted when the job is cancelled (SIGINT, SIGTERM). */
   signal?: AbortSignal;
+  /** Asks the server to cancel the statement the connection is running. */
+  cancelRunning?: () => void;
   /** Pending files parsed so far, by version: each file is parsed once per run. */
   checked: Map<bigint, FileCheck>;
 }

@@ -58,6 +58,7 @@ async function migrateUnderLock(context: Context, key: bigint): Promise<Report> 
       ),
     ),
     signal: context.signal,
+    cancelRunning: context.cancelRunning,
     log,
   };
   const outcomes = await applyMigrations(db.client, plan.pending, options);
