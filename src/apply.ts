@@ -433,9 +433,12 @@ async function applyPipelined(
   const send = (position: number) => {
     const outcome = run[position] as Outcome;
     const index = firstIndex + position;
-    const previous = inFlight.at(-1)?.outcome.migration.version;
+    const flags = flagsOf(index);
+    // Within `transaction: all` nothing commits before the end, and an error aborts the one
+    // transaction: only a message that commits on its own needs the check.
+    const previous = flags.begin ? inFlight.at(-1)?.outcome.migration.version : undefined;
     const { text, prefixLength } = migrationMessage(outcome.migration, options, {
-      ...flagsOf(index),
+      ...flags,
       previous,
     });
     const sentAt = performance.now();

@@ -51,6 +51,12 @@ const SELECTED = Object.keys(EXPECTED)
   .join(', ');
 const STATUSES = new Set<string>(['applied', 'baseline', 'running', 'failed']);
 
+/** The tracking table's rows, and whether the table exists at all. */
+export interface History {
+  exists: boolean;
+  rows: HistoryRow[];
+}
+
 /**
  * Reads the history in one query. A missing table (or schema) is an empty history, so that the
  * everyday run that finds nothing to do costs a single round trip; the column types are checked
@@ -59,7 +65,7 @@ const STATUSES = new Set<string>(['applied', 'baseline', 'running', 'failed']);
 export async function readHistory(
   client: pg.ClientBase,
   tracking: TrackingTable,
-): Promise<{ exists: boolean; rows: HistoryRow[] }> {
+): Promise<History> {
   let result: pg.QueryResult;
   try {
     result = await client.query({

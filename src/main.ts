@@ -5,6 +5,7 @@ import { repair } from './commands/repair.js';
 import { validate } from './commands/validate.js';
 import { cancelRunning, connect, type Database } from './database.js';
 import { messageOf } from './errors.js';
+import { readHistory } from './history.js';
 import { getSettings, type Settings } from './inputs.js';
 import { readMigrations } from './migrations.js';
 import { upsertComment } from './report/comment.js';
@@ -43,8 +44,13 @@ export async function run(): Promise<void> {
     }
     const command = COMMANDS[settings.command];
 
-    // The files are read while the connection is being opened.
+    // The files are read while the connection is being opened, and the history is read as soon
+    // as it is open: with thousands of files, the server answers while they are still being read.
     const connecting = connect(settings.target, settings.connectTimeoutSeconds, core.info);
+    const tracking = { schema: settings.schema, table: settings.table };
+    const history = connecting.then((d) => readHistory(d.client, tracking));
+    // The command awaits it and reports its failure; this only keeps it from counting as unhandled.
+    history.catch(() => undefined);
     const discovery = await readMigrations(settings.migrationsDir).catch((error: unknown) => {
       connecting.then(
         (d) => d.client.end(),
@@ -60,7 +66,8 @@ export async function run(): Promise<void> {
       settings,
       db,
       discovery,
-      tracking: { schema: settings.schema, table: settings.table },
+      tracking,
+      history,
       log: core.info,
       checked: new Map(),
       signal: cancel.signal,

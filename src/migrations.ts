@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { type FileScan, scanFile } from './checksum.js';
 import { ConfigurationError, messageOf } from './errors.js';
@@ -136,8 +136,9 @@ export function lineAt(text: string, index: number): number {
 export async function readMigrations(dir: string): Promise<Discovery> {
   let names: string[];
   try {
-    const entries = readdirSync(dir, { withFileTypes: true });
-    names = entries.filter((e) => !e.isDirectory() && e.name.endsWith('.sql')).map((e) => e.name);
+    // Names only: a Dirent per file costs more than the rare sub-folder named `*.sql`, which the
+    // read below recognises (EISDIR) and skips.
+    names = readdirSync(dir).filter((name) => name.endsWith('.sql'));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
@@ -151,10 +152,15 @@ export async function readMigrations(dir: string): Promise<Discovery> {
   }
 
   const findings: Finding[] = [];
-  const candidates: { name: string; version: bigint }[] = [];
-  for (const name of names) {
+  const migrations: Migration[] = [];
+  // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
+  // the time of the promise API (measured: 37 ms against 296 ms for 1,000 files). Every 64 files
+  // the event loop gets a turn, so the connection being opened meanwhile keeps its handshake going.
+  for (const [index, name] of names.entries()) {
+    if (index % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
     const version = versionOf(name);
     if (version === undefined) {
+      if (isFolder(`${dir}${path.sep}${name}`)) continue;
       findings.push({
         kind: 'misnamed',
         file: name,
@@ -169,24 +175,11 @@ export async function readMigrations(dir: string): Promise<Discovery> {
         stops: true,
       });
     } else {
-      candidates.push({ name, version });
-    }
-  }
-
-  // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
-  // the time of the promise API (measured: 37 ms against 296 ms for 1,000 files). Every 64 files
-  // the event loop gets a turn, so the connection being opened meanwhile keeps its handshake going.
-  const read: ReturnType<typeof readMigration>[] = [];
-  for (const [index, c] of candidates.entries()) {
-    if (index % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
-    read.push(readMigration(dir, c.name, c.version));
-  }
-  const migrations: Migration[] = [];
-  for (const result of read) {
-    if ('kind' in result) findings.push(result);
-    else {
-      migrations.push(result.migration);
-      findings.push(...result.findings);
+      const read = readMigration(dir, name, version);
+      if (read instanceof MigrationFile) {
+        migrations.push(read);
+        if (read.directiveFindings) findings.push(...read.directiveFindings);
+      } else if (read) findings.push(read);
     }
   }
   migrations.sort(byVersion);
@@ -194,44 +187,66 @@ export async function readMigrations(dir: string): Promise<Discovery> {
   return { migrations, findings };
 }
 
+/**
+ * A migration file as read: its text is read only when it is needed (to run the file, parse it
+ * or show it), so a run with nothing to do never holds the files' contents. A class rather than
+ * an object with closures: thousands of files cost a field each, not a closure each.
+ */
+class MigrationFile implements Migration {
+  private text: string | undefined;
+  noTransaction = false;
+  directiveFindings: Finding[] | undefined;
+
+  constructor(
+    readonly version: bigint,
+    readonly name: string,
+    readonly path: string,
+    readonly checksum: string,
+    readonly size: number,
+  ) {}
+
+  get sql(): string {
+    this.text ??= normalizeContent(readFileSync(this.path));
+    return this.text;
+  }
+
+  preview(limit: number): string {
+    return this.text === undefined && this.size > limit * 4
+      ? head(this.path, limit)
+      : this.sql.slice(0, limit);
+  }
+}
+
+function isFolder(filePath: string): boolean {
+  try {
+    return statSync(filePath).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
 function readMigration(
   dir: string,
   name: string,
   version: bigint,
-): { migration: Migration; findings: Finding[] } | Finding {
+): MigrationFile | Finding | undefined {
   const filePath = `${dir}${path.sep}${name}`;
   let scan: FileScan;
   try {
     scan = scanFile(filePath);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') return undefined;
     return unreadable(name, version, `${messageOf(error)}; check the file and its permissions`);
   }
   if (!scan.utf8) return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
-
-  // The text is read only when it is needed: to run the file, parse it or show it. A run with
-  // nothing to do never holds the files' contents.
-  let text: string | undefined;
-  const sqlOf = () => {
-    text ??= normalizeContent(readFileSync(filePath));
-    return text;
-  };
-  const { noTransaction, findings } = scan.mentionsDirective
-    ? readDirectives(sqlOf(), name)
-    : { noTransaction: false, findings: [] };
-  const migration: Migration = {
-    version,
-    name,
-    path: filePath,
-    checksum: scan.checksum,
-    noTransaction,
-    size: scan.size,
-    get sql() {
-      return sqlOf();
-    },
-    preview: (limit) =>
-      text === undefined && scan.size > limit * 4 ? head(filePath, limit) : sqlOf().slice(0, limit),
-  };
-  return { migration, findings };
+  const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
+  if (scan.mentionsDirective) {
+    const { noTransaction, findings } = readDirectives(migration.sql, name);
+    migration.noTransaction = noTransaction;
+    if (findings.length > 0) migration.directiveFindings = findings;
+  }
+  return migration;
 }
 
 /** The first `limit` characters of a file, reading only its first bytes. */

@@ -282,6 +282,7 @@ describe('readMigrations', () => {
     await writeFile(path.join(dir, 'old', '3_old.sql'), 'SELECT 3;\n');
     await writeFile(path.join(dir, 'old', 'misnamed.sql'), 'SELECT 3;\n');
     await mkdir(path.join(dir, '4_folder.sql'));
+    await mkdir(path.join(dir, 'archive.sql'));
     const { migrations, findings } = await readMigrations(dir);
     expect(findings).toEqual([]);
     expect(migrations.map((m) => m.name)).toEqual(['1_ok.sql']);

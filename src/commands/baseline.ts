@@ -23,7 +23,7 @@ export async function baseline(context: Context): Promise<Report> {
       `No migration file has version ${version}: set baseline-version to the version of one of the files in ${settings.migrationsDirForAnnotations}.`,
     );
   }
-  const history = await readHistory(db.client, tracking);
+  const history = await context.history;
   refuseIfRecorded(context, history.rows.length);
   const plan = makePlan(discovery, [], {
     onDrift: settings.onDrift,

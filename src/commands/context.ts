@@ -1,6 +1,6 @@
 import { checkFile, type FileCheck } from '../checks.js';
 import type { Database } from '../database.js';
-import type { HistoryRow, TrackingTable } from '../history.js';
+import type { History, HistoryRow, TrackingTable } from '../history.js';
 import type { Settings } from '../inputs.js';
 import { acquireLock, isLockHeld, POOLER_MESSAGE, releaseLock } from '../lock.js';
 import type { Discovery } from '../migrations.js';
@@ -13,6 +13,8 @@ export interface Context {
   db: Database;
   discovery: Discovery;
   tracking: TrackingTable;
+  /** The history as first read, without the lock (started as soon as the connection opened). */
+  history: Promise<History>;
   log: (message: string) => void;
   /** Aborted when the job is cancelled (SIGINT, SIGTERM). */
   signal?: AbortSignal;

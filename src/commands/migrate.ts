@@ -21,8 +21,8 @@ function upToDate(context: Context, plan: Plan): Report {
  * otherwise take the lock, re-read the history, and apply what is still pending.
  */
 export async function migrate(context: Context): Promise<Report> {
-  const { settings, db, tracking } = context;
-  const first = await readHistory(db.client, tracking);
+  const { settings } = context;
+  const first = await context.history;
   const plan = await planOf(context, first.rows, { underLock: false });
   if (plan.stops) return stoppedReport(context, plan);
 

@@ -80,7 +80,7 @@ function repairedEntries(plan: Plan, changes: Change[], done: boolean): Plan {
  */
 export async function repair(context: Context): Promise<Report> {
   const { settings, db, tracking } = context;
-  const history = await readHistory(db.client, tracking);
+  const history = await context.history;
   const plan = await planOf(context, history.rows, { underLock: false });
   const fileProblems = plan.findings.filter((f) => FILE_PROBLEMS.has(f.kind));
   if (fileProblems.length > 0) return stoppedReport(context, { ...plan, findings: fileProblems });

@@ -1,11 +1,9 @@
-import { readHistory } from '../history.js';
 import { plural, type Report } from '../report/model.js';
 import { type Context, planOf, report, stoppedReport } from './context.js';
 
 /** `validate`: the findings and the status table; read only, no lock, never creates the table. */
 export async function validate(context: Context): Promise<Report> {
-  const { db, tracking } = context;
-  const history = await readHistory(db.client, tracking);
+  const history = await context.history;
   const plan = await planOf(context, history.rows, { underLock: false });
   if (plan.stops) return stoppedReport(context, plan);
   const count = plan.pending.length;
