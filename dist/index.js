@@ -9550,11 +9550,6 @@ function retryPause(attempt, random = Math.random) {
     const base = Math.min(1000 * 2 ** (attempt - 1), 30_000);
     return Math.round(base / 2 + random() * (base / 2));
 }
-/**
- * Runs one transactional migration (in its own transaction unless `all`), retrying up to
- * `lockRetries` times when it failed only for want of a lock (SQLSTATE 55P03, from lock_timeout):
- * the attempt is rolled back, so a retry starts clean.
- */
 /** A migration's statements failed; `error` is already mapped to the file. */
 class MigrationFailed extends Error {
     error;
@@ -9625,11 +9620,27 @@ function failureOf(error) {
     return { mapped: { message: e.message ?? String(error), code: e.code }, code: e.code };
 }
 /**
+ * Whether a failed attempt is to be tried again: it failed only for want of a lock (SQLSTATE
+ * 55P03, from lock_timeout), retries are left, and each migration has its own transaction (a
+ * retry inside `all` would run without the earlier files' work, which the failure rolled back).
+ * The attempt was rolled back; this logs why and waits the pause before the retry.
+ */
+async function pausedForRetry(migration, mapped, code, attempt, options) {
+    const retries = options.lockRetries ?? 0;
+    const all = options.transaction === 'all';
+    if (code !== '55P03' || all || attempt > retries || options.signal?.aborted)
+        return false;
+    const pause = retryPause(attempt);
+    options.log(`${migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`);
+    await (0,promises_namespaceObject.setTimeout)(pause);
+    return true;
+}
+/**
  * Runs one transactional migration (in its own transaction unless `all`), retrying up to
  * `lockRetries` times when it failed only for want of a lock (SQLSTATE 55P03, from lock_timeout):
  * the attempt is rolled back, so a retry starts clean.
  */
-async function applyInTransaction(client, outcome, options, { all, ...flags }) {
+async function applyInTransaction(client, outcome, options, flags) {
     const { migration } = outcome;
     for (let attempt = 1;; attempt++) {
         const started = performance.now();
@@ -9644,13 +9655,8 @@ async function applyInTransaction(client, outcome, options, { all, ...flags }) {
             outcome.durationMs = Math.round(performance.now() - started);
             await client.query('ROLLBACK').catch(() => undefined);
             const { mapped, code } = failureOf(error);
-            const retries = options.lockRetries ?? 0;
-            if (code === '55P03' && !all && attempt <= retries && !options.signal?.aborted) {
-                const pause = retryPause(attempt);
-                options.log(`${migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`);
-                await (0,promises_namespaceObject.setTimeout)(pause);
+            if (await pausedForRetry(migration, mapped, code, attempt, options))
                 continue;
-            }
             outcome.status = 'failed';
             outcome.error = mapped;
             return;
@@ -9696,7 +9702,7 @@ async function applyMigrations(client, pending, options) {
             index++;
         }
         else if (isLarge(outcome.migration)) {
-            await applyInTransaction(client, outcome, options, { all, ...flagsOf(index) });
+            await applyInTransaction(client, outcome, options, flagsOf(index));
             if (outcome.status === 'failed')
                 failed = outcome;
             index++;
@@ -9741,7 +9747,6 @@ const PIPELINE_BYTES = 1 << 20;
  * outcome, if any; the ones behind it stay `not attempted`.
  */
 async function applyPipelined(client, run, firstIndex, options, flagsOf) {
-    const all = options.transaction === 'all';
     const pipelined = client;
     const inFlight = [];
     let bytes = 0;
@@ -9798,11 +9803,7 @@ async function applyPipelined(client, run, firstIndex, options, flagsOf) {
             await client.query('ROLLBACK').catch(() => undefined);
             const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength);
             const code = error.code;
-            const retries = options.lockRetries ?? 0;
-            if (code === '55P03' && !all && attempt <= retries && !options.signal?.aborted) {
-                const pause = retryPause(attempt);
-                options.log(`${outcome.migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`);
-                await (0,promises_namespaceObject.setTimeout)(pause);
+            if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
                 attempt++;
                 next = head.index - firstIndex;
                 continue;

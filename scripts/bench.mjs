@@ -148,6 +148,11 @@ async function writeSmallMigrations(dir, n) {
     all.push(sql);
   }
   await writeFile(path.join(work, `all-${n}.sql`), all.join(''));
+  // The same files, each in its own transaction: what per-migration semantics cost psql itself.
+  await writeFile(
+    path.join(work, `per-file-${n}.sql`),
+    all.map((sql) => `BEGIN;\n${sql}COMMIT;\n`).join(''),
+  );
 }
 
 async function writeBigMigration(dir, mb) {
@@ -188,10 +193,12 @@ try {
   if (ONLY.has('apply')) {
     const dir = path.join(work, 'small');
     await writeSmallMigrations(dir, 1000);
-    const samples = { floor: [], 'per-migration': [], all: [] };
+    const samples = { floor: [], perFile: [], 'per-migration': [], all: [] };
     for (let r = 0; r < RUNS; r++) {
       await freshDatabase('apply_floor');
       samples.floor.push(runPsql('apply_floor', ['-1', '-f', path.join(work, 'all-1000.sql')]));
+      await freshDatabase('apply_floor');
+      samples.perFile.push(runPsql('apply_floor', ['-f', path.join(work, 'per-file-1000.sql')]));
       for (const mode of ['per-migration', 'all']) {
         await freshDatabase('apply_action');
         samples[mode].push(runAction('apply_action', dir, { transaction: mode }));
@@ -199,6 +206,7 @@ try {
     }
     const floor = median(samples.floor.map((s) => s.ms));
     record('apply 1,000', 'floor: psql -1 -f all.sql', samples.floor, floor);
+    record('apply 1,000', 'reference: psql, one transaction per file', samples.perFile, floor);
     for (const mode of ['per-migration', 'all']) {
       const count = await countStatements(() => freshDatabase('apply_count'), 'apply_count', dir, {
         transaction: mode,

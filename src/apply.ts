@@ -181,11 +181,6 @@ export function retryPause(attempt: number, random = Math.random): number {
   return Math.round(base / 2 + random() * (base / 2));
 }
 
-/**
- * Runs one transactional migration (in its own transaction unless `all`), retrying up to
- * `lockRetries` times when it failed only for want of a lock (SQLSTATE 55P03, from lock_timeout):
- * the attempt is rolled back, so a retry starts clean.
- */
 /** A migration's statements failed; `error` is already mapped to the file. */
 class MigrationFailed extends Error {
   constructor(
@@ -282,6 +277,30 @@ export function failureOf(error: unknown): { mapped: MigrationError; code?: stri
 }
 
 /**
+ * Whether a failed attempt is to be tried again: it failed only for want of a lock (SQLSTATE
+ * 55P03, from lock_timeout), retries are left, and each migration has its own transaction (a
+ * retry inside `all` would run without the earlier files' work, which the failure rolled back).
+ * The attempt was rolled back; this logs why and waits the pause before the retry.
+ */
+async function pausedForRetry(
+  migration: Migration,
+  mapped: MigrationError,
+  code: string | undefined,
+  attempt: number,
+  options: ApplyOptions,
+): Promise<boolean> {
+  const retries = options.lockRetries ?? 0;
+  const all = options.transaction === 'all';
+  if (code !== '55P03' || all || attempt > retries || options.signal?.aborted) return false;
+  const pause = retryPause(attempt);
+  options.log(
+    `${migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`,
+  );
+  await sleep(pause);
+  return true;
+}
+
+/**
  * Runs one transactional migration (in its own transaction unless `all`), retrying up to
  * `lockRetries` times when it failed only for want of a lock (SQLSTATE 55P03, from lock_timeout):
  * the attempt is rolled back, so a retry starts clean.
@@ -290,7 +309,7 @@ async function applyInTransaction(
   client: pg.ClientBase,
   outcome: Outcome,
   options: ApplyOptions,
-  { all, ...flags }: { all: boolean } & MessageFlags,
+  flags: MessageFlags,
 ): Promise<void> {
   const { migration } = outcome;
   for (let attempt = 1; ; attempt++) {
@@ -305,15 +324,7 @@ async function applyInTransaction(
       outcome.durationMs = Math.round(performance.now() - started);
       await client.query('ROLLBACK').catch(() => undefined);
       const { mapped, code } = failureOf(error);
-      const retries = options.lockRetries ?? 0;
-      if (code === '55P03' && !all && attempt <= retries && !options.signal?.aborted) {
-        const pause = retryPause(attempt);
-        options.log(
-          `${migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`,
-        );
-        await sleep(pause);
-        continue;
-      }
+      if (await pausedForRetry(migration, mapped, code, attempt, options)) continue;
       outcome.status = 'failed';
       outcome.error = mapped;
       return;
@@ -361,7 +372,7 @@ export async function applyMigrations(
       if (outcome.status === 'failed') failed = outcome;
       index++;
     } else if (isLarge(outcome.migration)) {
-      await applyInTransaction(client, outcome, options, { all, ...flagsOf(index) });
+      await applyInTransaction(client, outcome, options, flagsOf(index));
       if (outcome.status === 'failed') failed = outcome;
       index++;
     } else {
@@ -423,7 +434,6 @@ async function applyPipelined(
   options: ApplyOptions,
   flagsOf: (index: number) => MessageFlags,
 ): Promise<Outcome | undefined> {
-  const all = options.transaction === 'all';
   const pipelined = client as pg.ClientBase & { pipeline: boolean };
   const inFlight: InFlight[] = [];
   let bytes = 0;
@@ -483,13 +493,7 @@ async function applyPipelined(
       await client.query('ROLLBACK').catch(() => undefined);
       const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength);
       const code = (error as pg.DatabaseError).code;
-      const retries = options.lockRetries ?? 0;
-      if (code === '55P03' && !all && attempt <= retries && !options.signal?.aborted) {
-        const pause = retryPause(attempt);
-        options.log(
-          `${outcome.migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`,
-        );
-        await sleep(pause);
+      if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
         attempt++;
         next = head.index - firstIndex;
         continue;
