@@ -41,14 +41,15 @@ function migrations(count: number, schema: string): Record<string, string> {
 
 async function counted(inputs: Record<string, string>, workspace: string) {
   proxy.count = 0;
+  proxy.maxInFlight = 0;
   const run = await runAction({ 'database-url': proxiedUrl, ...inputs }, { workspace });
   expect(run.code, run.all).toBe(0);
-  return { run, trips: proxy.count };
+  return { run, trips: proxy.count, maxInFlight: proxy.maxInFlight };
 }
 
 describe('round trips', () => {
   it('an apply run sends at most one per migration plus a constant, and a noop run a constant', async () => {
-    const results: { n: number; apply: number; noop: number }[] = [];
+    const results: { n: number; apply: number; noop: number; inFlight: number }[] = [];
     for (const [n, schema] of [
       [10, 'rt10'],
       [60, 'rt60'],
@@ -59,7 +60,7 @@ describe('round trips', () => {
       expect(apply.run.outputs['applied-count']).toBe(String(n + 1));
       const noop = await counted(inputs, workspace);
       expect(noop.run.outputs.result).toBe('up-to-date');
-      results.push({ n: n + 1, apply: apply.trips, noop: noop.trips });
+      results.push({ n: n + 1, apply: apply.trips, noop: noop.trips, inFlight: apply.maxInFlight });
     }
     const [small, large] = results as [(typeof results)[0], (typeof results)[0]];
     // Apply: each extra migration costs exactly one round trip.
@@ -68,6 +69,8 @@ describe('round trips', () => {
     // Noop: the same number whatever N is, and small.
     expect(large.noop).toBe(small.noop);
     expect(small.noop).toBeLessThanOrEqual(2);
+    // Pipelined: the next migration is on the wire while the server runs one, never more.
+    expect(large.inFlight).toBe(2);
   });
 
   it('transaction: all sends at most one per migration plus a constant', async () => {

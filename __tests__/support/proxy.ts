@@ -2,12 +2,16 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 /**
  * A TCP proxy between the action and PostgreSQL that counts the client's round trips: one per
- * simple Query message ('Q') and one per Sync ('S') of the extended protocol. It reads the
- * frontend protocol's framing only; the traffic passes through unchanged.
+ * simple Query message ('Q') and one per Sync ('S') of the extended protocol. It also follows how
+ * many of those were on the wire at once, unanswered (the server answers each with ReadyForQuery,
+ * 'Z'): more than one means the client pipelines. The traffic passes through unchanged.
  */
 export class RoundTripCounter {
   private server: Server;
   count = 0;
+  /** The most requests sent and not yet answered at one moment. */
+  maxInFlight = 0;
+  private inFlight = 0;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {
@@ -48,11 +52,27 @@ export class RoundTripCounter {
         const length = buffered.readInt32BE(1);
         if (buffered.length < length + 1) break;
         const type = String.fromCharCode(buffered[0] ?? 0);
-        if (type === 'Q' || type === 'S') this.count++;
+        if (type === 'Q' || type === 'S') {
+          this.count++;
+          this.inFlight++;
+          this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        }
         buffered = buffered.subarray(length + 1);
       }
     });
-    server.on('data', (chunk) => client.write(chunk));
+    // The server's messages are all framed (no SSLRequest is answered: sslmode=disable).
+    let answers = Buffer.alloc(0);
+    server.on('data', (chunk: Buffer) => {
+      client.write(chunk);
+      answers = Buffer.concat([answers, chunk]);
+      while (answers.length >= 5) {
+        const length = answers.readInt32BE(1);
+        if (answers.length < length + 1) break;
+        // The ReadyForQuery after the startup answers no request.
+        if (answers[0] === 0x5a && this.inFlight > 0) this.inFlight--;
+        answers = answers.subarray(length + 1);
+      }
+    });
     client.on('close', () => server.destroy());
     server.on('close', () => client.destroy());
     client.on('error', () => server.destroy());
