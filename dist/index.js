@@ -9682,14 +9682,8 @@ async function applyMigrations(client, pending, options) {
         setup: index === 0 ? options.setupSql : '',
     });
     for (let index = 0; index < outcomes.length;) {
-        if (options.signal?.aborted) {
-            // With `all`, what ran so far is still open: roll it back rather than commit half.
-            if (all && index > 0) {
-                await client.query('ROLLBACK');
-                rollBackEarlier(outcomes, undefined);
-            }
-            return outcomes;
-        }
+        if (options.signal?.aborted)
+            break;
         const outcome = outcomes[index];
         const statements = options.statements?.get(outcome.migration.version);
         let failed;
@@ -9719,6 +9713,14 @@ async function applyMigrations(client, pending, options) {
                 rollBackEarlier(outcomes, failed);
             return outcomes;
         }
+    }
+    // Cancelled with `all` before the last file was sent: what ran is still open and uncommitted.
+    // Roll it back rather than commit half.
+    if (all &&
+        outcomes.some((o) => o.status === 'not attempted') &&
+        outcomes[0]?.status === 'applied') {
+        await client.query('ROLLBACK');
+        rollBackEarlier(outcomes, undefined);
     }
     return outcomes;
 }

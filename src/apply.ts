@@ -355,14 +355,7 @@ export async function applyMigrations(
     setup: index === 0 ? options.setupSql : '',
   });
   for (let index = 0; index < outcomes.length; ) {
-    if (options.signal?.aborted) {
-      // With `all`, what ran so far is still open: roll it back rather than commit half.
-      if (all && index > 0) {
-        await client.query('ROLLBACK');
-        rollBackEarlier(outcomes, undefined);
-      }
-      return outcomes;
-    }
+    if (options.signal?.aborted) break;
     const outcome = outcomes[index] as Outcome;
     const statements = options.statements?.get(outcome.migration.version);
     let failed: Outcome | undefined;
@@ -385,6 +378,16 @@ export async function applyMigrations(
       if (all) rollBackEarlier(outcomes, failed);
       return outcomes;
     }
+  }
+  // Cancelled with `all` before the last file was sent: what ran is still open and uncommitted.
+  // Roll it back rather than commit half.
+  if (
+    all &&
+    outcomes.some((o) => o.status === 'not attempted') &&
+    outcomes[0]?.status === 'applied'
+  ) {
+    await client.query('ROLLBACK');
+    rollBackEarlier(outcomes, undefined);
   }
   return outcomes;
 }
