@@ -9584,24 +9584,43 @@ async function sendInPieces(client, migration, options, flags) {
     const opening = openingSql(options, flags);
     if (opening)
         await client.query(opening).catch((error) => fail(error));
-    // The next piece is read and split while the server runs the current one.
+    // Two pieces are on the wire at a time (pipelined), and the next is read and split meanwhile:
+    // the server never waits for the client. After an error the server refuses the piece behind
+    // it (the transaction is aborted), so nothing runs past the failure.
     const pieces = statementPieces(migration.path);
-    let next = pieces.next();
-    for (;;) {
-        const { value: piece, done } = await next;
-        if (done)
-            break;
-        const running = client.query(piece.text);
-        next = pieces.next();
-        try {
-            await running;
-        }
-        catch (error) {
+    const inFlight = [];
+    const pipelined = client;
+    pipelined.pipeline = true;
+    try {
+        for (let done = false; !done || inFlight.length > 0;) {
+            if (!done) {
+                const next = await pieces.next();
+                done = next.done === true;
+                if (next.value) {
+                    const piece = next.value;
+                    const settled = client.query(piece.text).then(() => undefined, (error) => error ?? new Error('query failed'));
+                    inFlight.push({ piece, settled });
+                }
+            }
+            if (inFlight.length < 2 && !done)
+                continue;
+            const head = inFlight.shift();
+            if (!head)
+                break;
+            const error = await head.settled;
+            if (!error)
+                continue;
+            await Promise.all(inFlight.map((m) => m.settled));
             await pieces.return(undefined);
             const position = error.position;
-            const index = position ? indexOfPosition(piece.text, Number(position)) : undefined;
-            fail(error, index === undefined ? undefined : await lineAtIndex(migration.path, piece.start + index));
+            const index = position ? indexOfPosition(head.piece.text, Number(position)) : undefined;
+            fail(error, index === undefined
+                ? undefined
+                : await lineAtIndex(migration.path, head.piece.start + index));
         }
+    }
+    finally {
+        pipelined.pipeline = false;
     }
     const elapsed = String(Math.round(performance.now() - started));
     await client
