@@ -9584,14 +9584,12 @@ async function sendInPieces(client, migration, options, flags) {
     const opening = openingSql(options, flags);
     if (opening)
         await client.query(opening).catch((error) => fail(error));
-    // Two pieces are on the wire at a time (pipelined), and the next is read and split meanwhile:
+    // PIPELINE_DEPTH pieces are on the wire at a time, and the next is read and split meanwhile:
     // the server never waits for the client. After an error the server refuses the piece behind
     // it (the transaction is aborted), so nothing runs past the failure.
     const pieces = statementPieces(migration.path);
     const inFlight = [];
-    const pipelined = client;
-    pipelined.pipeline = true;
-    try {
+    await inPipelineMode(client, async () => {
         for (let done = false; !done || inFlight.length > 0;) {
             if (!done) {
                 const next = await pieces.next();
@@ -9602,7 +9600,7 @@ async function sendInPieces(client, migration, options, flags) {
                     inFlight.push({ piece, settled });
                 }
             }
-            if (inFlight.length < 2 && !done)
+            if (inFlight.length < PIPELINE_DEPTH && !done)
                 continue;
             const head = inFlight.shift();
             if (!head)
@@ -9618,10 +9616,7 @@ async function sendInPieces(client, migration, options, flags) {
                 ? undefined
                 : await lineAtIndex(migration.path, head.piece.start + index));
         }
-    }
-    finally {
-        pipelined.pipeline = false;
-    }
+    });
     const elapsed = String(Math.round(performance.now() - started));
     await client
         .query(closingSql(migration, options, flags, elapsed))
@@ -9768,7 +9763,6 @@ const PIPELINE_BYTES = 1 << 20;
  * outcome, if any; the ones behind it stay `not attempted`.
  */
 async function applyPipelined(client, run, firstIndex, options, flagsOf) {
-    const pipelined = client;
     const inFlight = [];
     let bytes = 0;
     let next = 0;
@@ -9776,8 +9770,7 @@ async function applyPipelined(client, run, firstIndex, options, flagsOf) {
     let lastDone = performance.now();
     const send = (position) => {
         const outcome = run[position];
-        const index = firstIndex + position;
-        const flags = flagsOf(index);
+        const flags = flagsOf(firstIndex + position);
         // Within `transaction: all` nothing commits before the end, and an error aborts the one
         // transaction: only a message that commits on its own needs the check.
         const previous = flags.begin ? inFlight.at(-1)?.outcome.migration.version : undefined;
@@ -9787,11 +9780,10 @@ async function applyPipelined(client, run, firstIndex, options, flagsOf) {
         });
         const sentAt = performance.now();
         const settled = client.query(text).then(() => ({ at: performance.now() }), (error) => ({ at: performance.now(), error }));
-        inFlight.push({ outcome, index, sentAt, settled, text, prefixLength });
+        inFlight.push({ outcome, position, sentAt, settled, text, prefixLength });
         bytes += text.length;
     };
-    pipelined.pipeline = true;
-    try {
+    return inPipelineMode(client, async () => {
         while (next < run.length || inFlight.length > 0) {
             while (next < run.length &&
                 !options.signal?.aborted &&
@@ -9826,7 +9818,7 @@ async function applyPipelined(client, run, firstIndex, options, flagsOf) {
             const code = error.code;
             if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
                 attempt++;
-                next = head.index - firstIndex;
+                next = head.position;
                 continue;
             }
             outcome.status = 'failed';
@@ -9834,6 +9826,17 @@ async function applyPipelined(client, run, firstIndex, options, flagsOf) {
             return outcome;
         }
         return undefined;
+    });
+}
+/**
+ * Runs `work` with pg's pipeline mode on: queries go on the wire as they are made instead of
+ * waiting for the previous answer, and are answered in order.
+ */
+async function inPipelineMode(client, work) {
+    const pipelined = client;
+    pipelined.pipeline = true;
+    try {
+        return await work();
     }
     finally {
         pipelined.pipeline = false;

@@ -224,14 +224,12 @@ async function sendInPieces(
   };
   const opening = openingSql(options, flags);
   if (opening) await client.query(opening).catch((error: unknown) => fail(error));
-  // Two pieces are on the wire at a time (pipelined), and the next is read and split meanwhile:
+  // PIPELINE_DEPTH pieces are on the wire at a time, and the next is read and split meanwhile:
   // the server never waits for the client. After an error the server refuses the piece behind
   // it (the transaction is aborted), so nothing runs past the failure.
   const pieces = statementPieces(migration.path);
   const inFlight: { piece: Piece; settled: Promise<unknown> }[] = [];
-  const pipelined = client as pg.ClientBase & { pipeline: boolean };
-  pipelined.pipeline = true;
-  try {
+  await inPipelineMode(client, async () => {
     for (let done = false; !done || inFlight.length > 0; ) {
       if (!done) {
         const next = await pieces.next();
@@ -245,7 +243,7 @@ async function sendInPieces(
           inFlight.push({ piece, settled });
         }
       }
-      if (inFlight.length < 2 && !done) continue;
+      if (inFlight.length < PIPELINE_DEPTH && !done) continue;
       const head = inFlight.shift();
       if (!head) break;
       const error = await head.settled;
@@ -261,9 +259,7 @@ async function sendInPieces(
           : await lineAtIndex(migration.path, head.piece.start + index),
       );
     }
-  } finally {
-    pipelined.pipeline = false;
-  }
+  });
   const elapsed = String(Math.round(performance.now() - started));
   await client
     .query(closingSql(migration, options, flags, elapsed))
@@ -432,7 +428,8 @@ const PIPELINE_BYTES = 1 << 20;
 /** A message on the wire; `settled` never rejects. */
 interface InFlight {
   outcome: Outcome;
-  index: number;
+  /** Its place in the run, where a retry starts again. */
+  position: number;
   sentAt: number;
   settled: Promise<{ at: number; error?: unknown }>;
   text: string;
@@ -457,7 +454,6 @@ async function applyPipelined(
   options: ApplyOptions,
   flagsOf: (index: number) => MessageFlags,
 ): Promise<Outcome | undefined> {
-  const pipelined = client as pg.ClientBase & { pipeline: boolean };
   const inFlight: InFlight[] = [];
   let bytes = 0;
   let next = 0;
@@ -465,8 +461,7 @@ async function applyPipelined(
   let lastDone = performance.now();
   const send = (position: number) => {
     const outcome = run[position] as Outcome;
-    const index = firstIndex + position;
-    const flags = flagsOf(index);
+    const flags = flagsOf(firstIndex + position);
     // Within `transaction: all` nothing commits before the end, and an error aborts the one
     // transaction: only a message that commits on its own needs the check.
     const previous = flags.begin ? inFlight.at(-1)?.outcome.migration.version : undefined;
@@ -479,11 +474,10 @@ async function applyPipelined(
       () => ({ at: performance.now() }),
       (error: unknown) => ({ at: performance.now(), error }),
     );
-    inFlight.push({ outcome, index, sentAt, settled, text, prefixLength });
+    inFlight.push({ outcome, position, sentAt, settled, text, prefixLength });
     bytes += text.length;
   };
-  pipelined.pipeline = true;
-  try {
+  return inPipelineMode(client, async () => {
     while (next < run.length || inFlight.length > 0) {
       while (
         next < run.length &&
@@ -518,7 +512,7 @@ async function applyPipelined(
       const code = (error as pg.DatabaseError).code;
       if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
         attempt++;
-        next = head.index - firstIndex;
+        next = head.position;
         continue;
       }
       outcome.status = 'failed';
@@ -526,6 +520,18 @@ async function applyPipelined(
       return outcome;
     }
     return undefined;
+  });
+}
+
+/**
+ * Runs `work` with pg's pipeline mode on: queries go on the wire as they are made instead of
+ * waiting for the previous answer, and are answered in order.
+ */
+async function inPipelineMode<T>(client: pg.ClientBase, work: () => Promise<T>): Promise<T> {
+  const pipelined = client as pg.ClientBase & { pipeline: boolean };
+  pipelined.pipeline = true;
+  try {
+    return await work();
   } finally {
     pipelined.pipeline = false;
   }
