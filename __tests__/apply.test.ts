@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApplyOptions, applyMigrations } from '../src/apply.js';
-import { createHistorySql } from '../src/history.js';
-import { checksumOf, type Migration } from '../src/migrations.js';
+import { applyMigrations } from '../src/apply/apply.js';
+import type { ApplyOptions } from '../src/apply/model.js';
+import { checksumOf } from '../src/files/content.js';
+import type { Migration } from '../src/files/migration.js';
+import { createHistorySql } from '../src/history/write.js';
 import { createDatabase, withClient } from './support/database.js';
 
 // applyMigrations against a real PostgreSQL, for what the bundled action cannot time exactly: a

@@ -3,7 +3,7 @@ import { rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lockKey } from '../src/lock.js';
+import { lockKey } from '../src/history/lock.js';
 import { type ActionRun, runAction } from './support/action.js';
 import { createDatabase, withClient } from './support/database.js';
 import { workspaceWith } from './support/files.js';

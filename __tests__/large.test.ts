@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checksumOf } from '../src/migrations.js';
+import { checksumOf } from '../src/files/content.js';
 import { runAction } from './support/action.js';
 import { createDatabase, withClient } from './support/database.js';
 import { workspaceWith } from './support/files.js';

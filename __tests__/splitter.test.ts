@@ -3,13 +3,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import {
-  type SplitStatement,
-  StatementSplitter,
-  splitSql,
-  transactionControlOf,
-} from '../src/splitter.js';
-import { analyzeSql } from '../src/sql.js';
+import { analyzeSql } from '../src/sql/parser.js';
+import { type SplitStatement, StatementSplitter, splitSql } from '../src/sql/splitter.js';
+import { transactionControlOf } from '../src/sql/statement-kinds.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers

@@ -1,13 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  analyzeSql,
-  lineColumnOfPosition,
-  lineOfPosition,
-  loadSqlParser,
-  type SqlAnalysis,
-} from '../src/sql.js';
+import { lineColumnOfPosition, lineOfPosition } from '../src/sql/lines.js';
+import { analyzeSql, loadSqlParser, type SqlAnalysis } from '../src/sql/parser.js';
 
 /** Statement texts of `source`. */
 async function texts(source: string): Promise<string[]> {
@@ -472,9 +467,20 @@ describe('lineOfPosition', () => {
 
 describe('parser loading', () => {
   it('does not load the parser on import, only on first use', () => {
-    const sqlModule = fileURLToPath(new URL('../src/sql.ts', import.meta.url));
+    const sqlModule = fileURLToPath(new URL('../src/sql/parser.ts', import.meta.url));
+    // Node runs the TypeScript source directly; its imports name the .js files the build emits.
     const script = `
-      import { createRequire } from 'node:module';
+      import { createRequire, registerHooks } from 'node:module';
+      registerHooks({
+        resolve: (specifier, context, next) => {
+          try {
+            return next(specifier, context);
+          } catch (error) {
+            if (!specifier.endsWith('.js')) throw error;
+            return next(specifier.slice(0, -3) + '.ts', context);
+          }
+        },
+      });
       const require = createRequire(${JSON.stringify(sqlModule)});
       const loaded = () => Object.keys(require.cache).some((k) => k.includes('libpg-query'));
       const sql = await import(${JSON.stringify(sqlModule)});

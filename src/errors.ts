@@ -1,3 +1,4 @@
+// The error that carries a one-sentence explanation, and the message of anything thrown.
 /**
  * A failure the action explains in one sentence that names the problem and says what to do: a
  * mistake in what the user gave it (an input, the URL, the folder) or a state of the database it

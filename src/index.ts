@@ -1,3 +1,4 @@
+// The entry point that dist/index.js runs.
 import { run } from './main.js';
 
 await run();

@@ -1,17 +1,19 @@
+// Wires one run together: inputs, files and history, the command, then the report. The only place effects meet.
 import { baseline } from './commands/baseline.js';
 import type { Context } from './commands/context.js';
 import { migrate } from './commands/migrate.js';
 import { repair } from './commands/repair.js';
 import { validate } from './commands/validate.js';
-import { cancelRunning, connect, type Database } from './database.js';
+import { cancelRunning } from './db/cancel.js';
+import { connect, type Database } from './db/connect.js';
 import { messageOf } from './errors.js';
-import { readHistory } from './history.js';
-import { getSettings, type Settings } from './inputs.js';
-import { readMigrations } from './migrations.js';
-import { upsertComment } from './report/comment.js';
+import { readMigrations } from './files/discover.js';
+import { readHistory } from './history/read.js';
 import type { Report } from './report/model.js';
-import { annotate, log, setFailureOutputs, setOutputs, writeSummary } from './report/publish.js';
-import * as core from './toolkit.js';
+import { getSettings, type Settings } from './runner/inputs.js';
+import { upsertComment } from './runner/pr-comment.js';
+import { annotate, log, setFailureOutputs, setOutputs, writeSummary } from './runner/publish.js';
+import * as core from './runner/toolkit.js';
 
 const COMMANDS: Record<Settings['command'], (context: Context) => Promise<Report>> = {
   migrate,
@@ -69,7 +71,7 @@ export async function run(): Promise<void> {
       tracking,
       history,
       log: core.info,
-      checked: new Map(),
+      warn: core.warning,
       signal: cancel.signal,
       cancelRunning: () => void cancelRunning(target, open.client),
     });

@@ -1,8 +1,11 @@
-import { appliedBy } from '../applied-by.js';
+// command: baseline: records the migrations up to baseline-version as applied without running them.
+
 import { ConfigurationError } from '../errors.js';
-import { createHistorySql, insertRowSql, readHistory } from '../history.js';
-import { makePlan, type Plan } from '../plan.js';
+import { readHistory } from '../history/read.js';
+import { createHistorySql, insertRowSql } from '../history/write.js';
+import { makePlan, type Plan } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
+import { appliedBy } from '../runner/applied-by.js';
 import { type Context, report, stoppedReport, underLock } from './context.js';
 
 /**

@@ -1,11 +1,14 @@
-import { checkFile, type FileCheck } from '../checks.js';
-import type { Database } from '../database.js';
-import type { History, HistoryRow, TrackingTable } from '../history.js';
-import type { Settings } from '../inputs.js';
-import { acquireLock, isLockHeld, POOLER_MESSAGE, releaseLock } from '../lock.js';
-import type { Discovery } from '../migrations.js';
-import { makePlan, type Plan, resultOfStoppedPlan, withFindings } from '../plan.js';
+// What every command gets, and the steps they share: the checked plan, the stopped report, the work under the lock.
+
+import type { Database } from '../db/connect.js';
+import type { Discovery } from '../files/discover.js';
+import { acquireLock, isLockHeld, POOLER_MESSAGE, releaseLock } from '../history/lock.js';
+import type { History } from '../history/read.js';
+import type { HistoryRow, TrackingTable } from '../history/table.js';
+import { checkFile, type FileCheck } from '../plan/checks.js';
+import { makePlan, type Plan, resultOfStoppedPlan, withFindings } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
+import type { Settings } from '../runner/inputs.js';
 
 /** What every command gets: the checked settings, the open database and the files read. */
 export interface Context {
@@ -20,8 +23,8 @@ export interface Context {
   signal?: AbortSignal;
   /** Asks the server to cancel the statement the connection is running. */
   cancelRunning?: () => void;
-  /** Pending files parsed so far, by version: each file is parsed once per run. */
-  checked: Map<bigint, FileCheck>;
+  /** Says a warning to the person reading the run (an annotation on Actions). */
+  warn: (message: string) => void;
 }
 
 /** The report of a run that stopped on its findings before writing anything. */
@@ -35,13 +38,21 @@ export function stoppedReport(context: Context, plan: Plan): Report {
   });
 }
 
-/** The plan for the history read, with the findings of parsing every pending file. */
+/** A plan with the pre-flight check of each pending file, by version. */
+export interface CheckedPlan extends Plan {
+  checks: ReadonlyMap<bigint, FileCheck>;
+}
+
+/**
+ * The plan for the history read, with the findings of checking every pending file. A file is
+ * checked once per run: the plan made under the lock reuses the checks of the first plan.
+ */
 export async function planOf(
   context: Context,
   rows: HistoryRow[],
-  { underLock }: { underLock: boolean },
-): Promise<Plan> {
-  const { settings, checked } = context;
+  { underLock, checked }: { underLock: boolean; checked?: ReadonlyMap<bigint, FileCheck> },
+): Promise<CheckedPlan> {
+  const { settings } = context;
   // A `running` row is a no-transaction migration in progress only while another run holds the
   // lock; otherwise its run was killed and it counts as failed.
   const runningIsLive =
@@ -54,13 +65,12 @@ export async function planOf(
     transaction: settings.transaction,
     runningIsLive,
   });
+  const checks = new Map<bigint, FileCheck>();
   for (const migration of plan.pending) {
-    if (!checked.has(migration.version)) checked.set(migration.version, await checkFile(migration));
+    checks.set(migration.version, checked?.get(migration.version) ?? (await checkFile(migration)));
   }
-  return withFindings(
-    plan,
-    plan.pending.flatMap((m) => checked.get(m.version)?.findings ?? []),
-  );
+  const findings = [...checks.values()].flatMap((check) => check.findings);
+  return { ...withFindings(plan, findings), checks };
 }
 
 /** A report of the plan as it stands, with the result and verdict given. */

@@ -1,10 +1,11 @@
-import { appliedBy } from '../applied-by.js';
-import { sessionSettingsSql } from '../database.js';
-import { releaseLock, tryLockOnce } from '../lock.js';
-import type { Entry, Plan } from '../plan.js';
-import { type RehearsalOutcome, rehearse } from '../rehearse.js';
+// A dry run of migrate: what would be applied, and the rehearsal when asked. Writes nothing.
+
+import { type RehearsalOutcome, rehearse } from '../apply/rehearse.js';
+import { sessionSettingsSql } from '../db/session.js';
+import { releaseLock, tryLockOnce } from '../history/lock.js';
+import type { Entry, Plan } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
-import * as core from '../toolkit.js';
+import { appliedBy } from '../runner/applied-by.js';
 import { type Context, report } from './context.js';
 
 // A rehearsal holds the locks its statements take until the rollback: keep it short and polite.
@@ -34,7 +35,7 @@ async function rehearsal(context: Context, plan: Plan): Promise<Report> {
   const { settings, db, tracking } = context;
   const lock = await tryLockOnce(db.client, tracking);
   if ('holder' in lock) {
-    core.warning(
+    context.warn(
       `Rehearsal skipped: another run holds the migration lock (${lock.holder}); a rehearsal never waits behind a deploy.`,
     );
     return report(context, plan, {

@@ -1,11 +1,22 @@
-import { appliedBy } from '../applied-by.js';
-import { type ApplyOptions, applyMigrations, type Outcome } from '../apply.js';
-import { sessionSettingsSql } from '../database.js';
-import { createHistorySql, readHistory } from '../history.js';
-import { lockHeldCheckSql } from '../lock.js';
-import type { Entry, Plan } from '../plan.js';
+// command: migrate: checks, takes the lock, re-reads the history, applies what is pending, and says what happened.
+
+import { applyMigrations } from '../apply/apply.js';
+import type { ApplyOptions, Outcome } from '../apply/model.js';
+import { sessionSettingsSql } from '../db/session.js';
+import { lockHeldCheckSql } from '../history/lock.js';
+import { readHistory } from '../history/read.js';
+import { createHistorySql } from '../history/write.js';
+import type { Entry, Plan } from '../plan/plan.js';
 import { formatDuration, plural, type Report } from '../report/model.js';
-import { type Context, planOf, report, stoppedReport, underLock } from './context.js';
+import { appliedBy } from '../runner/applied-by.js';
+import {
+  type CheckedPlan,
+  type Context,
+  planOf,
+  report,
+  stoppedReport,
+  underLock,
+} from './context.js';
 import { dryRun } from './dry-run.js';
 
 function upToDate(context: Context, plan: Plan): Report {
@@ -30,15 +41,19 @@ export async function migrate(context: Context): Promise<Report> {
   if (plan.pending.length === 0) return upToDate(context, plan);
 
   // Everything below writes: one run at a time, and the history as it is under the lock.
-  return underLock(context, (key) => migrateUnderLock(context, key));
+  return underLock(context, (key) => migrateUnderLock(context, key, plan));
 }
 
-async function migrateUnderLock(context: Context, key: bigint): Promise<Report> {
+async function migrateUnderLock(
+  context: Context,
+  key: bigint,
+  first: CheckedPlan,
+): Promise<Report> {
   const { settings, db, tracking, log } = context;
   const sessionSql = sessionSettingsSql(db.serverMajor);
   if (sessionSql) await db.client.query(sessionSql);
   const locked = await readHistory(db.client, tracking);
-  const plan = await planOf(context, locked.rows, { underLock: true });
+  const plan = await planOf(context, locked.rows, { underLock: true, checked: first.checks });
   if (plan.stops) return stoppedReport(context, plan);
   if (plan.pending.length === 0) return upToDate(context, plan);
 
@@ -53,7 +68,7 @@ async function migrateUnderLock(context: Context, key: bigint): Promise<Report> 
     lockRetries: settings.lockRetries,
     lockCheckSql: lockHeldCheckSql(key),
     statements: new Map(
-      [...context.checked].flatMap(([version, check]) =>
+      [...plan.checks].flatMap(([version, check]) =>
         check.statements ? [[version, check.statements] as const] : [],
       ),
     ),

@@ -1,6 +1,10 @@
-import { literal, qualifiedName, readHistory } from '../history.js';
-import type { Entry, Plan } from '../plan.js';
+// command: repair: deletes failed rows and re-records modified checksums, under the lock, in one transaction.
+
+import { readHistory } from '../history/read.js';
+import { qualifiedName } from '../history/table.js';
+import type { Entry, Plan } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
+import { literal } from '../sql/literal.js';
 import { type Context, planOf, report, stoppedReport, underLock } from './context.js';
 
 // Findings about the files themselves: with them, which file a row belongs to is not certain.
@@ -102,7 +106,7 @@ export async function repair(context: Context): Promise<Report> {
   }
   return underLock(context, async () => {
     const locked = await readHistory(db.client, tracking);
-    const current = await planOf(context, locked.rows, { underLock: true });
+    const current = await planOf(context, locked.rows, { underLock: true, checked: plan.checks });
     const now = changesOf(context, current);
     if (now.length > 0) await db.client.query(`BEGIN;${now.map((c) => c.sql).join('')}COMMIT;`);
     return {

@@ -1,3 +1,4 @@
+// command: validate: the findings and the status table, read only: no lock, no writes.
 import { plural, type Report } from '../report/model.js';
 import { type Context, planOf, report, stoppedReport } from './context.js';
 

@@ -1,6 +1,7 @@
-import type { Finding } from '../findings.js';
-import type { Command } from '../inputs.js';
-import type { Entry, Result } from '../plan.js';
+// What a run reports: result, verdict, the status rows and findings, and the small formatting helpers. Pure.
+import type { Finding } from '../plan/findings.js';
+import type { Entry, Result } from '../plan/plan.js';
+import type { Command } from '../runner/inputs.js';
 
 /** Everything the summary, the log, the outputs and the annotations say about one run. */
 export interface Report {

@@ -1,4 +1,5 @@
-import type { Entry } from '../plan.js';
+// Renders the job summary (and PR comment body) as HTML-escaped Markdown within its budget. Pure.
+import type { Entry } from '../plan/plan.js';
 import { formatDuration, plural, type Report } from './model.js';
 
 /** GitHub refuses a step summary over 1 MiB; the rest is the margin for everything else. */

@@ -1,4 +1,5 @@
-import type { Entry } from '../plan.js';
+// Renders the status table as plain text for the log. Pure.
+import type { Entry } from '../plan/plan.js';
 import { formatDuration } from './model.js';
 
 const HEADINGS = ['VERSION', 'FILE', 'STATUS', 'CHECKSUM', 'DURATION', 'NOTE'];

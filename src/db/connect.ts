@@ -1,0 +1,132 @@
+// Opens the run's one connection: libpq's sslmode attempts, retries while the server is starting.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConnectionOptions } from 'node:tls';
+import pg from 'pg';
+import { ConfigurationError, messageOf } from '../errors.js';
+import { connectionError, isTransient } from './connect-errors.js';
+import { APPLICATION_NAME } from './session.js';
+import { attemptsFor, isTlsFailure, NO_SSL, refusedEncryption } from './tls.js';
+import type { ConnectionTarget } from './url.js';
+
+/** Whether libpq would make the next attempt after `error`: see PQconnectPoll. */
+function retries(target: ConnectionTarget, error: unknown): boolean {
+  if (isTransient(error)) return false;
+  // `prefer`: the server has no TLS, the handshake failed, or the server refused the encrypted
+  // session; `allow`: the server refused the plain one.
+  if (target.sslMode === 'prefer') {
+    return (
+      messageOf(error).includes(NO_SSL) || isTlsFailure(error) || error instanceof pg.DatabaseError
+    );
+  }
+  return target.sslMode === 'allow' && error instanceof pg.DatabaseError;
+}
+
+function clientConfig(target: ConnectionTarget, ssl: ConnectionOptions | false, timeoutMs: number) {
+  return {
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl,
+    application_name: APPLICATION_NAME,
+    // Keepalives let the server notice a runner that vanished and free its lock.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: Math.max(1, timeoutMs),
+  } satisfies pg.ClientConfig;
+}
+
+/** An open connection and the server's major version, from the startup ParameterStatus. */
+export interface Database {
+  client: pg.Client;
+  serverMajor: number;
+}
+
+function open(config: pg.ClientConfig): { client: pg.Client; version: () => string } {
+  const client = new pg.Client(config);
+  let version = '';
+  client.connection.on(
+    'parameterStatus',
+    (message: { parameterName: string; parameterValue: string }) => {
+      if (message.parameterName === 'server_version') version = message.parameterValue;
+    },
+  );
+  return { client, version: () => version };
+}
+
+async function attempt(target: ConnectionTarget, timeoutMs: number): Promise<Database> {
+  const [first, second] = attemptsFor(target);
+  try {
+    return await openWith(target, first ?? false, timeoutMs);
+  } catch (error) {
+    if (second === undefined || !retries(target, error)) throw error;
+    try {
+      return await openWith(target, second, timeoutMs);
+    } catch (again) {
+      if (refusedEncryption(error) && refusedEncryption(again)) {
+        throw new ConfigurationError(
+          `PostgreSQL at ${target.host}:${target.port} refused both an encrypted and an unencrypted connection for user ${target.user ?? '(default)'} to database ${target.database ?? '(default)'} (${messageOf(error)}): check the user and database in the URL, or ask for a pg_hba.conf entry that lets the runner connect.`,
+        );
+      }
+      // The retry's error, unless the retry was refused for its encryption or found no TLS:
+      // then the first attempt's error is the one that says what is wrong.
+      if (refusedEncryption(again) || messageOf(again).includes(NO_SSL)) throw error;
+      throw again;
+    }
+  }
+}
+
+async function openWith(
+  target: ConnectionTarget,
+  ssl: ConnectionOptions | false,
+  timeoutMs: number,
+): Promise<Database> {
+  const { client, version } = open(clientConfig(target, ssl, timeoutMs));
+  await client.connect();
+  return { client, serverMajor: Number.parseInt(version(), 10) };
+}
+
+/**
+ * Opens the one connection of the run. While the server refuses, resets or says it is starting,
+ * it tries again with a growing pause until `timeoutSeconds` have passed; any other error is
+ * final and becomes one sentence.
+ */
+export function connect(
+  target: ConnectionTarget,
+  timeoutSeconds: number,
+  log: (message: string) => void,
+): Promise<Database> {
+  const connecting = connectWithRetries(target, timeoutSeconds, log);
+  // The caller may do other work (read the files) before it awaits the connection: an error that
+  // comes first (an unreadable certificate file, a wrong password) must wait for it there, not
+  // end the process as an unhandled rejection.
+  connecting.catch(() => undefined);
+  return connecting;
+}
+
+async function connectWithRetries(
+  target: ConnectionTarget,
+  timeoutSeconds: number,
+  log: (message: string) => void,
+): Promise<Database> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  let pause = 250;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt(target, deadline - Date.now());
+    } catch (error) {
+      if (error instanceof ConfigurationError) throw error;
+      const remaining = deadline - Date.now();
+      if (!isTransient(error) || remaining <= 0)
+        throw connectionError(target, error, timeoutSeconds);
+      if (tries === 1 || tries % 5 === 0) {
+        log(
+          `Waiting for ${target.host}:${target.port} to accept connections (${messageOf(error)}).`,
+        );
+      }
+      await sleep(Math.min(pause, remaining));
+      pause = Math.min(pause * 2, 2000);
+    }
+  }
+}

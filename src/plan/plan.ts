@@ -1,0 +1,211 @@
+// The plan: which migrations are applied, pending or drifted, decided from files and history. Pure.
+
+import type { Discovery } from '../files/discover.js';
+import type { Migration } from '../files/migration.js';
+import { byVersion } from '../files/naming.js';
+import type { HistoryRow } from '../history/table.js';
+import { type Finding, isDrift } from './findings.js';
+
+/** A row of the status table; the words are the summary's words. */
+export type Status =
+  | 'applied'
+  | 'already applied'
+  | 'baseline'
+  | 'would apply'
+  | 'rehearsed'
+  | 'not rehearsed'
+  | 'pending'
+  | 'modified'
+  | 'missing'
+  | 'out of order'
+  | 'failed'
+  | 'not attempted';
+
+export interface Entry {
+  version: bigint;
+  name: string;
+  status: Status;
+  /** The file's checksum, or the recorded one when the file is missing. */
+  checksum: string;
+  migration?: Migration;
+  row?: HistoryRow;
+  durationMs?: number;
+  note?: string;
+}
+
+export interface Plan {
+  /** Every file and every row, by version. */
+  entries: Entry[];
+  findings: Finding[];
+  /** What a run would apply, in order. */
+  pending: Migration[];
+  /** A finding stops the run: nothing may be written. */
+  stops: boolean;
+  /** A *modified* or *missing* migration exists, even under `on-drift: warn`. */
+  drift: boolean;
+}
+
+export interface PlanOptions {
+  onDrift: 'fail' | 'warn';
+  allowOutOfOrder: boolean;
+  transaction: 'per-migration' | 'all';
+  /** Another run holds the lock: a `running` row is in progress, not failed. */
+  runningIsLive?: boolean;
+}
+
+/**
+ * Decides, from the files and the recorded history alone, what is applied, what is pending and
+ * what is wrong. Pure: the same inputs always give the same plan, so the run can recompute it
+ * after taking the lock and re-reading the history.
+ */
+export function makePlan(discovery: Discovery, history: HistoryRow[], options: PlanOptions): Plan {
+  const findings: Finding[] = [...discovery.findings];
+  const files = inOrder(discovery.migrations);
+  const rows = inOrder(history);
+  const highestRecorded = rows.at(-1)?.version;
+  const entries: Entry[] = [];
+  const pending: Migration[] = [];
+
+  // One merge of two lists in version order: thousands of migrations cost no lookups or sorts.
+  let f = 0;
+  let r = 0;
+  while (f < files.length || r < rows.length) {
+    const file = files[f];
+    const row = rows[r];
+    if (file && f > 0 && files[f - 1]?.version === file.version) {
+      f++; // a duplicate version, already a finding: the first file stands for it
+    } else if (row && (!file || row.version <= file.version)) {
+      const match = file?.version === row.version ? file : undefined;
+      entries.push(recordedEntry(row, match, options, findings));
+      r++;
+      if (match) f++;
+    } else if (file) {
+      entries.push(pendingEntry(file, highestRecorded, options, findings));
+      pending.push(file);
+      f++;
+    }
+  }
+  return {
+    entries,
+    findings,
+    pending,
+    stops: findings.some((finding) => finding.stops),
+    drift: findings.some(isDrift),
+  };
+}
+
+/** The list itself when already in version order (as read), else a sorted copy. */
+function inOrder<T extends { version: bigint }>(list: T[]): T[] {
+  for (let i = 1; i < list.length; i++) {
+    if ((list[i - 1] as T).version > (list[i] as T).version) return [...list].sort(byVersion);
+  }
+  return list;
+}
+
+function pendingEntry(
+  migration: Migration,
+  highestRecorded: bigint | undefined,
+  options: PlanOptions,
+  findings: Finding[],
+): Entry {
+  const entry: Entry = {
+    version: migration.version,
+    name: migration.name,
+    status: 'pending',
+    checksum: migration.checksum,
+    migration,
+  };
+  if (
+    highestRecorded !== undefined &&
+    migration.version < highestRecorded &&
+    !options.allowOutOfOrder
+  ) {
+    entry.status = 'out of order';
+    entry.note = `lower than the highest recorded version ${highestRecorded}`;
+    findings.push({
+      kind: 'out-of-order',
+      version: migration.version,
+      file: migration.name,
+      message: `${migration.name} is pending but its version is lower than the highest recorded version ${highestRecorded}: give it a higher version, or set allow-out-of-order: true.`,
+      stops: true,
+    });
+  }
+  if (migration.noTransaction && options.transaction === 'all') {
+    findings.push({
+      kind: 'no-transaction-in-all',
+      version: migration.version,
+      file: migration.name,
+      message: `${migration.name} is marked -- migrate:no-transaction, which cannot run with transaction: all; use transaction: per-migration.`,
+      stops: true,
+    });
+  }
+  return entry;
+}
+
+function recordedEntry(
+  row: HistoryRow,
+  migration: Migration | undefined,
+  options: PlanOptions,
+  findings: Finding[],
+): Entry {
+  const driftStops = options.onDrift === 'fail';
+  const base = { version: row.version, row, migration };
+  if (row.status === 'running' && options.runningIsLive) {
+    const name = migration?.name ?? row.name;
+    const note = 'being applied by another run (no-transaction)';
+    return { ...base, name, status: 'pending', checksum: row.checksum, note };
+  }
+  if (row.status === 'failed' || row.status === 'running') {
+    const how =
+      row.status === 'failed'
+        ? 'failed part-way'
+        : 'was interrupted part-way (its run ended while it was running)';
+    findings.push({
+      kind: 'failed',
+      version: row.version,
+      file: row.name,
+      message: `${row.name} ${how}, so the database may be half-changed: check the database, then run the action with command: repair.`,
+      stops: true,
+    });
+    return { ...base, name: row.name, status: 'failed', checksum: row.checksum, note: how };
+  }
+  if (!migration) {
+    findings.push({
+      kind: 'missing',
+      version: row.version,
+      file: row.name,
+      recordedChecksum: row.checksum,
+      message: `${row.name} was applied but its file is missing: restore the file.`,
+      stops: driftStops,
+    });
+    return { ...base, name: row.name, status: 'missing', checksum: row.checksum };
+  }
+  if (migration.checksum !== row.checksum) {
+    findings.push({
+      kind: 'modified',
+      version: row.version,
+      file: migration.name,
+      recordedChecksum: row.checksum,
+      currentChecksum: migration.checksum,
+      message: `${migration.name} was changed after it was applied (recorded checksum ${row.checksum.slice(0, 12)}, now ${migration.checksum.slice(0, 12)}): restore the applied content and put the change in a new migration, or run command: repair if the edit is harmless.`,
+      stops: driftStops,
+    });
+    return { ...base, name: migration.name, status: 'modified', checksum: migration.checksum };
+  }
+  const status = row.status === 'baseline' ? 'baseline' : 'already applied';
+  return { ...base, name: migration.name, status, checksum: migration.checksum };
+}
+
+/** The plan with more findings (from parsing the pending files), `stops` recomputed. */
+export function withFindings(plan: Plan, findings: Finding[]): Plan {
+  if (findings.length === 0) return plan;
+  const all = [...plan.findings, ...findings];
+  return { ...plan, findings: all, stops: all.some((f) => f.stops) };
+}
+
+export type Result = 'up-to-date' | 'applied' | 'pending' | 'drift' | 'failed';
+
+/** The `result` output of a run that stopped on its findings. */
+export function resultOfStoppedPlan(plan: Plan): Result {
+  return plan.findings.some((f) => f.stops && isDrift(f)) ? 'drift' : 'failed';
+}

@@ -1,0 +1,182 @@
+// Reads every input of action.yml once, checks it, and types it: the only reader of INPUT_* variables.
+import * as path from 'node:path';
+import { type ConnectionTarget, parseDatabaseUrl, secretsOf } from '../db/url.js';
+import { ConfigurationError } from '../errors.js';
+import * as core from './toolkit.js';
+
+export type Command = 'migrate' | 'validate' | 'baseline' | 'repair';
+export type TransactionMode = 'per-migration' | 'all';
+
+/** Every input of action.yml, read once, checked and typed. Nothing else calls `core.getInput`. */
+export interface Settings {
+  target: ConnectionTarget;
+  /** Absolute path of the migrations folder. */
+  migrationsDir: string;
+  /** The folder as annotations need it: relative to the workspace. */
+  migrationsDirForAnnotations: string;
+  command: Command;
+  dryRun: boolean;
+  rehearse: boolean;
+  onDrift: 'fail' | 'warn';
+  allowOutOfOrder: boolean;
+  schema: string;
+  table: string;
+  baselineVersion?: bigint;
+  transaction: TransactionMode;
+  lockWaitTimeoutSeconds: number;
+  lockTimeout?: string;
+  lockRetries: number;
+  statementTimeout?: string;
+  connectTimeoutSeconds: number;
+  prComment: boolean;
+  githubToken: string;
+  eventName: string;
+}
+
+// Defaults of action.yml, repeated here because `node dist/index.js` run by hand gets no defaults
+// from a runner.
+const DEFAULTS: Record<string, string> = {
+  'migrations-dir': 'migrations',
+  command: 'migrate',
+  'dry-run': 'auto',
+  rehearse: 'false',
+  'on-drift': 'fail',
+  'allow-out-of-order': 'false',
+  schema: 'public',
+  table: 'schema_migrations',
+  transaction: 'per-migration',
+  'lock-wait-timeout': '600',
+  'lock-retries': '0',
+  'connect-timeout': '30',
+  'pr-comment': 'false',
+};
+
+const DRY_RUN_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group']);
+
+function input(name: string): string {
+  return core.getInput(name) || DEFAULTS[name] || '';
+}
+
+function oneOf<T extends string>(name: string, allowed: readonly T[]): T {
+  const value = input(name);
+  if (!allowed.includes(value as T)) {
+    throw new ConfigurationError(
+      `Input ${name} is "${value}", but it must be one of: ${allowed.join(', ')}.`,
+    );
+  }
+  return value as T;
+}
+
+/** `core.getBooleanInput`'s rule (YAML 1.2 core schema), with a sentence that names the input. */
+function boolean(name: string, alternatives = ''): boolean {
+  const value = input(name);
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new ConfigurationError(
+    `Input ${name} is "${value}", but it must be ${alternatives}true or false.`,
+  );
+}
+
+function wholeNumber(name: string, { min }: { min: number }): number {
+  const value = input(name);
+  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(number >= min) || !Number.isSafeInteger(number)) {
+    const kind = min > 0 ? 'a positive whole number' : 'a whole number (0 or more)';
+    throw new ConfigurationError(`Input ${name} is "${value}", but it must be ${kind}.`);
+  }
+  return number;
+}
+
+/** A PostgreSQL duration such as `5s`, `500ms`, `1min` or a plain number of milliseconds. */
+function duration(name: string): string | undefined {
+  const value = input(name);
+  if (!value) return undefined;
+  if (!/^\d+(\.\d+)?\s*(us|ms|s|min|h|d)?$/.test(value)) {
+    throw new ConfigurationError(
+      `Input ${name} is "${value}", but it must be a PostgreSQL duration such as 5s, 500ms or 2min.`,
+    );
+  }
+  return value;
+}
+
+/** A name PostgreSQL accepts unquoted: lower-case letters, digits and `_`, at most 63 bytes. */
+function identifier(name: string): string {
+  const value = input(name);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || value.length > 63) {
+    throw new ConfigurationError(
+      `Input ${name} is "${value}", but it must be a plain identifier: letters, digits and _, not starting with a digit, at most 63 characters.`,
+    );
+  }
+  return value;
+}
+
+function databaseUrl(): string {
+  const url = core.getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
+  if (!url) {
+    throw new ConfigurationError(
+      'database-url input, or the DATABASE_URL or DSN environment variable, is required',
+    );
+  }
+  return url;
+}
+
+/**
+ * Reads and checks every input. The database URL comes first so that its password is registered
+ * as a secret before any other message can be written.
+ */
+export function getSettings(): Settings {
+  const url = databaseUrl();
+  for (const secret of secretsOf(url)) core.setSecret(secret);
+  const target = parseDatabaseUrl(url);
+
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const migrationsDirInput = input('migrations-dir');
+  const migrationsDir = path.resolve(workspace, migrationsDirInput);
+  const command = oneOf('command', ['migrate', 'validate', 'baseline', 'repair'] as const);
+  const eventName = process.env.GITHUB_EVENT_NAME ?? '';
+  const dryRun =
+    input('dry-run') === 'auto' ? DRY_RUN_EVENTS.has(eventName) : boolean('dry-run', 'auto, ');
+
+  const baselineText = input('baseline-version');
+  let baselineVersion: bigint | undefined;
+  if (baselineText) {
+    if (!/^\d+$/.test(baselineText)) {
+      throw new ConfigurationError(
+        `Input baseline-version is "${baselineText}", but it must be a migration version number such as 3.`,
+      );
+    }
+    baselineVersion = BigInt(baselineText);
+  }
+
+  const rehearse = boolean('rehearse');
+  // A rehearsal executes the pull request's SQL; on pull_request_target it would run with the
+  // base repository's secrets and write token.
+  if (rehearse && dryRun && eventName === 'pull_request_target') {
+    throw new ConfigurationError(
+      "rehearse: true is refused on pull_request_target events, where a pull request's SQL would run with the repository's secrets: rehearse on pull_request instead.",
+    );
+  }
+
+  return {
+    target,
+    migrationsDir,
+    migrationsDirForAnnotations: path.relative(workspace, migrationsDir) || '.',
+    command,
+    dryRun,
+    rehearse,
+    onDrift: oneOf('on-drift', ['fail', 'warn'] as const),
+    allowOutOfOrder: boolean('allow-out-of-order'),
+    schema: identifier('schema'),
+    table: identifier('table'),
+    baselineVersion,
+    transaction: oneOf('transaction', ['per-migration', 'all'] as const),
+    lockWaitTimeoutSeconds: wholeNumber('lock-wait-timeout', { min: 0 }),
+    lockTimeout: duration('lock-timeout'),
+    lockRetries: wholeNumber('lock-retries', { min: 0 }),
+    statementTimeout: duration('statement-timeout'),
+    connectTimeoutSeconds: wholeNumber('connect-timeout', { min: 1 }),
+    prComment: boolean('pr-comment'),
+    githubToken: core.getInput('github-token'),
+    eventName,
+  };
+}
