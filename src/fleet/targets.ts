@@ -65,7 +65,7 @@ export function secretsOfTargetList(text: string): string[] {
   return [...secrets];
 }
 
-/** `host:port/database`, lower-cased host: two lines with the same one are the same database. */
+/** `host:port`, the host lower-cased: with the database, it tells whether two lines are one database. */
 function serverKey(target: ConnectionTarget): string {
   return `${target.host.toLowerCase()}:${target.port}`;
 }
