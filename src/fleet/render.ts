@@ -1,4 +1,5 @@
 // The fleet's job summary (HTML within a byte budget) and its log table (pure: strings in, strings out).
+import { escapeHtml } from '../report/summary.js';
 import {
   fleetVerdict,
   plural,
@@ -17,20 +18,6 @@ const PROBLEM_NAMES_SHOWN = 20;
 const VERSIONS_SHOWN = 5;
 /** Characters of one error and its detail in the summary: one long message cannot eat the budget. */
 const DETAIL_CHARS = 1500;
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '|': '&#124;',
-};
-
-/** As the single-database summary escapes: the summary is HTML, and `|` would split a table. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'|]/g, (c) => HTML_ESCAPES[c] ?? c);
-}
 
 const ICONS: Record<TargetStatus, string> = {
   failed: '❌',

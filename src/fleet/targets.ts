@@ -1,5 +1,5 @@
 // The targets of a fleet, from `database-urls`, `databases-query` or `schemas-query` (pure: never connects, never logs).
-import { type ConnectionTarget, parseDatabaseUrl, secretsOf } from '../connection.js';
+import { type ConnectionTarget, parseDatabaseUrl, secretsOf } from '../db/url.js';
 import { ConfigurationError } from '../errors.js';
 
 /** One database (or one schema of a database) the fleet migrates. */
