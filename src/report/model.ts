@@ -1,6 +1,7 @@
 // What a run reports: result, verdict, the status rows and findings, and the small formatting helpers. Pure.
 import type { Finding } from '../plan/findings.js';
 import type { Entry, Result } from '../plan/plan.js';
+import type { Review } from '../review/model.js';
 import type { Command } from '../runner/inputs.js';
 
 /** Everything the summary, the log, the outputs and the annotations say about one run. */
@@ -19,6 +20,8 @@ export interface Report {
   changes: string[];
   /** The migration that failed in this run, if one did. */
   failure?: Failure;
+  /** The safety review of the pending migrations, when it ran (dry runs with `safety` not `off`). */
+  review?: Review;
 }
 
 export interface Failure {

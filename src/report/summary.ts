@@ -1,6 +1,7 @@
 // Renders the job summary (and PR comment body) as HTML-escaped Markdown within its budget. Pure.
 import type { Entry } from '../plan/plan.js';
 import { formatDuration, plural, type Report } from './model.js';
+import { renderReviewSection } from './review.js';
 
 /** GitHub refuses a step summary over 1 MiB; the rest is the margin for everything else. */
 export const SUMMARY_BUDGET = 900 * 1024;
@@ -164,8 +165,10 @@ export function renderSummary(report: Report, budget = SUMMARY_BUDGET): string {
   left -= Buffer.byteLength(findings);
   const changes = changesSection(report, Math.floor(left / 3));
   left -= Buffer.byteLength(changes);
+  const review = report.review ? renderReviewSection(report.review, Math.floor(left / 3)) : '';
+  left -= Buffer.byteLength(review);
   if (report.entries.length === 0) {
-    return `${head}<p>No migration files and no recorded migrations.</p>\n${findings}${changes}`;
+    return `${head}<p>No migration files and no recorded migrations.</p>\n${findings}${changes}${review}`;
   }
   const tableHead =
     '<table>\n<tr><th>Version</th><th>File</th><th>Status</th><th>Checksum</th><th>Duration</th><th>Note</th></tr>\n';
@@ -177,5 +180,5 @@ export function renderSummary(report: Report, budget = SUMMARY_BUDGET): string {
       ? `<p>${plural(notShown, 'more row')} did not fit in the summary: the log of this step lists every migration.</p>\n`
       : '';
   const sql = sqlSection(report, Math.max(0, left));
-  return `${head}${tableHead}${rows.join('')}${tableTail}${more}${findings}${changes}${sql}`;
+  return `${head}${tableHead}${rows.join('')}${tableTail}${more}${findings}${review}${changes}${sql}`;
 }

@@ -73,3 +73,19 @@ export interface Risk {
   /** The reason given by a `-- migrate:allow <rule> <reason>` line, when acknowledged. */
   acknowledged?: string;
 }
+
+/** The safety review of one run's pending migrations, as the report shows it. */
+export interface Review {
+  /** Findings, dangers first, then warnings, each in file and line order. */
+  risks: Risk[];
+  /** The schema difference the pending migrations make (`+ column posts.x integer`), when rehearsed. */
+  schemaChanges?: string[];
+  /** What the review could not do, one sentence each (a catalog it could not read, SQL the parser rejected). */
+  notes: string[];
+  /** Whether the rehearsal's observations are in it (else predictions only). */
+  observed: boolean;
+  /** The target's server version, e.g. `18.4`: predictions depend on it. */
+  serverVersion: string;
+  /** The `safety` input: with `fail`, an open danger fails the run and is an error annotation. */
+  mode: 'warn' | 'fail';
+}

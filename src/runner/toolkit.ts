@@ -46,7 +46,11 @@ export interface AnnotationProperties {
   title?: string;
 }
 
-function annotation(level: 'error' | 'warning', message: string, at: AnnotationProperties) {
+function annotation(
+  level: 'error' | 'warning' | 'notice',
+  message: string,
+  at: AnnotationProperties,
+) {
   issue(level, message, { title: at.title, file: at.file, line: at.startLine });
 }
 
@@ -56,6 +60,10 @@ export function error(message: string, properties: AnnotationProperties = {}): v
 
 export function warning(message: string, properties: AnnotationProperties = {}): void {
   annotation('warning', message, properties);
+}
+
+export function notice(message: string, properties: AnnotationProperties = {}): void {
+  annotation('notice', message, properties);
 }
 
 export function startGroup(name: string): void {
