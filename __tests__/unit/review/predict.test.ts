@@ -418,7 +418,7 @@ describe('no-lock-timeout', () => {
   });
 
   it('fires for other ACCESS EXCLUSIVE statements: SET DEFAULT, LOCK TABLE, DROP TRIGGER, a storage option, PARTITION OF', async () => {
-    for (const [sql, table] of [
+    const cases: [string, string][] = [
       ['ALTER TABLE posts ALTER COLUMN n SET DEFAULT 0', 'public.posts'],
       ['LOCK TABLE posts', 'public.posts'],
       ['DROP TRIGGER t ON posts', 'public.posts'],
@@ -427,7 +427,8 @@ describe('no-lock-timeout', () => {
         "CREATE TABLE pt_2025 PARTITION OF pt FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')",
         'public.pt',
       ],
-    ]) {
+    ];
+    for (const [sql, table] of cases) {
       expect(summary(await predict(sql, unbounded)), sql).toEqual([`no-lock-timeout ${table}`]);
     }
   });
