@@ -34,6 +34,8 @@ export interface Observation {
   file: string;
   /** Line of the statement's first keyword in its file. */
   line: number;
+  /** The statement's text (its first line names observed risks that no rule predicted). */
+  statement?: string;
   durationMs: number;
   /** Locks newly taken by this statement on relations that existed before (own backend's pg_locks). */
   locks: { mode: string; relation: string }[];
