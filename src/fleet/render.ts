@@ -1,5 +1,5 @@
 // The fleet's job summary (HTML within a byte budget) and its log table (pure: strings in, strings out).
-import { escapeHtml } from '../report/summary.js';
+import { escapeHtml } from '../report/html.js';
 import {
   fleetVerdict,
   plural,

@@ -1,7 +1,7 @@
 // Renders the safety review: the summary's section (HTML, escaped, within its budget) and the log's lines. Pure.
 import type { Review, Risk } from '../review/model.js';
+import { escapeHtml } from './html.js';
 import { plural } from './model.js';
-import { escapeHtml } from './summary.js';
 
 /** The statement as the report quotes it: its first line, cut where it stops being readable. */
 const STATEMENT_CHARS = 120;

@@ -1,5 +1,6 @@
 // Renders the job summary (and PR comment body) as HTML-escaped Markdown within its budget. Pure.
 import type { Entry } from '../plan/plan.js';
+import { escapeHtml } from './html.js';
 import { formatDuration, plural, type Report } from './model.js';
 import { renderReviewSection } from './review.js';
 
@@ -7,23 +8,6 @@ import { renderReviewSection } from './review.js';
 export const SUMMARY_BUDGET = 900 * 1024;
 /** Applied rows kept before the long run of older ones is collapsed into a count. */
 const RECENT_APPLIED = 10;
-
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '|': '&#124;',
-};
-
-/**
- * Escapes text for the summary, which is HTML throughout (GitHub does not read Markdown inside
- * an HTML block), so a file name or an error message can never break the table.
- */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'|]/g, (c) => HTML_ESCAPES[c] ?? c);
-}
 
 const PROBLEMS = new Set(['failed', 'modified', 'missing', 'out of order']);
 const WAITING = new Set(['would apply', 'pending', 'not attempted', 'rehearsed', 'not rehearsed']);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/plan/findings.js';
 import type { Entry, Status } from '../../../src/plan/plan.js';
+import { escapeHtml } from '../../../src/report/html.js';
 import type { Report } from '../../../src/report/model.js';
-import { escapeHtml, renderSummary, SUMMARY_BUDGET } from '../../../src/report/summary.js';
+import { renderSummary, SUMMARY_BUDGET } from '../../../src/report/summary.js';
 
 const CHECKSUM = '0123456789abcdef'.repeat(4);
 

@@ -1,6 +1,6 @@
 // Parse trees of migration statements, from PostgreSQL's own parser (libpg-query). The one place the review imports the parser; no rules here.
 import type { Node } from 'libpg-query';
-import { analyzeSql, loadSqlParser } from '../../sql.js';
+import { analyzeSql, loadSqlParser } from '../../sql/parser.js';
 
 /** One top-level statement with its parse tree. */
 export interface ParsedStatement {
