@@ -2,8 +2,8 @@
 // share one naming, from the first lines of the files' texts when given). Pure.
 import { isGoMigration } from './common.js';
 import { DBMATE_NAME } from './dbmate.js';
-import { FLYWAY_PREFIXED_NAME } from './flyway.js';
-import { GOLANG_MIGRATE_NAME } from './golang-migrate.js';
+import { isFlywayName } from './flyway.js';
+import { parseUpDownName } from './golang-migrate.js';
 import {
   canonicalDigits,
   compareDecimals,
@@ -74,7 +74,7 @@ export function detectLayout(
       const name = path.slice(slash + 1);
       if (name === 'migration.sql') note('prisma', path);
       else if (name === 'up.sql') note('diesel', path);
-      else if (FLYWAY_PREFIXED_NAME.test(name)) note('flyway', path);
+      else if (isFlywayName(name)) note('flyway', path);
       continue;
     }
     if (path.endsWith('.go')) {
@@ -86,11 +86,14 @@ export function detectLayout(
       continue;
     }
     if (!path.endsWith('.sql') && !path.endsWith('.fizz')) continue;
-    const upDown = GOLANG_MIGRATE_NAME.exec(path);
-    if (upDown !== null) {
+    const upDown = parseUpDownName(path);
+    if (upDown !== undefined) {
       note('updown', path);
-      if (popxEvidence === undefined && isPopxOnly(path, upDown[1] ?? '')) popxEvidence = path;
-    } else if (FLYWAY_PREFIXED_NAME.test(path)) note('flyway', path);
+      // Only a title with a dot (a dialect, `.autocommit`), Fizz or a long version can be popx's.
+      const { version, title, extension } = upDown;
+      const maybePopx = title.includes('.') || extension === 'fizz' || version.length >= 20;
+      if (popxEvidence === undefined && maybePopx && isPopxOnly(path, version)) popxEvidence = path;
+    } else if (isFlywayName(path)) note('flyway', path);
     else if (DBMATE_NAME.test(path)) {
       note('single', path);
       singles.push(path);

