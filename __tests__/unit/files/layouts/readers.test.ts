@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { migrationsOf } from '../../../src/layouts/index.js';
+import { migrationsOf } from '../../../../src/files/layouts/index.js';
 import { listing } from './listing.js';
 
 const summary = (reading: ReturnType<typeof migrationsOf>) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dbmateSections, gooseSections } from '../../../src/layouts/index.js';
+import { dbmateSections, gooseSections } from '../../../../src/files/layouts/index.js';
 
 describe('dbmateSections', () => {
   const file = [

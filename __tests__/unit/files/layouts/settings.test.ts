@@ -3,7 +3,7 @@ import {
   readDieselMetadata,
   readFlywayScriptConfig,
   readSettings,
-} from '../../../src/layouts/index.js';
+} from '../../../../src/files/layouts/index.js';
 
 const PATH = '2024-02-12-120203_x/metadata.toml';
 

@@ -1,5 +1,5 @@
 // Builds folder listings for the layout tests: files by path, their folders added as listFolder would.
-import type { FolderEntry } from '../../../src/layouts/index.js';
+import type { FolderEntry } from '../../../../src/files/layouts/index.js';
 
 export function listing(...paths: string[]): FolderEntry[] {
   const entries = new Map<string, FolderEntry>();

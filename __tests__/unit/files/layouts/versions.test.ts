@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareKeys, flywayKey } from '../../../src/layouts/index.js';
+import { compareKeys, flywayKey } from '../../../../src/files/layouts/index.js';
 
 const sorted = (layout: Parameters<typeof compareKeys>[0], keys: string[]) =>
   [...keys].sort((a, b) => compareKeys(layout, a, b));

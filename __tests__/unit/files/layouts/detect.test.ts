@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectLayout, listFolder } from '../../../src/layouts/index.js';
+import { detectLayout, listFolder } from '../../../../src/files/layouts/index.js';
 import { listing } from './listing.js';
 
 const layoutOf = (...paths: string[]) => {
