@@ -4,6 +4,7 @@ import {
   catalogPermissionSentence,
   isCatalogPermissionError,
   lookupOf,
+  measureSizes,
   readRelations,
   type StatementTrace,
   startTracing,
@@ -69,6 +70,23 @@ describe('readRelations', () => {
     expect(relations.get('public.pt')?.kind).toBe('p');
     expect(relations.get('blog.recent')).toMatchObject({ kind: 'v', bytes: 0 });
     expect([...relations.keys()].some((k) => /^(pg_|information_schema)/.test(k))).toBe(false);
+  });
+
+  it('sizes a partitioned table by its partitions, and measureSizes gives exact sizes', async () => {
+    await withClient(url, async (client) => {
+      const relations = await readRelations(client);
+      const [pt, a, b] = ['public.pt', 'public.pt_a', 'public.pt_b'].map((k) => relations.get(k));
+      expect(pt?.rows).toBe(200);
+      expect(pt?.bytes).toBe((a?.bytes ?? 0) + (b?.bytes ?? 0));
+      expect(pt?.bytes).toBeGreaterThan(0);
+      const exact = await client.query<{ t: string; pt: string }>(
+        `SELECT pg_total_relation_size('t') AS t,
+                pg_total_relation_size('pt_a') + pg_total_relation_size('pt_b') AS pt`,
+      );
+      await measureSizes(client, relations, ['public.t', 'public.pt', 'public.nothing']);
+      expect(relations.get('public.t')?.bytes).toBe(Number(exact.rows[0]?.t));
+      expect(relations.get('public.pt')?.bytes).toBe(Number(exact.rows[0]?.pt));
+    });
   });
 
   it('reads only the schemas it is given, and lookupOf finds by schema and name', async () => {
@@ -158,6 +176,25 @@ describe('startTracing', () => {
     const [trace] = await traced('DROP TABLE other');
     expect(trace?.dropped).toEqual(['public.other']);
     expect(trace?.locks).toContainEqual({ mode: 'ACCESS EXCLUSIVE', relation: 'public.other' });
+  });
+
+  it('locks taken before tracing started are not reported as new', async () => {
+    const traces = await withClient(url, async (client) => {
+      const relations = await readRelations(client);
+      await client.query('BEGIN');
+      try {
+        await client.query('LOCK TABLE t, blog.recent IN ACCESS EXCLUSIVE MODE');
+        const tracer = await startTracing(client, relations);
+        await tracer.before();
+        await client.query(
+          'ALTER TABLE t ADD COLUMN x int; ALTER VIEW blog.recent RENAME TO newest',
+        );
+        return tracer.after();
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+    expect(traces.locks).toEqual([]);
   });
 
   it('relations created during the rehearsal are not reported', async () => {

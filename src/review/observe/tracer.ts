@@ -48,6 +48,7 @@ const OWN_LOCKS = `SELECT relation, array_agg(mode::text) AS modes FROM pg_locks
   WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted AND relation >= 16384
   GROUP BY relation`;
 
+// A backend's counters can hold earlier transactions' counts not yet flushed: hence deltas.
 const COUNTERS = (oid: string) => `
   pg_stat_get_xact_tuples_inserted(${oid})::float8 AS ins,
   pg_stat_get_xact_tuples_updated(${oid})::float8 AS upd,
@@ -55,11 +56,11 @@ const COUNTERS = (oid: string) => `
   pg_stat_get_xact_numscans(${oid})::float8 AS scans,
   pg_stat_get_xact_tuples_returned(${oid})::float8 AS read`;
 
-// Once: relfilenode and counters of every existing relation, and the locks already held.
+// Once: relfilenode and counters of every existing table and index, and every lock already held.
 const BASELINE_SQL = `WITH l AS MATERIALIZED (${OWN_LOCKS})
 SELECT c.oid::int8 AS oid, c.relfilenode::int8 AS filenode, l.modes, ${COUNTERS('c.oid')}
 FROM pg_class c LEFT JOIN l ON l.relation = c.oid
-WHERE c.oid = ANY($1::oid[])`;
+WHERE c.oid = ANY($1::oid[]) OR c.oid IN (SELECT relation FROM l)`;
 
 // After each statement: only relations this transaction holds a lock on. Every statement that
 // changes, scans or rewrites a relation locks it until the transaction ends (a rewrite takes
@@ -86,10 +87,12 @@ export async function startTracing(
   for (const [key, relation] of relations) {
     if (relation.oid !== undefined) byOid.set(String(relation.oid), { key, kind: relation.kind });
   }
+  // Sequences, views and the like never rewrite nor count rows: no baseline to read for them.
+  const traced = [...byOid].filter(([, r]) => STORAGE_TABLES.has(r.kind) || INDEXES.has(r.kind));
   const filenodes = new Map<string, string>();
   const counters = new Map<string, Counters>();
   const held = new Set<string>();
-  const { rows } = await client.query<Row>(BASELINE_SQL, [[...byOid.keys()]]);
+  const { rows } = await client.query<Row>(BASELINE_SQL, [traced.map(([oid]) => oid)]);
   for (const row of rows) {
     if (row.filenode !== null) filenodes.set(row.oid, row.filenode);
     counters.set(row.oid, row);
