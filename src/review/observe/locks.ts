@@ -22,6 +22,6 @@ export function lockModeName(mode: string): string {
 
 /** The rank of a mode (either spelling) from 1 (ACCESS SHARE) to 8 (ACCESS EXCLUSIVE); 0 if unknown. */
 export function lockStrength(mode: string): number {
-  const name = lockModeName(mode.includes(' ') ? mode.replace(/ /g, '') : mode);
+  const name = mode.endsWith('Lock') ? lockModeName(mode) : mode.toUpperCase();
   return LOCK_MODES.findIndex((m) => lockModeName(m) === name) + 1;
 }
