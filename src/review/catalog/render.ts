@@ -1,5 +1,5 @@
 // Schema changes and the rollback proof as report lines, e.g. `+ column posts.reading_minutes integer not null default 0`. Pure.
-import { changedObject, type RollbackComparison, type SchemaChange } from './diff.js';
+import type { RollbackComparison, SchemaChange } from './diff.js';
 import type { SchemaObject } from './snapshot.js';
 
 type Of<K extends SchemaObject['kind']> = Extract<SchemaObject, { kind: K }>;
@@ -196,4 +196,3 @@ export function describeRollback(comparison: RollbackComparison, limit = 5): str
   return `not reversible: the down SQL ${parts.join('; it ')}`;
 }
 
-export { changedObject };
