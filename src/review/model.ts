@@ -24,6 +24,8 @@ export interface ExistingRelation {
   rows: number;
   /** pg_total_relation_size. */
   bytes: number;
+  /** pg_class.oid, so that the rehearsal's tracer can name locks and rewrites of relations dropped or renamed since. */
+  oid?: number;
 }
 
 /** Looks up a relation by schema and name (both as stored in the catalog, i.e. case-folded). */
