@@ -5,6 +5,7 @@ import type { Discovery } from '../files/discover.js';
 import { acquireLock, isLockHeld, POOLER_MESSAGE, releaseLock } from '../history/lock.js';
 import type { History } from '../history/read.js';
 import type { HistoryRow, TrackingTable } from '../history/table.js';
+import { checkAllowances, type FileAllowances } from '../plan/allowances.js';
 import { checkFile, type FileCheck } from '../plan/checks.js';
 import { makePlan, type Plan, resultOfStoppedPlan, withFindings } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
@@ -38,9 +39,14 @@ export function stoppedReport(context: Context, plan: Plan): Report {
   });
 }
 
+/** The pre-flight check of one pending file: its statements' checks and its allow lines. */
+export interface PendingCheck extends FileCheck {
+  allowances?: FileAllowances;
+}
+
 /** A plan with the pre-flight check of each pending file, by version. */
 export interface CheckedPlan extends Plan {
-  checks: ReadonlyMap<bigint, FileCheck>;
+  checks: ReadonlyMap<bigint, PendingCheck>;
 }
 
 /**
@@ -50,7 +56,7 @@ export interface CheckedPlan extends Plan {
 export async function planOf(
   context: Context,
   rows: HistoryRow[],
-  { underLock, checked }: { underLock: boolean; checked?: ReadonlyMap<bigint, FileCheck> },
+  { underLock, checked }: { underLock: boolean; checked?: ReadonlyMap<bigint, PendingCheck> },
 ): Promise<CheckedPlan> {
   const { settings } = context;
   // A `running` row is a no-transaction migration in progress only while another run holds the
@@ -65,9 +71,15 @@ export async function planOf(
     transaction: settings.transaction,
     runningIsLive,
   });
-  const checks = new Map<bigint, FileCheck>();
+  const checks = new Map<bigint, PendingCheck>();
   for (const migration of plan.pending) {
-    checks.set(migration.version, checked?.get(migration.version) ?? (await checkFile(migration)));
+    let check = checked?.get(migration.version);
+    if (!check) {
+      const file = await checkFile(migration);
+      const { allowances, findings } = checkAllowances(migration);
+      check = { ...file, findings: [...file.findings, ...findings], allowances };
+    }
+    checks.set(migration.version, check);
   }
   const findings = [...checks.values()].flatMap((check) => check.findings);
   return { ...withFindings(plan, findings), checks };

@@ -41,6 +41,8 @@ function clientConfig(target: ConnectionTarget, ssl: ConnectionOptions | false, 
 export interface Database {
   client: pg.Client;
   serverMajor: number;
+  /** server_version as the server reports it at startup, e.g. `18.4` or `16.2 (Debian 16.2-1)`. */
+  serverVersion: string;
 }
 
 function open(config: pg.ClientConfig): { client: pg.Client; version: () => string } {
@@ -84,7 +86,7 @@ async function openWith(
 ): Promise<Database> {
   const { client, version } = open(clientConfig(target, ssl, timeoutMs));
   await client.connect();
-  return { client, serverMajor: Number.parseInt(version(), 10) };
+  return { client, serverMajor: Number.parseInt(version(), 10), serverVersion: version() };
 }
 
 /**

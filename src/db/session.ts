@@ -11,3 +11,14 @@ export const APPLICATION_NAME = 'agoat/migrate-action';
 export function sessionSettingsSql(serverMajor: number): string {
   return serverMajor >= 14 ? "SET client_connection_check_interval = '2s';" : '';
 }
+
+/**
+ * server_version_num from server_version (`18.4` → 180004, `13.23` → 130023; a beta or a
+ * distribution's suffix is ignored), without a round trip.
+ */
+export function serverVersionNum(serverVersion: string): number {
+  const [major = 0, minor = 0] = (/^(\d+)(?:\.(\d+))?/.exec(serverVersion) ?? [])
+    .slice(1)
+    .map((part) => Number(part ?? 0));
+  return major * 10000 + minor;
+}

@@ -4,6 +4,7 @@ import { lineAt } from '../sql/lines.js';
 
 const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
 const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
+const ALLOW_DIRECTIVE = /^[ \t]*--[ \t]*migrate:allow(?=[ \t]|$)/;
 
 /**
  * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
@@ -19,6 +20,9 @@ export function readDirectives(
   const headerEnd = endOfHeader(sql);
   for (const match of sql.matchAll(DIRECTIVE_LINE)) {
     const text = match[0].trimEnd();
+    // `-- migrate:allow <rule> <reason>` acknowledges a finding of the safety review: the
+    // pre-flight check of a pending file reads those lines (plan/checks.ts).
+    if (ALLOW_DIRECTIVE.test(text)) continue;
     const line = lineAt(sql, match.index);
     if (text === KNOWN_DIRECTIVE && match.index < headerEnd) {
       noTransaction = true;
@@ -27,7 +31,7 @@ export function readDirectives(
     const why =
       text === KNOWN_DIRECTIVE
         ? 'must come before the first statement'
-        : 'is not a directive this action knows (the only one is -- migrate:no-transaction; down migrations are not supported)';
+        : 'is not a directive this action knows (the directives are -- migrate:no-transaction and -- migrate:allow <rule> <reason>; down migrations are not supported)';
     findings.push({
       kind: 'directive',
       file: fileName,

@@ -16,7 +16,7 @@ export function formatSize(size: { rows: number; bytes: number } | undefined): s
         ? `${(size.rows / 1e6).toFixed(1)} M rows`
         : size.rows >= 1e4
           ? `${Math.round(size.rows / 1e3)} k rows`
-          : plural(Math.round(size.rows), 'row');
+          : `${Math.round(size.rows).toLocaleString('en-US')} ${Math.round(size.rows) === 1 ? 'row' : 'rows'}`;
   const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
   let value = size.bytes;
   let unit = 0;
@@ -31,7 +31,11 @@ export function formatSize(size: { rows: number; bytes: number } | undefined): s
 
 /** What happens, as one sentence: the fact, where it comes from, the lock and the table's size. */
 export function whatHappens(risk: Risk): string {
-  const lock = risk.lockMode && risk.table ? ` Takes ${risk.lockMode} on ${risk.table}.` : '';
+  // The lock is named once: most rules' sentences already say which one they take.
+  const lock =
+    risk.lockMode && risk.table && !risk.what.includes(risk.lockMode)
+      ? ` Takes ${risk.lockMode} on ${risk.table}.`
+      : '';
   const size = risk.size ? ` ${risk.table ?? 'The table'} has ${formatSize(risk.size)}.` : '';
   return `${risk.source}: ${risk.what}${lock}${size}`;
 }

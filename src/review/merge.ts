@@ -1,5 +1,6 @@
 // Merges the rehearsal's observations into the predicted risks: what was measured wins over what the parse tree suggested. Pure.
 import type { Observation, RelationLookup, Risk } from './model.js';
+import { lockModeName } from './observe/locks.js';
 import {
   firstLine,
   LOCK_MODES,
@@ -69,14 +70,6 @@ export function mergeObservations(
 
 function keyOf(statement: { file: string; line: number }): string {
   return `${statement.file}\n${statement.line}`;
-}
-
-/** `AccessExclusiveLock` (pg_locks) or `ACCESS EXCLUSIVE` → `ACCESS EXCLUSIVE`. */
-export function lockModeName(mode: string): string {
-  return mode
-    .replace(/Lock$/, '')
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .toUpperCase();
 }
 
 function observedLock(observation: Observation, table: string): LockMode | undefined {

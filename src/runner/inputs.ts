@@ -29,6 +29,8 @@ export interface Settings {
   statementTimeout?: string;
   connectTimeoutSeconds: number;
   prComment: boolean;
+  /** The safety review of a dry run's pending migrations. */
+  safety: 'warn' | 'fail' | 'off';
   githubToken: string;
   eventName: string;
 }
@@ -49,6 +51,7 @@ const DEFAULTS: Record<string, string> = {
   'lock-retries': '0',
   'connect-timeout': '30',
   'pr-comment': 'false',
+  safety: 'warn',
 };
 
 const DRY_RUN_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group']);
@@ -127,6 +130,9 @@ function databaseUrl(): string {
 export function getSettings(): Settings {
   const url = databaseUrl();
   for (const secret of secretsOf(url)) core.setSecret(secret);
+  // The runner masks github.token itself; a token passed any other way is masked here.
+  const githubToken = core.getInput('github-token');
+  if (githubToken) core.setSecret(githubToken);
   const target = parseDatabaseUrl(url);
 
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
@@ -176,7 +182,8 @@ export function getSettings(): Settings {
     statementTimeout: duration('statement-timeout'),
     connectTimeoutSeconds: wholeNumber('connect-timeout', { min: 1 }),
     prComment: boolean('pr-comment'),
-    githubToken: core.getInput('github-token'),
+    safety: oneOf('safety', ['warn', 'fail', 'off'] as const),
+    githubToken,
     eventName,
   };
 }

@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isDrift } from '../plan/findings.js';
 import { appliedVersions, pendingVersions, type Report } from '../report/model.js';
+import { ordered, renderReviewText, risksOutput, whatHappens } from '../report/review.js';
 import { renderSummary } from '../report/summary.js';
 import { renderTextTable } from '../report/text.js';
 import * as core from './toolkit.js';
@@ -20,6 +21,7 @@ export function setOutputs(report: Report): void {
   core.setOutput('pending-count', String(pending.length));
   core.setOutput('drift', String(report.drift));
   core.setOutput('dry-run', String(report.dryRun));
+  if (report.review) core.setOutput('risks', risksOutput(report.review));
 }
 
 /** Outputs for a run that failed before it could report: nothing was applied. */
@@ -34,7 +36,7 @@ export function setFailureOutputs(dryRun: boolean | undefined): void {
 }
 
 interface Annotation {
-  level: 'error' | 'warning';
+  level: 'error' | 'warning' | 'notice';
   message: string;
   file?: string;
   line?: number;
@@ -58,6 +60,18 @@ function annotationsOf(report: Report, folder: string): Annotation[] {
       line,
     });
   }
+  // The review's open findings at each statement's line, dangers first: a danger is an error
+  // when it fails the run (safety: fail), else a warning; a warning-level finding is a notice.
+  for (const risk of ordered(report.review?.risks ?? [])) {
+    if (risk.acknowledged !== undefined) continue;
+    list.push({
+      level:
+        risk.level === 'warning' ? 'notice' : report.review?.mode === 'fail' ? 'error' : 'warning',
+      message: `${risk.rule}: ${whatHappens(risk)} Safer: ${risk.saferWay}`,
+      file: fileOf(risk.file),
+      line: risk.line,
+    });
+  }
   return list;
 }
 
@@ -65,11 +79,11 @@ function annotationsOf(report: Report, folder: string): Annotation[] {
 export function annotate(report: Report, folder: string): void {
   // A failing run's verdict is an error annotation too (setFailed): it keeps one of the ten.
   const failing = report.result === 'failed' || report.result === 'drift';
-  for (const level of ['error', 'warning'] as const) {
+  for (const level of ['error', 'warning', 'notice'] as const) {
     const room = MAX_ANNOTATIONS - (level === 'error' && failing ? 1 : 0);
     const list = annotationsOf(report, folder).filter((a) => a.level === level);
     const shown = list.length > room ? list.slice(0, room - 1) : list;
-    const write = level === 'error' ? core.error : core.warning;
+    const write = level === 'error' ? core.error : level === 'warning' ? core.warning : core.notice;
     for (const a of shown) write(a.message, a.file ? { file: a.file, startLine: a.line } : {});
     if (shown.length < list.length) {
       write(`${list.length - shown.length} more ${level}s: see the job summary.`);
@@ -87,6 +101,11 @@ export function log(report: Report): void {
   }
   for (const finding of report.findings) core.info(`Finding: ${finding.message}`);
   for (const change of report.changes) core.info(`Changed: ${change}`);
+  if (report.review) {
+    core.startGroup('Safety review');
+    for (const line of renderReviewText(report.review)) core.info(line);
+    core.endGroup();
+  }
   if (report.failure?.detail) core.info(`DETAIL: ${report.failure.detail}`);
   if (report.failure?.hint) core.info(`HINT: ${report.failure.hint}`);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { lockModeName, mergeObservations } from '../../../src/review/merge.js';
+import { mergeObservations } from '../../../src/review/merge.js';
 import type { Observation, Risk } from '../../../src/review/model.js';
+import { lockModeName } from '../../../src/review/observe/locks.js';
 import { CATALOG, lookupOf, predict } from './helpers.js';
 
 const relation = lookupOf(CATALOG);

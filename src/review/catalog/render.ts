@@ -195,4 +195,3 @@ export function describeRollback(comparison: RollbackComparison, limit = 5): str
   if (comparison.notRestored.length) parts.push(`does not restore ${list(comparison.notRestored)}`);
   return `not reversible: the down SQL ${parts.join('; it ')}`;
 }
-
