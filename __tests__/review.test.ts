@@ -139,6 +139,18 @@ describe('safety review of a dry run', () => {
     );
   });
 
+  it('says which statement the parser rejects, and still reviews the others', async () => {
+    const schema = await target();
+    const run = await dryRun(schema, {
+      '001_broken.sql': `ALTER TABLE ${schema}.posts ADD COLUMN;\nCREATE INDEX posts_title_idx ON ${schema}.posts (title);\n`,
+    });
+    expect(run.code, run.all).toBe(0);
+    expect(run.summary).toContain(
+      '001_broken.sql line 1: PostgreSQL&#39;s parser rejects this statement, so the review could not judge it',
+    );
+    expect(run.risks.map((r) => [r.rule, r.line])).toEqual([['index-not-concurrent', 2]]);
+  });
+
   it('runs no review with safety: off', async () => {
     const schema = await target();
     const run = await dryRun(

@@ -2257,7 +2257,12 @@ async function parsePending(pending) {
         const chosen = (0,splitter/* splitSql */.b)(sql)
             .filter((s) => REVIEWED.has(s.keyword))
             .map((s) => ({ text: withoutSemicolon(sql.slice(s.start, s.end)), line: s.line }));
-        files.push({ migration, statements: await parseStatementTrees(chosen), allowances });
+        const statements = await parseStatementTrees(chosen);
+        const parsed = new Set(statements.map((s) => s.line));
+        for (const { line } of chosen.filter((s) => !parsed.has(s.line))) {
+            notes.push(`${migration.name} line ${line}: PostgreSQL's parser rejects this statement, so the review could not judge it (the rehearsal or the run will report the error).`);
+        }
+        files.push({ migration, statements, allowances });
     }
     return { files, notes };
 }
