@@ -35,7 +35,8 @@ export async function rehearse(
           : `after ${pending[blocked]?.name}, which cannot be rehearsed`;
     }
   }
-  await client.query('BEGIN');
+  // The action's session settings first: the rehearsal reads strings as the real run does.
+  await client.query(`${options.sessionSql}BEGIN`);
   try {
     for (const outcome of outcomes) {
       if (outcome.status !== 'not attempted' || options.signal?.aborted) break;
