@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAction } from './support/action.js';
+import { DIST, runAction } from './support/action.js';
 import { createDatabase, withClient } from './support/database.js';
 import { workspaceWith } from './support/files.js';
 
@@ -64,5 +64,53 @@ describe('standard_conforming_strings = off on the database', () => {
     expect(run.code, run.all).toBe(1);
     expect(run.all).toContain('Rehearsal failed');
     expect(await exists(offUrl, `public.${schema}1`)).toBe(false);
+  });
+});
+
+describe('messages', () => {
+  it('"Up to date" counts applied migrations only, not versions a baseline covers or rows whose file is gone', async () => {
+    const schema = freshSchema();
+    const { workspace, dir } = await workspaceWith({
+      '1_old.sql': 'SELECT 1;',
+      '2_old.sql': 'SELECT 2;',
+      '3_new.sql': 'SELECT 3;',
+      '4_gone.sql': 'SELECT 4;',
+    });
+    const baseline = await runAction(
+      { 'database-url': url, schema, command: 'baseline', 'baseline-version': '2' },
+      { workspace },
+    );
+    expect(baseline.code, baseline.all).toBe(0);
+    expect((await runAction({ 'database-url': url, schema }, { workspace })).code).toBe(0);
+    const { rm } = await import('node:fs/promises');
+    await rm(`${dir}/4_gone.sql`);
+    const run = await runAction({ 'database-url': url, schema, 'on-drift': 'warn' }, { workspace });
+    expect(run.code, run.all).toBe(0);
+    expect(run.outputs.result).toBe('up-to-date');
+    expect(run.all).toContain(
+      'Up to date: 1 migration applied (and 2 versions covered by the baseline), nothing to do.',
+    );
+  });
+
+  it("says what to do when PostgreSQL's parser cannot be loaded", async () => {
+    const { cp, mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const copy = await mkdtemp(path.join(tmpdir(), 'migrate-action-dist-'));
+    await cp(path.dirname(DIST), copy, { recursive: true });
+    await rm(path.join(copy, 'libpg-query.wasm'));
+    const schema = freshSchema();
+    const { workspace } = await workspaceWith({
+      '1_a.sql': '-- migrate:no-transaction\nSELECT 1;',
+    });
+    const run = await runAction(
+      { 'database-url': url, schema },
+      { workspace, dist: path.join(copy, 'index.js') },
+    );
+    await rm(copy, { recursive: true, force: true });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /::error::PostgreSQL's SQL parser \(libpg-query WebAssembly\), which splits -- migrate:no-transaction files, could not be loaded \(.*\): run the action from its released dist\/ folder, where libpg-query\.wasm sits next to index\.js\./,
+    );
   });
 });

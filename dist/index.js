@@ -7215,6 +7215,25 @@ function recordedEntry(row, migration, options, findings) {
     const status = row.status === 'baseline' ? 'baseline' : 'already applied';
     return { ...base, name: migration.name, status, checksum: migration.checksum };
 }
+/**
+ * How many of the folder's migrations the history says were applied, for "Up to date: N
+ * migrations applied": rows recorded `applied` whose file is still there. A `baseline` row marks a
+ * version as done without running it, and a row whose file is missing is no migration of this
+ * folder; neither counts.
+ */
+function appliedCount(entries) {
+    let applied = 0;
+    let baseline = 0;
+    for (const entry of entries) {
+        if (entry.status === 'missing')
+            continue;
+        if (entry.row?.status === 'applied')
+            applied++;
+        else if (entry.row?.status === 'baseline')
+            baseline++;
+    }
+    return { applied, baseline };
+}
 /** The plan with more findings (from parsing the pending files), `stops` recomputed. */
 function withFindings(plan, findings) {
     if (findings.length === 0)
@@ -8698,9 +8717,7 @@ async function importParser() {
 function getParser() {
     parserPromise ??= importParser().catch((error) => {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`could not load PostgreSQL's SQL parser (libpg-query WebAssembly): ${reason}`, {
-            cause: error,
-        });
+        throw new Error(`PostgreSQL's SQL parser (libpg-query WebAssembly), which splits -- migrate:no-transaction files, could not be loaded (${reason}): run the action from its released dist/ folder, where libpg-query.wasm sits next to index.js.`, { cause: error });
     });
     return parserPromise;
 }
@@ -9012,6 +9029,12 @@ function controlFinding(migration, control) {
 
 
 
+/** `3 migrations applied` (and the versions a baseline covers): what the history holds. */
+function appliedWords(plan) {
+    const { applied, baseline } = appliedCount(plan.entries);
+    const covered = baseline > 0 ? ` (and ${plural(baseline, 'version')} covered by the baseline)` : '';
+    return `${plural(applied, 'migration')} applied${covered}`;
+}
 /** The report of a run that stopped on its findings before writing anything. */
 function stoppedReport(context, plan) {
     const stopping = plan.findings.filter((f) => f.stops);
@@ -9740,7 +9763,7 @@ async function dryRun(context, plan) {
             result: count > 0 ? 'pending' : 'up-to-date',
             verdict: count > 0
                 ? `Dry run: ${plural(count, 'migration')} would be applied; nothing was written.`
-                : `Dry run: up to date, ${plural(plan.entries.length, 'migration')} applied, nothing would be written.`,
+                : `Dry run: up to date, ${appliedWords(plan)}, nothing would be written.`,
         });
     }
     return rehearsal(context, planned);
@@ -9813,10 +9836,9 @@ async function rehearsal(context, plan) {
 
 
 function upToDate(context, plan) {
-    const done = plan.entries.length;
     return report(context, plan, {
         result: 'up-to-date',
-        verdict: `Up to date: ${plural(done, 'migration')} applied, nothing to do.`,
+        verdict: `Up to date: ${appliedWords(plan)}, nothing to do.`,
     });
 }
 /**
@@ -11071,10 +11093,15 @@ function identifier(name) {
     }
     return value;
 }
+/**
+ * The sentence for a run without a URL. The usual cause on a pull request is a fork: GitHub passes
+ * no secrets to its workflows, so the step must be skipped there rather than fail.
+ */
+const MISSING_URL = 'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
 function databaseUrl() {
     const url = getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
     if (!url) {
-        throw new ConfigurationError('database-url input, or the DATABASE_URL or DSN environment variable, is required');
+        throw new ConfigurationError(MISSING_URL);
     }
     return url;
 }

@@ -6,7 +6,7 @@ import { releaseLock, tryLockOnce } from '../history/lock.js';
 import type { Entry, Plan } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
 import { appliedBy } from '../runner/applied-by.js';
-import { type Context, report } from './context.js';
+import { appliedWords, type Context, report } from './context.js';
 
 // A rehearsal holds the locks its statements take until the rollback: keep it short and polite.
 const REHEARSAL_LOCK_TIMEOUT = '5s';
@@ -25,7 +25,7 @@ export async function dryRun(context: Context, plan: Plan): Promise<Report> {
       verdict:
         count > 0
           ? `Dry run: ${plural(count, 'migration')} would be applied; nothing was written.`
-          : `Dry run: up to date, ${plural(plan.entries.length, 'migration')} applied, nothing would be written.`,
+          : `Dry run: up to date, ${appliedWords(plan)}, nothing would be written.`,
     });
   }
   return rehearsal(context, planned);

@@ -110,12 +110,17 @@ function identifier(name: string): string {
   return value;
 }
 
+/**
+ * The sentence for a run without a URL. The usual cause on a pull request is a fork: GitHub passes
+ * no secrets to its workflows, so the step must be skipped there rather than fail.
+ */
+export const MISSING_URL =
+  'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
+
 function databaseUrl(): string {
   const url = core.getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
   if (!url) {
-    throw new ConfigurationError(
-      'database-url input, or the DATABASE_URL or DSN environment variable, is required',
-    );
+    throw new ConfigurationError(MISSING_URL);
   }
   return url;
 }

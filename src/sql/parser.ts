@@ -86,9 +86,10 @@ async function importParser(): Promise<PgQuery> {
 function getParser(): Promise<PgQuery> {
   parserPromise ??= importParser().catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`could not load PostgreSQL's SQL parser (libpg-query WebAssembly): ${reason}`, {
-      cause: error,
-    });
+    throw new Error(
+      `PostgreSQL's SQL parser (libpg-query WebAssembly), which splits -- migrate:no-transaction files, could not be loaded (${reason}): run the action from its released dist/ folder, where libpg-query.wasm sits next to index.js.`,
+      { cause: error },
+    );
   });
   return parserPromise;
 }

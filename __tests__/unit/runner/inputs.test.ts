@@ -132,7 +132,7 @@ describe('getSettings: defaults', () => {
 
 describe('getSettings: database URL', () => {
   const REQUIRED =
-    'database-url input, or the DATABASE_URL or DSN environment variable, is required';
+    'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
 
   it('requires a URL with the exact sentence', () => {
     delete process.env['INPUT_DATABASE-URL'];
