@@ -114,3 +114,26 @@ describe('messages', () => {
     );
   });
 });
+
+describe('tracking table names', () => {
+  it('folds an upper-case schema or table input to lower case: Ops and ops name one tracking table', async () => {
+    const schema = freshSchema();
+    const { workspace } = await workspaceWith({ '1_a.sql': 'SELECT 1;' });
+    const first = await runAction(
+      { 'database-url': url, schema: schema.toUpperCase(), table: 'Schema_Migrations' },
+      { workspace },
+    );
+    expect(first.code, first.all).toBe(0);
+    const second = await runAction(
+      { 'database-url': url, schema, table: 'schema_migrations' },
+      { workspace },
+    );
+    expect(second.outputs.result, second.all).toBe('up-to-date');
+    const tables = await query(
+      url,
+      "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE lower(n.nspname) = $1 AND c.relkind = 'r'",
+      [schema],
+    );
+    expect(tables).toEqual([{ nspname: schema, relname: 'schema_migrations' }]);
+  });
+});

@@ -99,7 +99,12 @@ function duration(name: string): string | undefined {
   return value;
 }
 
-/** A name PostgreSQL accepts unquoted: lower-case letters, digits and `_`, at most 63 bytes. */
+/**
+ * A name PostgreSQL accepts unquoted: letters, digits and `_`, at most 63 bytes, folded to lower
+ * case as PostgreSQL folds an unquoted name. The action quotes the name in its SQL, so without the
+ * fold `schema: Ops` would create a second tracking table `"Ops"` beside `ops`, and every
+ * migration would be applied again.
+ */
 function identifier(name: string): string {
   const value = input(name);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || value.length > 63) {
@@ -107,7 +112,7 @@ function identifier(name: string): string {
       `Input ${name} is "${value}", but it must be a plain identifier: letters, digits and _, not starting with a digit, at most 63 characters.`,
     );
   }
-  return value;
+  return value.toLowerCase();
 }
 
 /**

@@ -396,6 +396,19 @@ describe('getSettings: identifiers', () => {
     }
   });
 
+  it.each(['schema', 'table'])(
+    '%s is folded to lower case, as PostgreSQL folds an unquoted name: Ops names the table ops names',
+    (input) => {
+      for (const [value, folded] of [
+        ['Ops', 'ops'],
+        ['SCHEMA_Migrations', 'schema_migrations'],
+      ]) {
+        setInputs({ [input]: value as string });
+        expect(getSettings()[input as 'schema' | 'table'], value).toBe(folded);
+      }
+    },
+  );
+
   it.each(['schema', 'table'])('%s refuses what is not a plain identifier', (input) => {
     for (const value of [
       '1abc',
