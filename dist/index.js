@@ -6910,11 +6910,28 @@ __nccwpck_require__.d(__webpack_exports__, {
 class ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
-/** The message of anything thrown, also of throws that are not `Error`s. */
+/**
+ * The message of anything thrown, also of throws that are not `Error`s: a WebAssembly abort or a
+ * library can throw a plain object, whose String() is `[object Object]`.
+ */
 function messageOf(error) {
-    if (error instanceof Error)
+    if (error instanceof Error && error.message)
         return error.message;
-    return String(error);
+    const message = error?.message;
+    if (typeof message === 'string' && message)
+        return message;
+    if (typeof error === 'string' && error)
+        return error;
+    let shown;
+    try {
+        shown = JSON.stringify(error) ?? String(error);
+    }
+    catch {
+        shown = Object.prototype.toString.call(error);
+    }
+    if (shown.length > 200)
+        shown = `${shown.slice(0, 200)}\u2026`;
+    return `The action stopped on an unexpected error (${error instanceof Error ? error.name : typeof error} ${shown}): please report it at https://github.com/agoat/migrate-action/issues with this log.`;
 }
 
 ;// CONCATENATED MODULE: ./lib/history/table.js
@@ -6968,6 +6985,8 @@ async function readHistory(client, tracking) {
         const code = error.code;
         if (code === '42P01')
             return { exists: false, rows: [] };
+        if (code === '42501')
+            throw await readDenied(client, tracking);
         if (code === '42703')
             throw await misfit(client, tracking);
         throw error;
@@ -6995,6 +7014,33 @@ function whatToDo(tracking, highest) {
         ? 'then run command: baseline with the highest version it recorded'
         : `then run command: baseline with baseline-version: ${highest} (the highest version it recorded)`;
     return `leave it as it is, set table: to a new name (for example ${tracking.table}_v2), ${baseline}.`;
+}
+/**
+ * The one sentence for a history the role may not read: the tracking table is named, and the
+ * grant it lacks (USAGE on the schema, SELECT on the table), rather than PostgreSQL's bare
+ * `permission denied for schema ops`.
+ */
+async function readDenied(client, tracking) {
+    // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
+    const { rows } = await client.query(`SELECT current_user AS role, coalesce(has_schema_privilege(n.oid, 'USAGE'), true) AS usage,
+       coalesce(has_table_privilege(c.oid, 'SELECT'), true) AS select
+     FROM (SELECT 1) AS one
+     LEFT JOIN pg_namespace n ON n.nspname = $1
+     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`, [tracking.schema, tracking.table]);
+    const access = rows[0] ?? { role: 'the role', usage: false, select: false };
+    const role = /^[a-z_][a-z0-9_$]*$/.test(access.role)
+        ? access.role
+        : `"${access.role.replaceAll('"', '""')}"`;
+    const grants = [
+        access.usage ? '' : `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`,
+        access.select
+            ? ''
+            : `GRANT SELECT, INSERT, UPDATE ON ${tracking.schema}.${tracking.table} TO ${role}`,
+    ].filter(Boolean);
+    const what = access.usage
+        ? 'SELECT privilege on it'
+        : `USAGE privilege on schema ${tracking.schema}`;
+    return new ConfigurationError(`${tableLabel(tracking)} cannot be read: role ${access.role} has no ${what}; run ${grants.join(' and ') || `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`}.`);
 }
 /** Names what does not fit in an existing table, for the one-sentence error. */
 async function misfit(client, tracking) {
@@ -7040,18 +7086,76 @@ function literal(text) {
 ;// CONCATENATED MODULE: ./lib/history/write.js
 
 
+
 /**
- * The SQL that creates the tracking table, and its schema when `pg_namespace` lacks it: a role may
- * own its schema without having CREATE on the database, so `CREATE SCHEMA IF NOT EXISTS` is not
- * issued blindly. The caller sends it inside the first migration's transaction, while holding the
- * migration lock, so a run whose first migration fails leaves no table behind.
+ * The SQL that creates the tracking table when it does not exist, and its schema when
+ * `pg_namespace` lacks it: a role may own its schema without having CREATE on the database, so
+ * `CREATE SCHEMA IF NOT EXISTS` is not issued blindly. The caller sends it inside the first
+ * migration's transaction, while holding the migration lock, so a run whose first migration fails
+ * leaves no table behind. Before anything runs, the same query checks that the session's role may
+ * create the table, or write the existing one (INSERT, and UPDATE for `no-transaction` files):
+ * otherwise the action's own SQL would fail inside the first migration and be reported as that
+ * migration's failure. Throws a ConfigurationError that names the missing grant.
  */
-async function createHistorySql(client, tracking) {
-    const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
-        tracking.schema,
-    ]);
-    const createSchema = rows.length === 0 ? `CREATE SCHEMA "${tracking.schema}";` : '';
+async function createHistorySql(client, tracking, { update = false } = {}) {
+    const access = await accessOf(client, tracking);
+    const problem = missingGrant(access, tracking, update);
+    if (problem)
+        throw new ConfigurationError(problem);
+    if (access.table_exists)
+        return '';
+    const createSchema = access.schema_exists ? '' : `CREATE SCHEMA "${tracking.schema}";`;
     return `${createSchema}CREATE TABLE IF NOT EXISTS ${qualifiedName(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN ('applied', 'baseline', 'running', 'failed')), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
+}
+/** What the session's role may do with the tracking table and its schema, in one query. */
+async function accessOf(client, tracking) {
+    // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
+    const { rows } = await client.query(`SELECT current_user AS role, current_database() AS database,
+       n.oid IS NOT NULL AS schema_exists,
+       has_database_privilege(current_database(), 'CREATE') AS create_database,
+       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'CREATE') AS create_schema,
+       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE') AS usage_schema,
+       c.oid IS NOT NULL AS table_exists,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'SELECT') AS select_table,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'INSERT') AS insert_table,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'UPDATE') AS update_table
+     FROM (SELECT 1) AS one
+     LEFT JOIN pg_namespace n ON n.nspname = $1
+     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`, [tracking.schema, tracking.table]);
+    return rows[0];
+}
+/** An identifier as a GRANT needs it: quoted unless PostgreSQL would read it unquoted. */
+function ident(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+/** The sentence for a grant the run needs and lacks, or undefined. */
+function missingGrant(access, tracking, update) {
+    const role = ident(access.role);
+    const schema = ident(tracking.schema);
+    const table = `${schema}.${ident(tracking.table)}`;
+    const name = `${tracking.schema}.${tracking.table}`;
+    if (!access.schema_exists) {
+        if (access.create_database)
+            return undefined;
+        return `The tracking table ${name} cannot be created: its schema does not exist and role ${access.role} has no CREATE privilege on database ${access.database}; create the schema (CREATE SCHEMA ${schema} AUTHORIZATION ${role}) or run GRANT CREATE ON DATABASE ${ident(access.database)} TO ${role}, or set schema: to a schema the role may create tables in.`;
+    }
+    if (!access.table_exists) {
+        const lacking = [access.usage_schema ? '' : 'USAGE', access.create_schema ? '' : 'CREATE']
+            .filter(Boolean)
+            .join(', ');
+        if (!lacking)
+            return undefined;
+        return `The tracking table ${name} cannot be created: role ${access.role} has no ${lacking} privilege on schema ${tracking.schema}; run GRANT ${lacking} ON SCHEMA ${schema} TO ${role}, or set schema: to a schema the role may create tables in.`;
+    }
+    const lacking = [
+        access.usage_schema ? '' : `USAGE ON SCHEMA ${schema}`,
+        access.select_table && access.insert_table && (access.update_table || !update)
+            ? ''
+            : `SELECT, INSERT${update ? ', UPDATE' : ''} ON ${table}`,
+    ].filter(Boolean);
+    if (lacking.length === 0)
+        return undefined;
+    return `The tracking table ${name} cannot be written by role ${access.role}: run ${lacking.map((grant) => `GRANT ${grant} TO ${role}`).join(' and ')}.`;
 }
 /**
  * The INSERT that records a migration, as text to send in the same message as the migration.
@@ -9173,6 +9277,7 @@ function marked(plan, version, status, note) {
 ;// CONCATENATED MODULE: ./lib/apply/errors.js
 
 
+
 function lineInFile(migration, messageIndex, prefixLength) {
     const index = messageIndex - prefixLength;
     if (index < 0 || index > migration.sql.length)
@@ -9188,7 +9293,7 @@ function describeError(error, line) {
     if (e.message === LOCK_LOST)
         return { message: POOLER_MESSAGE, code: e.code };
     return {
-        message: e.message ?? String(error),
+        message: messageOf(error),
         code: e.code,
         detail: e.detail,
         // 25001: CREATE INDEX CONCURRENTLY, VACUUM and the like refuse to run in a transaction.
@@ -9196,13 +9301,23 @@ function describeError(error, line) {
         line,
     };
 }
-/** describeError for a whole-file message: the error position mapped back to the file's line. */
-function migrationError(error, migration, text, prefixLength) {
+/**
+ * describeError for a whole-file message: the error position mapped back to the file's line. A
+ * position outside the file is in the action's own SQL around it (the tracking table's creation
+ * or row), and the message says so rather than blaming the migration.
+ */
+function migrationError(error, migration, text, prefixLength, tracking) {
     const position = error.position;
-    const line = position
-        ? lineInFile(migration, indexOfPosition(text, Number(position)), prefixLength)
-        : undefined;
-    return describeError(error, line);
+    if (!position)
+        return describeError(error);
+    const line = lineInFile(migration, indexOfPosition(text, Number(position)), prefixLength);
+    const described = describeError(error, line);
+    if (line !== undefined || !tracking)
+        return described;
+    return {
+        ...described,
+        message: `the tracking table ${tracking.schema}.${tracking.table} could not be created or written around ${migration.name} (${described.message}); check that the role may create and write it, and that no migration changes it`,
+    };
 }
 /** A migration's statements failed; `error` is already mapped to the file. */
 class MigrationFailed extends Error {
@@ -9218,7 +9333,7 @@ function failureOf(error) {
     if (error instanceof MigrationFailed)
         return { mapped: error.error, code: error.code };
     const e = error;
-    return { mapped: { message: e.message ?? String(error), code: e.code }, code: e.code };
+    return { mapped: { message: messageOf(error), code: e.code }, code: e.code };
 }
 
 ;// CONCATENATED MODULE: ./lib/apply/no-transaction.js
@@ -9468,7 +9583,7 @@ async function applyPipelined(client, run, firstIndex, options, flagsOf) {
             inFlight.length = 0;
             bytes = 0;
             await client.query('ROLLBACK').catch(() => undefined);
-            const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength);
+            const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength, options.tracking);
             const code = error.code;
             if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
                 attempt++;
@@ -9496,7 +9611,7 @@ async function sendWhole(client, migration, options, flags) {
         await client.query(text);
     }
     catch (error) {
-        const mapped = migrationError(error, migration, text, prefixLength);
+        const mapped = migrationError(error, migration, text, prefixLength, options.tracking);
         throw new MigrationFailed(mapped, error.code);
     }
 }
@@ -9876,7 +9991,10 @@ async function migrateUnderLock(context, key, first) {
         statementTimeout: settings.statementTimeout,
         appliedBy: appliedBy(),
         sessionSql,
-        setupSql: locked.exists ? '' : await createHistorySql(db.client, tracking),
+        // Also checks the role may create or write the table, before anything runs.
+        setupSql: await createHistorySql(db.client, tracking, {
+            update: plan.pending.some((m) => m.noTransaction),
+        }),
         lockRetries: settings.lockRetries,
         lockCheckSql: lockHeldCheckSql(key),
         statements: new Map([...plan.checks].flatMap(([version, check]) => check.statements ? [[version, check.statements]] : [])),

@@ -64,7 +64,10 @@ async function migrateUnderLock(
     statementTimeout: settings.statementTimeout,
     appliedBy: appliedBy(),
     sessionSql,
-    setupSql: locked.exists ? '' : await createHistorySql(db.client, tracking),
+    // Also checks the role may create or write the table, before anything runs.
+    setupSql: await createHistorySql(db.client, tracking, {
+      update: plan.pending.some((m) => m.noTransaction),
+    }),
     lockRetries: settings.lockRetries,
     lockCheckSql: lockHeldCheckSql(key),
     statements: new Map(
