@@ -9836,7 +9836,10 @@ async function rehearse(client, pending, options) {
                 break;
             const started = performance.now();
             try {
-                const flags = { begin: false, commit: false, setup: '', record: false };
+                // The first creates the tracking table as the real run would (setupSql), so the
+                // rehearsal sees what the real run will see.
+                const setup = outcome === outcomes[0] ? options.setupSql : '';
+                const flags = { begin: false, commit: false, setup, record: false };
                 await sendMigration(client, outcome.migration, options, flags);
                 outcome.status = 'rehearsed';
             }
@@ -9859,6 +9862,7 @@ async function rehearse(client, pending, options) {
 
 ;// CONCATENATED MODULE: ./lib/commands/dry-run.js
 // A dry run of migrate: what would be applied, and the rehearsal when asked. Writes nothing.
+
 
 
 
@@ -9902,7 +9906,9 @@ async function rehearsal(context, plan) {
             statementTimeout: settings.statementTimeout ?? REHEARSAL_STATEMENT_TIMEOUT,
             appliedBy: appliedBy(),
             sessionSql: sessionSettingsSql(db.serverMajor),
-            setupSql: '',
+            // A fresh database gets its tracking table first in the real run: the rehearsal creates
+            // it too, inside its rolled-back transaction.
+            setupSql: (await context.history).exists ? '' : await createHistorySql(db.client, tracking),
             signal: context.signal,
             log: context.log,
         });

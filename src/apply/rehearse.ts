@@ -42,7 +42,10 @@ export async function rehearse(
       if (outcome.status !== 'not attempted' || options.signal?.aborted) break;
       const started = performance.now();
       try {
-        const flags = { begin: false, commit: false, setup: '', record: false };
+        // The first creates the tracking table as the real run would (setupSql), so the
+        // rehearsal sees what the real run will see.
+        const setup = outcome === outcomes[0] ? options.setupSql : '';
+        const flags = { begin: false, commit: false, setup, record: false };
         await sendMigration(client, outcome.migration, options, flags);
         outcome.status = 'rehearsed';
       } catch (error) {

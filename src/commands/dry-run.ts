@@ -3,6 +3,7 @@
 import { type RehearsalOutcome, rehearse } from '../apply/rehearse.js';
 import { sessionSettingsSql } from '../db/session.js';
 import { releaseLock, tryLockOnce } from '../history/lock.js';
+import { createHistorySql } from '../history/write.js';
 import type { Entry, Plan } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
 import { appliedBy } from '../runner/applied-by.js';
@@ -52,7 +53,9 @@ async function rehearsal(context: Context, plan: Plan): Promise<Report> {
       statementTimeout: settings.statementTimeout ?? REHEARSAL_STATEMENT_TIMEOUT,
       appliedBy: appliedBy(),
       sessionSql: sessionSettingsSql(db.serverMajor),
-      setupSql: '',
+      // A fresh database gets its tracking table first in the real run: the rehearsal creates
+      // it too, inside its rolled-back transaction.
+      setupSql: (await context.history).exists ? '' : await createHistorySql(db.client, tracking),
       signal: context.signal,
       log: context.log,
     });
