@@ -10795,6 +10795,8 @@ async function readMigrations(dir) {
         }
         throw new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
     }
+    if (names.length === 0)
+        refuseNestedLayout(dir);
     const findings = [];
     const migrations = [];
     // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
@@ -10836,6 +10838,41 @@ async function readMigrations(dir) {
     migrations.sort(byVersion);
     findings.push(...duplicates(migrations));
     return { migrations, findings };
+}
+/**
+ * A folder without a single .sql file whose sub-folders hold some is another tool's layout
+ * (Prisma's `<version>_<name>/migration.sql`, diesel's `<version>_<name>/up.sql`): reporting it
+ * up to date would pass a deploy that applied nothing.
+ */
+function refuseNestedLayout(dir) {
+    let folders;
+    try {
+        folders = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true })
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name)
+            .sort();
+    }
+    catch {
+        return;
+    }
+    for (const folder of folders) {
+        let files;
+        try {
+            files = (0,external_node_fs_.readdirSync)(`${dir}${external_node_path_namespaceObject.sep}${folder}`).filter((name) => name.endsWith('.sql'));
+        }
+        catch {
+            continue;
+        }
+        if (files.length === 0)
+            continue;
+        const layout = files.includes('migration.sql')
+            ? "Prisma's layout (<version>_<name>/migration.sql)"
+            : files.includes('up.sql')
+                ? "diesel's layout (<version>_<name>/up.sql and down.sql)"
+                : 'a layout of one folder per migration';
+        const example = `${folder}/${files.includes('migration.sql') ? 'migration.sql' : files.includes('up.sql') ? 'up.sql' : files[0]}`;
+        throw new ConfigurationError(`The migrations folder ${dir} holds no .sql file, but its sub-folders do (${example}), which looks like ${layout}: this action applies <version>_<description>.sql files placed directly in migrations-dir, so move or convert the migrations into such files, or point migrations-dir at the folder that holds them.`);
+    }
 }
 function isFolder(filePath) {
     try {

@@ -36,6 +36,7 @@ export async function readMigrations(dir: string): Promise<Discovery> {
     );
   }
 
+  if (names.length === 0) refuseNestedLayout(dir);
   const findings: Finding[] = [];
   const migrations: Migration[] = [];
   // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
@@ -70,6 +71,41 @@ export async function readMigrations(dir: string): Promise<Discovery> {
   migrations.sort(byVersion);
   findings.push(...duplicates(migrations));
   return { migrations, findings };
+}
+
+/**
+ * A folder without a single .sql file whose sub-folders hold some is another tool's layout
+ * (Prisma's `<version>_<name>/migration.sql`, diesel's `<version>_<name>/up.sql`): reporting it
+ * up to date would pass a deploy that applied nothing.
+ */
+function refuseNestedLayout(dir: string): void {
+  let folders: string[];
+  try {
+    folders = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return;
+  }
+  for (const folder of folders) {
+    let files: string[];
+    try {
+      files = readdirSync(`${dir}${path.sep}${folder}`).filter((name) => name.endsWith('.sql'));
+    } catch {
+      continue;
+    }
+    if (files.length === 0) continue;
+    const layout = files.includes('migration.sql')
+      ? "Prisma's layout (<version>_<name>/migration.sql)"
+      : files.includes('up.sql')
+        ? "diesel's layout (<version>_<name>/up.sql and down.sql)"
+        : 'a layout of one folder per migration';
+    const example = `${folder}/${files.includes('migration.sql') ? 'migration.sql' : files.includes('up.sql') ? 'up.sql' : files[0]}`;
+    throw new ConfigurationError(
+      `The migrations folder ${dir} holds no .sql file, but its sub-folders do (${example}), which looks like ${layout}: this action applies <version>_<description>.sql files placed directly in migrations-dir, so move or convert the migrations into such files, or point migrations-dir at the folder that holds them.`,
+    );
+  }
 }
 
 function isFolder(filePath: string): boolean {
