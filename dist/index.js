@@ -6877,7 +6877,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9878);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2767);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -6890,7 +6890,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9878:
+/***/ 2767:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7733,6 +7733,7 @@ const C_SLASH = 9;
 const C_SEMI = 10;
 const C_LPAREN = 11;
 const C_RPAREN = 12;
+const C_BACKSLASH = 13;
 /**
  * Flags: identifier continuation ([A-Za-z0-9_$]), dollar-quote tag character ([A-Za-z0-9_]),
  * identifier start ([A-Za-z_]), number continuation ([0-9._]), digit.
@@ -7770,6 +7771,7 @@ CLASS[0x2f] = C_SLASH;
 CLASS[0x3b] = C_SEMI;
 CLASS[0x28] = C_LPAREN;
 CLASS[0x29] = C_RPAREN;
+CLASS[0x5c] = C_BACKSLASH;
 // ---------------------------------------------------------------------------------------------
 // Scanner states
 const NORMAL = 0; // between tokens, or in operator characters
@@ -7876,6 +7878,13 @@ class StatementSplitter {
     words = new Map();
     /** Set by end() when the input ends inside a string, quoted identifier or comment. */
     unterminated;
+    /** The first backslash outside a literal or comment: a psql meta-command, not SQL. */
+    metaCommand;
+    /**
+     * In a `COPY` statement: 1 looks for `FROM` at parenthesis depth 0, 2 saw it, 3 saw `FROM
+     * STDIN` (the keyword becomes `COPY FROM STDIN`: psql sends the lines after it as data).
+     */
+    copy = 0;
     /** Feeds the next chunk of text; returns the statements it completes, in order. */
     push(chunk) {
         if (this.finished)
@@ -8014,6 +8023,12 @@ class StatementSplitter {
                 case C_RPAREN:
                     if (this.parenDepth > 0)
                         this.parenDepth--;
+                    this.token(K_OTHER, '');
+                    break;
+                case C_BACKSLASH:
+                    // No SQL token holds a backslash outside a literal: this is psql's (`\i`, `\set`, the
+                    // `\.` after COPY data), and the server would reject it.
+                    this.metaCommand ??= { start: this.base + i, line: this.lineAt(i) };
                     this.token(K_OTHER, '');
                     break;
                 default:
@@ -8442,7 +8457,7 @@ class StatementSplitter {
     }
     /** Whether the next word's text is needed to classify the statement or find a body. */
     tracking() {
-        return this.wantTop || this.hdr >= 0 || this.bodyStmtStart;
+        return (this.wantTop || this.hdr >= 0 || this.bodyStmtStart || this.copy === 1 || this.copy === 2);
     }
     /** Text of the word ending at `index` of the current chunk, upper-cased, at most MAX_WORD long. */
     wordText(index) {
@@ -8474,6 +8489,8 @@ class StatementSplitter {
             if (count === 1) {
                 this.top0 = mark;
                 this.wantTop = NEEDS_MORE.has(mark);
+                if (mark === 'COPY')
+                    this.copy = 1;
             }
             else if (count === 2) {
                 this.top1 = mark;
@@ -8481,6 +8498,17 @@ class StatementSplitter {
             else {
                 this.top2 = mark;
                 this.wantTop = false;
+            }
+        }
+        if (this.copy === 1 || this.copy === 2) {
+            if (this.parenDepth === 0 && kind === K_WORD) {
+                if (this.copy === 2 && word === 'STDIN')
+                    this.copy = 3;
+                else
+                    this.copy = word === 'FROM' ? 2 : 1;
+            }
+            else if (this.parenDepth === 0) {
+                this.copy = 1;
             }
         }
         if (this.bodyStmtStart) {
@@ -8548,6 +8576,8 @@ class StatementSplitter {
         });
     }
     keyword() {
+        if (this.copy === 3)
+            return 'COPY FROM STDIN';
         return this.topCount === 0 ? '' : statementKeyword(this.top0, this.top1, this.top2);
     }
     reset() {
@@ -8563,6 +8593,7 @@ class StatementSplitter {
         this.bodyDepth = 0;
         this.bodyStmtStart = false;
         this.eContinue = 0;
+        this.copy = 0;
     }
 }
 function isRoutine(word) {
@@ -8756,6 +8787,82 @@ async function* statementPieces(filePath) {
     if (pending.trim())
         yield { text: pending, start };
 }
+/**
+ * A file's top-level statements, split by the streaming splitter as the file is read, for a
+ * `no-transaction` file too large for PostgreSQL's parser: only the statement in progress is held.
+ * Each text runs from the statement's first token to its `;` (or the end of the file).
+ */
+async function* statementsOf(filePath) {
+    const splitter = new StatementSplitter();
+    const window = new TextWindow();
+    const cut = function* (statements) {
+        for (const s of statements) {
+            yield { text: window.slice(s.start, s.end), offset: s.start, line: s.line };
+        }
+        const last = statements.at(-1);
+        if (last)
+            window.dropBefore(last.end);
+    };
+    for await (const chunk of textChunks(filePath)) {
+        window.push(chunk);
+        yield* cut(splitter.push(chunk));
+    }
+    yield* cut(splitter.end());
+}
+/**
+ * The chunks of a streamed text from some index on, kept as they came: a slice within one chunk
+ * copies nothing, and dropping what is done frees whole chunks. (Appending to one string and
+ * cutting it after each chunk copies the whole file again, and the garbage it leaves costs tens of
+ * MB of memory on a 50 MB file.)
+ */
+class TextWindow {
+    chunks = [];
+    starts = [];
+    /** Index (over the whole text) just past the last chunk pushed. */
+    end = 0;
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.starts.push(this.end);
+        this.end += chunk.length;
+    }
+    /** Index of the first character kept. */
+    get start() {
+        return this.starts[0] ?? this.end;
+    }
+    /** The text from `from` to `to`; both must be kept (from >= start). */
+    slice(from, to) {
+        let i = 0;
+        while (i + 1 < this.chunks.length && this.starts[i + 1] <= from)
+            i++;
+        let text = '';
+        for (; i < this.chunks.length && this.starts[i] < to; i++) {
+            const begin = this.starts[i];
+            const chunk = this.chunks[i];
+            text += chunk.slice(Math.max(0, from - begin), Math.min(chunk.length, to - begin));
+        }
+        return text;
+    }
+    /** Forgets the chunks that end at or before `index`. */
+    dropBefore(index) {
+        let n = 0;
+        while (n < this.chunks.length &&
+            this.starts[n] + this.chunks[n].length <= index)
+            n++;
+        if (n > 0) {
+            this.chunks.splice(0, n);
+            this.starts.splice(0, n);
+        }
+    }
+    /** Forgets everything kept. */
+    clear() {
+        this.chunks = [];
+        this.starts = [];
+    }
+    /** Characters kept. */
+    get length() {
+        return this.end - this.start;
+    }
+}
 /** The 1-based line of the file at an index into its text (see lineAtInChunks). */
 function lineAtIndex(filePath, index) {
     return lineAtInChunks(textChunks(filePath), index);
@@ -8906,6 +9013,28 @@ async function analyzeSql(source) {
         }
     }
     return { statements, transactionControl };
+}
+/**
+ * The tokens of `sql` as PostgreSQL's lexer reads them, comments left out: a word inside a string,
+ * a dollar quote or a comment is part of that token, never a token of its own. Rejects only when
+ * the parser cannot be loaded; text the lexer rejects gives the tokens before the rejection.
+ */
+async function sqlTokens(sql) {
+    const pg = await getParser();
+    let tokens;
+    try {
+        tokens = pg.scanSync(sql).tokens;
+    }
+    catch {
+        return [];
+    }
+    const bytes = new Utf8Offsets(sql);
+    return tokens
+        .filter((token) => !COMMENT_TOKENS.has(token.tokenName))
+        .map((token) => {
+        const index = bytes.toIndex(token.start);
+        return { text: sql.slice(index, bytes.toIndex(token.end)), index };
+    });
 }
 function failed(message, line) {
     return { statements: [], transactionControl: [], parseError: { message, line } };
@@ -9059,70 +9188,411 @@ function isLowSurrogate(code) {
     return code >= 0xdc00 && code <= 0xdfff;
 }
 
+;// CONCATENATED MODULE: ./lib/sql/mentions.js
+
+/**
+ * A quick test for text that may name `table` (its name, any case, anywhere): only statements it
+ * finds are read token by token. The name is a plain identifier (see runner/inputs.ts).
+ */
+function nameSearch(table) {
+    return new RegExp(table, 'gi');
+}
+/** An identifier token's name as PostgreSQL resolves it: unquoted folded to lower case. */
+function identifierName(token) {
+    if (token.length > 1 && token.startsWith('"') && token.endsWith('"')) {
+        return token.slice(1, -1).replaceAll('""', '"');
+    }
+    if (/^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*$/.test(token)) {
+        return token.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    }
+    return undefined;
+}
+/**
+ * Where in `statement` (a string index) it names the tracking table, or undefined. A name counts
+ * when it is an identifier token (not inside a string, dollar quote or comment) equal to the table
+ * name as PostgreSQL resolves it, and it is qualified by the tracking schema (`ops.schema_migrations`,
+ * `"ops"."schema_migrations"`), or unqualified while the tracking schema is `public`, which an
+ * unqualified name reaches through the default search_path. So `schema_migrations_count`,
+ * `'schema_migrations'` and `other.schema_migrations` do not count; a column of another table named
+ * exactly like the tracking table does (a false alarm, and a rare one).
+ */
+async function trackingTableMention(statement, tracking) {
+    const tokens = await sqlTokens(statement);
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (!token || identifierName(token.text) !== tracking.table)
+            continue;
+        const dot = tokens[i - 1];
+        const qualifier = dot?.text === '.' ? tokens[i - 2] : undefined;
+        const schema = qualifier ? identifierName(qualifier.text) : undefined;
+        if (qualifier ? schema === tracking.schema : tracking.schema === 'public')
+            return token.index;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/files/directives.js
+
+const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
+const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
+/**
+ * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
+ * statement. Any other `-- migrate:` line is an error, so that a dbmate-style `-- migrate:down`
+ * section is never run as part of the file.
+ */
+function readDirectives(sql, fileName, 
+/** For a part of a file: the line it starts on, and whether the file's header may reach into it. */
+part = { firstLine: 1, header: true }) {
+    const findings = [];
+    let noTransaction = false;
+    const headerEnd = part.header ? endOfHeader(sql) : 0;
+    for (const match of sql.matchAll(DIRECTIVE_LINE)) {
+        const text = match[0].trimEnd();
+        const line = part.firstLine - 1 + lineAt(sql, match.index);
+        if (text === KNOWN_DIRECTIVE && match.index < headerEnd) {
+            noTransaction = true;
+            continue;
+        }
+        const why = text === KNOWN_DIRECTIVE
+            ? 'must come before the first statement'
+            : 'is not a directive this action knows (the only one is -- migrate:no-transaction; down migrations are not supported)';
+        findings.push({
+            kind: 'directive',
+            file: fileName,
+            line,
+            message: `${fileName} line ${line}: "${text.trim()}" ${why}; remove or fix the line.`,
+            stops: true,
+        });
+    }
+    return { noTransaction, findings };
+}
+/**
+ * readDirectives for a file read in chunks (a large file is never held whole): the chunks are cut
+ * at line ends, and the header is the part before the first statement of the first of them.
+ */
+async function readDirectivesInChunks(chunks, fileName) {
+    const all = { noTransaction: false, findings: [] };
+    let carry = '';
+    let firstLine = 1;
+    let header = true;
+    const read = (block) => {
+        if (block.length === 0)
+            return;
+        const found = readDirectives(block, fileName, { firstLine, header });
+        all.noTransaction ||= found.noTransaction;
+        all.findings.push(...found.findings);
+        header = false;
+        for (let i = block.indexOf('\n'); i !== -1; i = block.indexOf('\n', i + 1))
+            firstLine++;
+    };
+    for await (const chunk of chunks) {
+        const text = carry + chunk;
+        const cut = text.lastIndexOf('\n') + 1;
+        read(text.slice(0, cut));
+        carry = text.slice(cut);
+    }
+    read(carry);
+    return all;
+}
+/**
+ * Index where the first statement starts: after blanks, `--` comments and (nested) block comments.
+ */
+function endOfHeader(sql) {
+    let i = 0;
+    while (i < sql.length) {
+        const c = sql[i];
+        if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+            i++;
+        }
+        else if (sql.startsWith('--', i)) {
+            const eol = sql.indexOf('\n', i);
+            i = eol === -1 ? sql.length : eol + 1;
+        }
+        else if (sql.startsWith('/*', i)) {
+            // Block comments nest in PostgreSQL.
+            let depth = 0;
+            do {
+                if (sql.startsWith('/*', i)) {
+                    depth++;
+                    i += 2;
+                }
+                else if (sql.startsWith('*/', i)) {
+                    depth--;
+                    i += 2;
+                }
+                else
+                    i++;
+            } while (depth > 0 && i < sql.length);
+        }
+        else {
+            return i;
+        }
+    }
+    return sql.length;
+}
+const TOOL_MARKER = /^[ \t]*--[ \t]*\+(goose|migrate)\b[^\n]*$/gm;
+/**
+ * The lines of `text` that are goose's or sql-migrate's markers. Both tools read such a line
+ * wherever it is, so this does too. This action gives them no meaning yet: run as plain SQL, a
+ * `-- +goose Down` section would be applied with the migration it is meant to undo.
+ */
+function toolMarkers(text) {
+    const markers = [];
+    for (const match of text.matchAll(TOOL_MARKER)) {
+        const written = match[0].trim();
+        markers.push({
+            text: written,
+            tool: match[1] === 'goose' ? 'goose' : 'sql-migrate',
+            down: /^--[ \t]*\+(goose|migrate)[ \t]+down\b/i.test(written),
+            index: match.index,
+        });
+    }
+    return markers;
+}
+
+;// CONCATENATED MODULE: ./lib/plan/preflight.js
+// One pass over a pending file's text that collects what the pre-flight check judges: statement kinds, what is left open, psql's commands, other tools' markers, mentions of the tracking table. Never the database.
+
+
+
+
+
+/**
+ * The text kept of a statement whose name search found something; a longer statement counts as
+ * naming the table (there is no other way to read a 1 MiB statement without holding it).
+ */
+const KEEP = 1024 * 1024;
+/**
+ * Reads a file's text once, in chunks (a whole small file is one chunk; a large file is streamed
+ * and never held: the pass keeps only the statement in progress, at most KEEP characters of it).
+ */
+async function factsOf(chunks, table) {
+    const facts = { controls: [], markers: [], candidates: [] };
+    const splitter = new StatementSplitter();
+    const search = nameSearch(table);
+    const hits = [];
+    let seam = ''; // the end of the previous chunk, for a name cut in two
+    // The text of the statement in progress (and the chunk being read), at most KEEP of it.
+    const window = new TextWindow();
+    let total = 0; // index of the next chunk's first character
+    const lines = new Lines();
+    const take = (statements) => {
+        for (const s of statements) {
+            const keyword = transactionControlOf(s.keyword);
+            if (keyword)
+                facts.controls.push({ keyword, line: s.line });
+            if (s.keyword === 'COPY FROM STDIN')
+                facts.copyFromStdin ??= s.line;
+            while (hits.length > 0 && hits[0] < s.start)
+                hits.shift();
+            if (hits.length > 0 && hits[0] < s.end) {
+                const kept = s.start >= window.start;
+                facts.candidates.push({
+                    line: s.line,
+                    text: kept ? window.slice(s.start, s.end) : undefined,
+                });
+                while (hits.length > 0 && hits[0] < s.end)
+                    hits.shift();
+            }
+        }
+        const last = statements.at(-1);
+        if (last)
+            window.dropBefore(last.end);
+    };
+    for await (const chunk of chunks) {
+        // The name cut between the previous chunk and this one, then the name within this one
+        // (searched apart: joining them would copy every chunk).
+        const across = seam + chunk.slice(0, table.length - 1);
+        search.lastIndex = 0;
+        for (let m = search.exec(across); m; m = search.exec(across)) {
+            if (m.index < seam.length && m.index + table.length > seam.length) {
+                hits.push(total - seam.length + m.index);
+            }
+        }
+        search.lastIndex = 0;
+        for (let m = search.exec(chunk); m; m = search.exec(chunk))
+            hits.push(total + m.index);
+        const keep = table.length - 1;
+        seam =
+            keep === 0 ? '' : chunk.length >= keep ? chunk.slice(-keep) : (seam + chunk).slice(-keep);
+        lines.take(chunk, facts.markers);
+        window.push(chunk);
+        const statements = splitter.push(chunk);
+        total += chunk.length;
+        if (splitter.metaCommand && !facts.metaCommand) {
+            const at = splitter.metaCommand.start;
+            const text = at >= window.start ? window.slice(at, Math.min(at + 32, total)) : '';
+            facts.metaCommand = { ...splitter.metaCommand, command: /^\\[A-Za-z!?.]*/.exec(text)?.[0] };
+        }
+        take(statements);
+        if (window.length > KEEP)
+            window.clear();
+    }
+    take(splitter.end());
+    lines.end(facts.markers);
+    facts.unterminated = splitter.unterminated;
+    return facts;
+}
+/** Finds marker lines across chunks: a line cut between two chunks is read whole. */
+class Lines {
+    carry = '';
+    line = 1;
+    /** Inside a line too long to be a marker, whose start was dropped. */
+    midLine = false;
+    take(chunk, out) {
+        let text = this.carry + chunk;
+        if (this.midLine) {
+            const next = text.indexOf('\n') + 1;
+            if (next === 0)
+                return;
+            text = text.slice(next);
+            this.line++;
+            this.midLine = false;
+        }
+        const cut = text.lastIndexOf('\n') + 1;
+        this.scan(text.slice(0, cut), out);
+        this.carry = text.slice(cut);
+        // A marker is a short line: the start of a long one (a data line, a whole file on one line)
+        // need not be kept.
+        if (this.carry.length > 4096) {
+            this.carry = '';
+            this.midLine = true;
+        }
+    }
+    end(out) {
+        if (!this.midLine)
+            this.scan(this.carry, out);
+        this.carry = '';
+    }
+    scan(block, out) {
+        if (block.length === 0)
+            return;
+        let counted = 0;
+        let line = this.line;
+        // Most blocks hold no marker: the regular expression skips them without counting lines.
+        if (block.includes('+goose') || block.includes('+migrate')) {
+            for (const marker of toolMarkers(block)) {
+                line += newlines(block, counted, marker.index);
+                counted = marker.index;
+                out.push({ text: marker.text, tool: marker.tool, down: marker.down, line });
+            }
+        }
+        this.line = line + newlines(block, counted, block.length);
+    }
+}
+function newlines(text, from, to) {
+    let n = 0;
+    for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1))
+        n++;
+    return n;
+}
+
 ;// CONCATENATED MODULE: ./lib/plan/checks.js
 
 
 
 
 /**
- * Splits a pending file into its top-level statements before anything runs. Top-level
- * transaction control is refused: PostgreSQL really does commit a `COMMIT` inside the action's
- * transaction, which would leave a change without its tracking row, turn a rehearsal into a real
- * write, or drop the migration lock. Only pending files are read, so a run with nothing to do
- * never reads a file's text.
+ * The largest `no-transaction` file given to PostgreSQL's parser, which holds the whole syntax
+ * tree as JSON (20 MB of SQL took 1.2 GB and 25 s; 50 MB aborted V8). A larger file is split by
+ * the streaming splitter, which agrees with the parser on every input its tests try, in constant
+ * memory; its statements are then checked by the server one by one as they run.
  */
-async function checkFile(migration) {
-    // A transactional file only needs its top-level statements' first keywords: the streaming
-    // splitter (checked against PostgreSQL's parser in its tests) finds them without loading the
-    // WebAssembly parser or holding a large file. A no-transaction file is split by the parser.
-    if (!migration.noTransaction) {
-        const controls = isLarge(migration)
-            ? await transactionControlIn(migration.path)
-            : splitSql(migration.sql).flatMap((s) => {
-                const keyword = transactionControlOf(s.keyword);
-                return keyword ? [{ keyword, line: s.line }] : [];
-            });
-        return { findings: controls.map((control) => controlFinding(migration, control)) };
-    }
+const PARSER_LIMIT = 1024 * 1024;
+/**
+ * Checks a pending file before anything runs, in one pass over its text (streamed for a large
+ * file): top-level transaction control (PostgreSQL really does commit a `COMMIT` inside the
+ * action's transaction, leaving a change without its tracking row), a string, identifier, dollar
+ * quote or comment left open at the end, psql's `COPY \u2026 FROM stdin` data and meta-commands,
+ * goose's and sql-migrate's markers, and a statement that names the tracking table. A
+ * `no-transaction` file is then split by PostgreSQL's parser and must parse. Only pending files
+ * are read, so a run with nothing to do never reads a file's text.
+ */
+async function checkFile(migration, tracking) {
+    const chunks = isLarge(migration) ? textChunks(migration.path) : [migration.sql];
+    const facts = await factsOf(chunks, tracking.table);
+    const findings = await findingsOf(migration, facts, tracking);
+    if (!migration.noTransaction || findings.length > 0)
+        return { findings };
+    if ((migration.size ?? migration.sql.length) > PARSER_LIMIT)
+        return { findings };
     const analysis = await analyzeSql(migration.sql);
-    const findings = analysis.transactionControl.map((control) => controlFinding(migration, control));
     // A file run statement by statement must be split exactly; one the parser rejects cannot be.
     if (analysis.parseError) {
         const { line, message } = analysis.parseError;
-        findings.push({
-            kind: 'unreadable',
-            version: migration.version,
-            file: migration.name,
-            line,
-            message: `${migration.name} line ${line}: ${message}; a -- migrate:no-transaction file must parse before any of it runs.`,
-            stops: true,
-        });
+        findings.push(finding(migration, 'unreadable', line, `${message}; a -- migrate:no-transaction file must parse before any of it runs.`));
     }
     return { findings, statements: analysis.statements };
 }
-/** Top-level transaction control in a file, found in one streaming pass (see splitter.ts). */
-async function transactionControlIn(filePath) {
-    const found = [];
-    const splitter = new StatementSplitter();
-    const note = (statements) => {
-        for (const s of statements) {
-            const keyword = transactionControlOf(s.keyword);
-            if (keyword)
-                found.push({ keyword, line: s.line });
-        }
-    };
-    for await (const chunk of textChunks(filePath))
-        note(splitter.push(chunk));
-    note(splitter.end());
-    return found;
+const OPEN = {
+    'quoted string': 'a quoted string',
+    'quoted identifier': 'a quoted identifier',
+    'dollar-quoted string': 'a dollar-quoted string',
+    '/* comment': 'a /* comment',
+};
+async function findingsOf(migration, facts, tracking) {
+    const findings = [];
+    // After `COPY \u2026 FROM stdin` come psql's data lines: nothing after it is SQL, so nothing after
+    // it is judged as SQL (a data line `commit;` is no COMMIT).
+    const copy = facts.copyFromStdin;
+    const before = (line) => copy === undefined || line <= copy;
+    if (copy !== undefined) {
+        findings.push(finding(migration, 'psql', copy, '`COPY \u2026 FROM stdin` needs psql to send the data lines that follow it; use INSERT, or COPY \u2026 FROM a file on the database server.'));
+    }
+    const meta = facts.metaCommand;
+    if (meta && before(meta.line)) {
+        const what = meta.command && meta.command !== '\\'
+            ? `${meta.command} is a psql meta-command, not SQL, and the action sends the file to the server as SQL; write the SQL it stands for instead.`
+            : "a backslash outside a string is not SQL (psql meta-commands such as \\i are not SQL either); remove it, or write the string as E'...' if it holds an escape.";
+        findings.push(finding(migration, 'psql', meta.line, what));
+    }
+    const open = facts.unterminated;
+    if (open && before(open.line)) {
+        findings.push(finding(migration, 'unterminated', open.line, `${OPEN[open.kind] ?? open.kind} is not closed; close it, or the server reads the rest of the file into it.`));
+    }
+    for (const control of facts.controls) {
+        if (!before(control.line))
+            continue;
+        findings.push(finding(migration, 'transaction-control', control.line, `${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`));
+    }
+    for (const marker of facts.markers) {
+        const what = marker.down
+            ? `"${marker.text}" starts ${marker.tool}'s down section, which this action would run as part of the migration; move the down SQL out of the file and remove the line.`
+            : `"${marker.text}" is ${marker.tool}'s marker, which this action does not read; remove the line.`;
+        findings.push(finding(migration, 'other-tool', marker.line, what));
+    }
+    const mention = await firstMention(facts, tracking, before);
+    if (mention !== undefined) {
+        findings.push(finding(migration, 'tracking-table', mention, `the migration names ${tracking.schema}.${tracking.table}, which is this action's tracking table; set table: to another name (for example ${tracking.table}_action) in every step, or rename the migration's table.`));
+    }
+    return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
-function controlFinding(migration, control) {
+/** The line where a pending file first names the tracking table (see sql/mentions.ts). */
+async function firstMention(facts, tracking, before) {
+    for (const candidate of facts.candidates) {
+        if (!before(candidate.line))
+            break;
+        if (candidate.text === undefined)
+            return candidate.line;
+        const index = await trackingTableMention(candidate.text, tracking);
+        if (index !== undefined)
+            return candidate.line + newlinesBefore(candidate.text, index);
+    }
+    return undefined;
+}
+function newlinesBefore(text, index) {
+    let n = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1))
+        n++;
+    return n;
+}
+function finding(migration, kind, line, what) {
     return {
-        kind: 'transaction-control',
+        kind,
         version: migration.version,
         file: migration.name,
-        line: control.line,
-        message: `${migration.name} line ${control.line}: ${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`,
+        line,
+        message: `${migration.name} line ${line}: ${what}`,
         stops: true,
     };
 }
@@ -9168,7 +9638,7 @@ async function planOf(context, rows, { underLock, checked }) {
     });
     const checks = new Map();
     for (const migration of plan.pending) {
-        checks.set(migration.version, checked?.get(migration.version) ?? (await checkFile(migration)));
+        checks.set(migration.version, checked?.get(migration.version) ?? (await checkFile(migration, context.tracking)));
     }
     const findings = [...checks.values()].flatMap((check) => check.findings);
     return { ...withFindings(plan, findings), checks };
@@ -9380,7 +9850,7 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
         await client.query(timeouts);
     const started = performance.now();
     let failure;
-    for (const statement of statements) {
+    for await (const statement of statements) {
         if (options.signal?.aborted) {
             failure = { error: new Error('the job was cancelled before this statement'), statement };
             break;
@@ -9405,7 +9875,9 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
     const position = failure.error.position;
     const within = position ? indexOfPosition(failure.statement.text, Number(position)) : 0;
     outcome.status = 'failed';
-    outcome.error = describeError(failure.error, lineAt(migration.sql, failure.statement.offset + within));
+    // The statement's own line and the lines before the position within it: the file itself is
+    // not read again (a large one is never held whole).
+    outcome.error = describeError(failure.error, failure.statement.line + lineAt(failure.statement.text, within) - 1);
     outcome.invalidIndexes = (await invalidIndexes(client)).filter((name) => !before.has(name));
 }
 
@@ -9729,9 +10201,11 @@ async function applyMigrations(client, pending, options) {
         if (options.signal?.aborted)
             break;
         const outcome = outcomes[index];
-        const statements = options.statements?.get(outcome.migration.version);
         let failed;
-        if (outcome.migration.noTransaction && statements) {
+        if (outcome.migration.noTransaction) {
+            // Split by PostgreSQL's parser in the pre-flight check, or (a file too large for it) by
+            // the streaming splitter as it runs.
+            const statements = options.statements?.get(outcome.migration.version) ?? statementsOf(outcome.migration.path);
             if (index === 0 && options.setupSql)
                 await client.query(`BEGIN;${options.setupSql}COMMIT;`);
             await applyWithoutTransaction(client, outcome, statements, options);
@@ -9747,7 +10221,7 @@ async function applyMigrations(client, pending, options) {
         }
         else {
             let end = index + 1;
-            while (end < outcomes.length && isPipelined(outcomes[end], options))
+            while (end < outcomes.length && isPipelined(outcomes[end]))
                 end++;
             failed = await applyPipelined(client, outcomes.slice(index, end), index, options, flagsOf);
             index = end;
@@ -9769,9 +10243,9 @@ async function applyMigrations(client, pending, options) {
     return outcomes;
 }
 /** A small transactional file: its whole migration goes in one message. */
-function isPipelined(outcome, options) {
+function isPipelined(outcome) {
     const { migration } = outcome;
-    return (!isLarge(migration) && !(migration.noTransaction && options.statements?.has(migration.version)));
+    return !isLarge(migration) && !migration.noTransaction;
 }
 function rollBackEarlier(outcomes, failed) {
     for (const outcome of outcomes) {
@@ -10589,76 +11063,6 @@ async function connectWithRetries(target, timeoutSeconds, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/files/directives.js
-
-const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
-const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
-/**
- * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
- * statement. Any other `-- migrate:` line is an error, so that a dbmate-style `-- migrate:down`
- * section is never run as part of the file.
- */
-function readDirectives(sql, fileName) {
-    const findings = [];
-    let noTransaction = false;
-    const headerEnd = endOfHeader(sql);
-    for (const match of sql.matchAll(DIRECTIVE_LINE)) {
-        const text = match[0].trimEnd();
-        const line = lineAt(sql, match.index);
-        if (text === KNOWN_DIRECTIVE && match.index < headerEnd) {
-            noTransaction = true;
-            continue;
-        }
-        const why = text === KNOWN_DIRECTIVE
-            ? 'must come before the first statement'
-            : 'is not a directive this action knows (the only one is -- migrate:no-transaction; down migrations are not supported)';
-        findings.push({
-            kind: 'directive',
-            file: fileName,
-            line,
-            message: `${fileName} line ${line}: "${text.trim()}" ${why}; remove or fix the line.`,
-            stops: true,
-        });
-    }
-    return { noTransaction, findings };
-}
-/**
- * Index where the first statement starts: after blanks, `--` comments and (nested) block comments.
- */
-function endOfHeader(sql) {
-    let i = 0;
-    while (i < sql.length) {
-        const c = sql[i];
-        if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-            i++;
-        }
-        else if (sql.startsWith('--', i)) {
-            const eol = sql.indexOf('\n', i);
-            i = eol === -1 ? sql.length : eol + 1;
-        }
-        else if (sql.startsWith('/*', i)) {
-            // Block comments nest in PostgreSQL.
-            let depth = 0;
-            do {
-                if (sql.startsWith('/*', i)) {
-                    depth++;
-                    i += 2;
-                }
-                else if (sql.startsWith('*/', i)) {
-                    depth--;
-                    i += 2;
-                }
-                else
-                    i++;
-            } while (depth > 0 && i < sql.length);
-        }
-        else {
-            return i;
-        }
-    }
-    return sql.length;
-}
-
 ;// CONCATENATED MODULE: ./lib/files/content.js
 // A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
 
@@ -10777,6 +11181,7 @@ function scanFile(filePath) {
 
 
 
+
 /**
  * Reads every migration of a folder. Problems with single files are findings, so that one run
  * reports all of them; a folder that cannot be read at all is a ConfigurationError.
@@ -10825,7 +11230,7 @@ async function readMigrations(dir) {
             });
         }
         else {
-            const read = readMigration(dir, name, version);
+            const read = await readMigration(dir, name, version);
             if (read instanceof MigrationFile) {
                 migrations.push(read);
                 if (read.directiveFindings)
@@ -10883,7 +11288,7 @@ function isFolder(filePath) {
     }
 }
 /** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
-function readMigration(dir, name, version) {
+async function readMigration(dir, name, version) {
     const filePath = `${dir}${external_node_path_namespaceObject.sep}${name}`;
     let scan;
     try {
@@ -10898,7 +11303,10 @@ function readMigration(dir, name, version) {
         return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
     const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
     if (scan.mentionsDirective) {
-        const { noTransaction, findings } = readDirectives(migration.sql, name);
+        // A large file is read in chunks: holding its text would hold it for the whole run.
+        const { noTransaction, findings } = isLarge(migration)
+            ? await readDirectivesInChunks(textChunks(filePath), name)
+            : readDirectives(migration.sql, name);
         migration.noTransaction = noTransaction;
         if (findings.length > 0)
             migration.directiveFindings = findings;

@@ -81,7 +81,10 @@ export async function planOf(
   });
   const checks = new Map<bigint, FileCheck>();
   for (const migration of plan.pending) {
-    checks.set(migration.version, checked?.get(migration.version) ?? (await checkFile(migration)));
+    checks.set(
+      migration.version,
+      checked?.get(migration.version) ?? (await checkFile(migration, context.tracking)),
+    );
   }
   const findings = [...checks.values()].flatMap((check) => check.findings);
   return { ...withFindings(plan, findings), checks };

@@ -3,11 +3,12 @@ import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError, messageOf } from '../errors.js';
 import type { Finding } from '../plan/findings.js';
-import { readDirectives } from './directives.js';
+import { readDirectives, readDirectivesInChunks } from './directives.js';
 import { type Migration, MigrationFile } from './migration.js';
 import { byVersion, MAX_VERSION, versionOf } from './naming.js';
 import type { FileScan } from './scan.js';
 import { scanFile } from './scan-file.js';
+import { isLarge, textChunks } from './stream.js';
 
 export interface Discovery {
   migrations: Migration[];
@@ -61,7 +62,7 @@ export async function readMigrations(dir: string): Promise<Discovery> {
         stops: true,
       });
     } else {
-      const read = readMigration(dir, name, version);
+      const read = await readMigration(dir, name, version);
       if (read instanceof MigrationFile) {
         migrations.push(read);
         if (read.directiveFindings) findings.push(...read.directiveFindings);
@@ -117,11 +118,11 @@ function isFolder(filePath: string): boolean {
 }
 
 /** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
-function readMigration(
+async function readMigration(
   dir: string,
   name: string,
   version: bigint,
-): MigrationFile | Finding | undefined {
+): Promise<MigrationFile | Finding | undefined> {
   const filePath = `${dir}${path.sep}${name}`;
   let scan: FileScan;
   try {
@@ -133,7 +134,10 @@ function readMigration(
   if (!scan.utf8) return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
   const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
   if (scan.mentionsDirective) {
-    const { noTransaction, findings } = readDirectives(migration.sql, name);
+    // A large file is read in chunks: holding its text would hold it for the whole run.
+    const { noTransaction, findings } = isLarge(migration)
+      ? await readDirectivesInChunks(textChunks(filePath), name)
+      : readDirectives(migration.sql, name);
     migration.noTransaction = noTransaction;
     if (findings.length > 0) migration.directiveFindings = findings;
   }
