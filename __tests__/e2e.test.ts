@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MISSING_URL } from '../src/runner/inputs.js';
 import { runAction } from './support/action.js';
 import { createDatabase, withClient } from './support/database.js';
 import { workspaceWith } from './support/files.js';
@@ -326,9 +327,7 @@ describe('inputs and secrets', () => {
     const { workspace } = await workspaceWith({ '1_a.sql': 'SELECT 1;' });
     const run = await runAction({}, { workspace });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(
-      '::error::database-url input, or the DATABASE_URL or DSN environment variable, is required',
-    );
+    expect(run.stdout).toContain(`::error::${MISSING_URL}`);
     expect(run.outputs.result).toBe('failed');
   });
 

@@ -1246,7 +1246,7 @@ let parse_parser;
  * WebAssembly; importing the module again afterwards gives that same, loaded instance.
  */
 function getParser() {
-    parse_parser ??= (0,parser/* loadSqlParser */.O)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    parse_parser ??= (0,parser/* loadSqlParser */.Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
     return parse_parser;
 }
 /**

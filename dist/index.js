@@ -6892,12 +6892,21 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 /** What the run is called in pg_stat_activity. */
 const APPLICATION_NAME = 'agoat/migrate-action';
 /**
- * Settings the action gives its own session, restored after each migration's RESET ALL. On 14+
- * the server checks during long statements that the runner is still there, so a vanished runner
- * does not keep its statement running and its lock held.
+ * Settings the action gives its own session, restored after each migration's RESET ALL (which
+ * would bring back the database's or role's own values).
+ *
+ * `standard_conforming_strings = on`: the splitter that refuses `COMMIT` and finds where
+ * statements end reads `'...'` as PostgreSQL does with this setting on (a backslash is an
+ * ordinary character). A database configured `off` would read `'a\', '; commit; select '\''`
+ * as a string, a COMMIT and another string, and commit half a migration; with the setting on,
+ * the server reads every file as the splitter did.
+ *
+ * On 14+ the server checks during long statements that the runner is still there, so a vanished
+ * runner does not keep its statement running and its lock held.
  */
 function sessionSettingsSql(serverMajor) {
-    return serverMajor >= 14 ? "SET client_connection_check_interval = '2s';" : '';
+    const strings = 'SET standard_conforming_strings = on;';
+    return serverMajor >= 14 ? `${strings}SET client_connection_check_interval = '2s';` : strings;
 }
 /**
  * server_version_num from server_version (`18.4` \u2192 180004, `13.23` \u2192 130023; a beta or a
@@ -7030,7 +7039,9 @@ function hasBom(bytes) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ew: () => (/* binding */ lineAtIndex),
+/* harmony export */   GX: () => (/* binding */ statementsOf),
 /* harmony export */   HZ: () => (/* binding */ statementPieces),
+/* harmony export */   qP: () => (/* binding */ TextWindow),
 /* harmony export */   sV: () => (/* binding */ isLarge),
 /* harmony export */   w7: () => (/* binding */ textChunks)
 /* harmony export */ });
@@ -7119,6 +7130,82 @@ async function* statementPieces(filePath) {
     if (pending.trim())
         yield { text: pending, start };
 }
+/**
+ * A file's top-level statements, split by the streaming splitter as the file is read, for a
+ * `no-transaction` file too large for PostgreSQL's parser: only the statement in progress is held.
+ * Each text runs from the statement's first token to its `;` (or the end of the file).
+ */
+async function* statementsOf(filePath) {
+    const splitter = new _sql_splitter_js__WEBPACK_IMPORTED_MODULE_2__/* .StatementSplitter */ .V();
+    const window = new TextWindow();
+    const cut = function* (statements) {
+        for (const s of statements) {
+            yield { text: window.slice(s.start, s.end), offset: s.start, line: s.line };
+        }
+        const last = statements.at(-1);
+        if (last)
+            window.dropBefore(last.end);
+    };
+    for await (const chunk of textChunks(filePath)) {
+        window.push(chunk);
+        yield* cut(splitter.push(chunk));
+    }
+    yield* cut(splitter.end());
+}
+/**
+ * The chunks of a streamed text from some index on, kept as they came: a slice within one chunk
+ * copies nothing, and dropping what is done frees whole chunks. (Appending to one string and
+ * cutting it after each chunk copies the whole file again, and the garbage it leaves costs tens of
+ * MB of memory on a 50 MB file.)
+ */
+class TextWindow {
+    chunks = [];
+    starts = [];
+    /** Index (over the whole text) just past the last chunk pushed. */
+    end = 0;
+    push(chunk) {
+        this.chunks.push(chunk);
+        this.starts.push(this.end);
+        this.end += chunk.length;
+    }
+    /** Index of the first character kept. */
+    get start() {
+        return this.starts[0] ?? this.end;
+    }
+    /** The text from `from` to `to`; both must be kept (from >= start). */
+    slice(from, to) {
+        let i = 0;
+        while (i + 1 < this.chunks.length && this.starts[i + 1] <= from)
+            i++;
+        let text = '';
+        for (; i < this.chunks.length && this.starts[i] < to; i++) {
+            const begin = this.starts[i];
+            const chunk = this.chunks[i];
+            text += chunk.slice(Math.max(0, from - begin), Math.min(chunk.length, to - begin));
+        }
+        return text;
+    }
+    /** Forgets the chunks that end at or before `index`. */
+    dropBefore(index) {
+        let n = 0;
+        while (n < this.chunks.length &&
+            this.starts[n] + this.chunks[n].length <= index)
+            n++;
+        if (n > 0) {
+            this.chunks.splice(0, n);
+            this.starts.splice(0, n);
+        }
+    }
+    /** Forgets everything kept. */
+    clear() {
+        this.chunks = [];
+        this.starts = [];
+    }
+    /** Characters kept. */
+    get length() {
+        return this.end - this.start;
+    }
+}
 /** The 1-based line of the file at an index into its text (see lineAtInChunks). */
 function lineAtIndex(filePath, index) {
     return (0,_sql_lines_js__WEBPACK_IMPORTED_MODULE_4__/* .lineAtInChunks */ .$Y)(textChunks(filePath), index);
@@ -7150,7 +7237,7 @@ function qualifiedName({ schema, table }) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6203);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6925);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -7163,7 +7250,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6203:
+/***/ 6925:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7183,11 +7270,28 @@ __nccwpck_require__.d(__webpack_exports__, {
 class ConfigurationError extends Error {
     name = 'ConfigurationError';
 }
-/** The message of anything thrown, also of throws that are not `Error`s. */
+/**
+ * The message of anything thrown, also of throws that are not `Error`s: a WebAssembly abort or a
+ * library can throw a plain object, whose String() is `[object Object]`.
+ */
 function messageOf(error) {
-    if (error instanceof Error)
+    if (error instanceof Error && error.message)
         return error.message;
-    return String(error);
+    const message = error?.message;
+    if (typeof message === 'string' && message)
+        return message;
+    if (typeof error === 'string' && error)
+        return error;
+    let shown;
+    try {
+        shown = JSON.stringify(error) ?? String(error);
+    }
+    catch {
+        shown = Object.prototype.toString.call(error);
+    }
+    if (shown.length > 200)
+        shown = `${shown.slice(0, 200)}\u2026`;
+    return `The action stopped on an unexpected error (${error instanceof Error ? error.name : typeof error} ${shown}): please report it at https://github.com/agoat/migrate-action/issues with this log.`;
 }
 
 // EXTERNAL MODULE: ./lib/history/table.js
@@ -7236,6 +7340,8 @@ async function readHistory(client, tracking) {
         const code = error.code;
         if (code === '42P01')
             return { exists: false, rows: [] };
+        if (code === '42501')
+            throw await readDenied(client, tracking);
         if (code === '42703')
             throw await misfit(client, tracking);
         throw error;
@@ -7263,6 +7369,33 @@ function whatToDo(tracking, highest) {
         ? 'then run command: baseline with the highest version it recorded'
         : `then run command: baseline with baseline-version: ${highest} (the highest version it recorded)`;
     return `leave it as it is, set table: to a new name (for example ${tracking.table}_v2), ${baseline}.`;
+}
+/**
+ * The one sentence for a history the role may not read: the tracking table is named, and the
+ * grant it lacks (USAGE on the schema, SELECT on the table), rather than PostgreSQL's bare
+ * `permission denied for schema ops`.
+ */
+async function readDenied(client, tracking) {
+    // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
+    const { rows } = await client.query(`SELECT current_user AS role, coalesce(has_schema_privilege(n.oid, 'USAGE'), true) AS usage,
+       coalesce(has_table_privilege(c.oid, 'SELECT'), true) AS select
+     FROM (SELECT 1) AS one
+     LEFT JOIN pg_namespace n ON n.nspname = $1
+     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`, [tracking.schema, tracking.table]);
+    const access = rows[0] ?? { role: 'the role', usage: false, select: false };
+    const role = /^[a-z_][a-z0-9_$]*$/.test(access.role)
+        ? access.role
+        : `"${access.role.replaceAll('"', '""')}"`;
+    const grants = [
+        access.usage ? '' : `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`,
+        access.select
+            ? ''
+            : `GRANT SELECT, INSERT, UPDATE ON ${tracking.schema}.${tracking.table} TO ${role}`,
+    ].filter(Boolean);
+    const what = access.usage
+        ? 'SELECT privilege on it'
+        : `USAGE privilege on schema ${tracking.schema}`;
+    return new ConfigurationError(`${tableLabel(tracking)} cannot be read: role ${access.role} has no ${what}; run ${grants.join(' and ') || `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`}.`);
 }
 /** Names what does not fit in an existing table, for the one-sentence error. */
 async function misfit(client, tracking) {
@@ -7308,18 +7441,76 @@ function literal(text) {
 ;// CONCATENATED MODULE: ./lib/history/write.js
 
 
+
 /**
- * The SQL that creates the tracking table, and its schema when `pg_namespace` lacks it: a role may
- * own its schema without having CREATE on the database, so `CREATE SCHEMA IF NOT EXISTS` is not
- * issued blindly. The caller sends it inside the first migration's transaction, while holding the
- * migration lock, so a run whose first migration fails leaves no table behind.
+ * The SQL that creates the tracking table when it does not exist, and its schema when
+ * `pg_namespace` lacks it: a role may own its schema without having CREATE on the database, so
+ * `CREATE SCHEMA IF NOT EXISTS` is not issued blindly. The caller sends it inside the first
+ * migration's transaction, while holding the migration lock, so a run whose first migration fails
+ * leaves no table behind. Before anything runs, the same query checks that the session's role may
+ * create the table, or write the existing one (INSERT, and UPDATE for `no-transaction` files):
+ * otherwise the action's own SQL would fail inside the first migration and be reported as that
+ * migration's failure. Throws a ConfigurationError that names the missing grant.
  */
-async function createHistorySql(client, tracking) {
-    const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
-        tracking.schema,
-    ]);
-    const createSchema = rows.length === 0 ? `CREATE SCHEMA "${tracking.schema}";` : '';
+async function createHistorySql(client, tracking, { update = false } = {}) {
+    const access = await accessOf(client, tracking);
+    const problem = missingGrant(access, tracking, update);
+    if (problem)
+        throw new ConfigurationError(problem);
+    if (access.table_exists)
+        return '';
+    const createSchema = access.schema_exists ? '' : `CREATE SCHEMA "${tracking.schema}";`;
     return `${createSchema}CREATE TABLE IF NOT EXISTS ${(0,history_table/* qualifiedName */.O)(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN ('applied', 'baseline', 'running', 'failed')), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
+}
+/** What the session's role may do with the tracking table and its schema, in one query. */
+async function accessOf(client, tracking) {
+    // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
+    const { rows } = await client.query(`SELECT current_user AS role, current_database() AS database,
+       n.oid IS NOT NULL AS schema_exists,
+       has_database_privilege(current_database(), 'CREATE') AS create_database,
+       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'CREATE') AS create_schema,
+       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE') AS usage_schema,
+       c.oid IS NOT NULL AS table_exists,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'SELECT') AS select_table,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'INSERT') AS insert_table,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'UPDATE') AS update_table
+     FROM (SELECT 1) AS one
+     LEFT JOIN pg_namespace n ON n.nspname = $1
+     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`, [tracking.schema, tracking.table]);
+    return rows[0];
+}
+/** An identifier as a GRANT needs it: quoted unless PostgreSQL would read it unquoted. */
+function ident(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+/** The sentence for a grant the run needs and lacks, or undefined. */
+function missingGrant(access, tracking, update) {
+    const role = ident(access.role);
+    const schema = ident(tracking.schema);
+    const table = `${schema}.${ident(tracking.table)}`;
+    const name = `${tracking.schema}.${tracking.table}`;
+    if (!access.schema_exists) {
+        if (access.create_database)
+            return undefined;
+        return `The tracking table ${name} cannot be created: its schema does not exist and role ${access.role} has no CREATE privilege on database ${access.database}; create the schema (CREATE SCHEMA ${schema} AUTHORIZATION ${role}) or run GRANT CREATE ON DATABASE ${ident(access.database)} TO ${role}, or set schema: to a schema the role may create tables in.`;
+    }
+    if (!access.table_exists) {
+        const lacking = [access.usage_schema ? '' : 'USAGE', access.create_schema ? '' : 'CREATE']
+            .filter(Boolean)
+            .join(', ');
+        if (!lacking)
+            return undefined;
+        return `The tracking table ${name} cannot be created: role ${access.role} has no ${lacking} privilege on schema ${tracking.schema}; run GRANT ${lacking} ON SCHEMA ${schema} TO ${role}, or set schema: to a schema the role may create tables in.`;
+    }
+    const lacking = [
+        access.usage_schema ? '' : `USAGE ON SCHEMA ${schema}`,
+        access.select_table && access.insert_table && (access.update_table || !update)
+            ? ''
+            : `SELECT, INSERT${update ? ', UPDATE' : ''} ON ${table}`,
+    ].filter(Boolean);
+    if (lacking.length === 0)
+        return undefined;
+    return `The tracking table ${name} cannot be written by role ${access.role}: run ${lacking.map((grant) => `GRANT ${grant} TO ${role}`).join(' and ')}.`;
 }
 /**
  * The INSERT that records a migration, as text to send in the same message as the migration.
@@ -7482,6 +7673,25 @@ function recordedEntry(row, migration, options, findings) {
     }
     const status = row.status === 'baseline' ? 'baseline' : 'already applied';
     return { ...base, name: migration.name, status, checksum: migration.checksum };
+}
+/**
+ * How many of the folder's migrations the history says were applied, for "Up to date: N
+ * migrations applied": rows recorded `applied` whose file is still there. A `baseline` row marks a
+ * version as done without running it, and a row whose file is missing is no migration of this
+ * folder; neither counts.
+ */
+function appliedCount(entries) {
+    let applied = 0;
+    let baseline = 0;
+    for (const entry of entries) {
+        if (entry.status === 'missing')
+            continue;
+        if (entry.row?.status === 'applied')
+            applied++;
+        else if (entry.row?.status === 'baseline')
+            baseline++;
+    }
+    return { applied, baseline };
 }
 /** The plan with more findings (from parsing the pending files), `stops` recomputed. */
 function withFindings(plan, findings) {
@@ -7665,72 +7875,420 @@ function checkAllowances(migration) {
 
 // EXTERNAL MODULE: ./lib/sql/parser.js
 var parser = __nccwpck_require__(9745);
+;// CONCATENATED MODULE: ./lib/sql/mentions.js
+
+/**
+ * A quick test for text that may name `table` (its name, any case, anywhere): only statements it
+ * finds are read token by token. The name is a plain identifier (see runner/inputs.ts).
+ */
+function nameSearch(table) {
+    return new RegExp(table, 'gi');
+}
+/** An identifier token's name as PostgreSQL resolves it: unquoted folded to lower case. */
+function identifierName(token) {
+    if (token.length > 1 && token.startsWith('"') && token.endsWith('"')) {
+        return token.slice(1, -1).replaceAll('""', '"');
+    }
+    if (/^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*$/.test(token)) {
+        return token.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    }
+    return undefined;
+}
+/**
+ * Where in `statement` (a string index) it names the tracking table, or undefined. A name counts
+ * when it is an identifier token (not inside a string, dollar quote or comment) equal to the table
+ * name as PostgreSQL resolves it, and it is qualified by the tracking schema (`ops.schema_migrations`,
+ * `"ops"."schema_migrations"`), or unqualified while the tracking schema is `public`, which an
+ * unqualified name reaches through the default search_path. So `schema_migrations_count`,
+ * `'schema_migrations'` and `other.schema_migrations` do not count; a column of another table named
+ * exactly like the tracking table does (a false alarm, and a rare one).
+ */
+async function trackingTableMention(statement, tracking) {
+    const tokens = await (0,parser/* sqlTokens */.Dl)(statement);
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (!token || identifierName(token.text) !== tracking.table)
+            continue;
+        const dot = tokens[i - 1];
+        const qualifier = dot?.text === '.' ? tokens[i - 2] : undefined;
+        const schema = qualifier ? identifierName(qualifier.text) : undefined;
+        if (qualifier ? schema === tracking.schema : tracking.schema === 'public')
+            return token.index;
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./lib/sql/lines.js
+var lines = __nccwpck_require__(8439);
+;// CONCATENATED MODULE: ./lib/files/directives.js
+
+const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
+const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
+const ALLOW_DIRECTIVE = /^[ \t]*--[ \t]*migrate:allow(?=[ \t]|$)/;
+/**
+ * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
+ * statement. Any other `-- migrate:` line is an error, so that a dbmate-style `-- migrate:down`
+ * section is never run as part of the file.
+ */
+function readDirectives(sql, fileName, 
+/** For a part of a file: the line it starts on, and whether the file's header may reach into it. */
+part = { firstLine: 1, header: true }) {
+    const findings = [];
+    let noTransaction = false;
+    const headerEnd = part.header ? endOfHeader(sql) : 0;
+    for (const match of sql.matchAll(DIRECTIVE_LINE)) {
+        const text = match[0].trimEnd();
+        // `-- migrate:allow <rule> <reason>` acknowledges a finding of the safety review: the
+        // pre-flight check of a pending file reads those lines (plan/checks.ts).
+        if (ALLOW_DIRECTIVE.test(text))
+            continue;
+        const line = part.firstLine - 1 + (0,lines/* lineAt */.mh)(sql, match.index);
+        if (text === KNOWN_DIRECTIVE && match.index < headerEnd) {
+            noTransaction = true;
+            continue;
+        }
+        const why = text === KNOWN_DIRECTIVE
+            ? 'must come before the first statement'
+            : 'is not a directive this action knows (the directives are -- migrate:no-transaction and -- migrate:allow <rule> <reason>; down migrations are not supported)';
+        findings.push({
+            kind: 'directive',
+            file: fileName,
+            line,
+            message: `${fileName} line ${line}: "${text.trim()}" ${why}; remove or fix the line.`,
+            stops: true,
+        });
+    }
+    return { noTransaction, findings };
+}
+/**
+ * readDirectives for a file read in chunks (a large file is never held whole): the chunks are cut
+ * at line ends, and the header is the part before the first statement of the first of them.
+ */
+async function readDirectivesInChunks(chunks, fileName) {
+    const all = { noTransaction: false, findings: [] };
+    let carry = '';
+    let firstLine = 1;
+    let header = true;
+    const read = (block) => {
+        if (block.length === 0)
+            return;
+        const found = readDirectives(block, fileName, { firstLine, header });
+        all.noTransaction ||= found.noTransaction;
+        all.findings.push(...found.findings);
+        header = false;
+        for (let i = block.indexOf('\n'); i !== -1; i = block.indexOf('\n', i + 1))
+            firstLine++;
+    };
+    for await (const chunk of chunks) {
+        const text = carry + chunk;
+        const cut = text.lastIndexOf('\n') + 1;
+        read(text.slice(0, cut));
+        carry = text.slice(cut);
+    }
+    read(carry);
+    return all;
+}
+/**
+ * Index where the first statement starts: after blanks, `--` comments and (nested) block comments.
+ */
+function endOfHeader(sql) {
+    let i = 0;
+    while (i < sql.length) {
+        const c = sql[i];
+        if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+            i++;
+        }
+        else if (sql.startsWith('--', i)) {
+            const eol = sql.indexOf('\n', i);
+            i = eol === -1 ? sql.length : eol + 1;
+        }
+        else if (sql.startsWith('/*', i)) {
+            // Block comments nest in PostgreSQL.
+            let depth = 0;
+            do {
+                if (sql.startsWith('/*', i)) {
+                    depth++;
+                    i += 2;
+                }
+                else if (sql.startsWith('*/', i)) {
+                    depth--;
+                    i += 2;
+                }
+                else
+                    i++;
+            } while (depth > 0 && i < sql.length);
+        }
+        else {
+            return i;
+        }
+    }
+    return sql.length;
+}
+const TOOL_MARKER = /^[ \t]*--[ \t]*\+(goose|migrate)\b[^\n]*$/gm;
+/**
+ * The lines of `text` that are goose's or sql-migrate's markers. Both tools read such a line
+ * wherever it is, so this does too. This action gives them no meaning yet: run as plain SQL, a
+ * `-- +goose Down` section would be applied with the migration it is meant to undo.
+ */
+function toolMarkers(text) {
+    const markers = [];
+    for (const match of text.matchAll(TOOL_MARKER)) {
+        const written = match[0].trim();
+        markers.push({
+            text: written,
+            tool: match[1] === 'goose' ? 'goose' : 'sql-migrate',
+            down: /^--[ \t]*\+(goose|migrate)[ \t]+down\b/i.test(written),
+            index: match.index,
+        });
+    }
+    return markers;
+}
+
 // EXTERNAL MODULE: ./lib/sql/statement-kinds.js
 var statement_kinds = __nccwpck_require__(7071);
+;// CONCATENATED MODULE: ./lib/plan/preflight.js
+// One pass over a pending file's text that collects what the pre-flight check judges: statement kinds, what is left open, psql's commands, other tools' markers, mentions of the tracking table. Never the database.
+
+
+
+
+
+/**
+ * The text kept of a statement whose name search found something; a longer statement counts as
+ * naming the table (there is no other way to read a 1 MiB statement without holding it).
+ */
+const KEEP = 1024 * 1024;
+/**
+ * Reads a file's text once, in chunks (a whole small file is one chunk; a large file is streamed
+ * and never held: the pass keeps only the statement in progress, at most KEEP characters of it).
+ */
+async function factsOf(chunks, table) {
+    const facts = { controls: [], markers: [], candidates: [] };
+    const splitter = new sql_splitter/* StatementSplitter */.V();
+    const search = nameSearch(table);
+    const hits = [];
+    let seam = ''; // the end of the previous chunk, for a name cut in two
+    // The text of the statement in progress (and the chunk being read), at most KEEP of it.
+    const window = new stream/* TextWindow */.qP();
+    let total = 0; // index of the next chunk's first character
+    const lines = new Lines();
+    const take = (statements) => {
+        for (const s of statements) {
+            const keyword = (0,statement_kinds/* transactionControlOf */.vp)(s.keyword);
+            if (keyword)
+                facts.controls.push({ keyword, line: s.line });
+            if (s.keyword === 'COPY FROM STDIN')
+                facts.copyFromStdin ??= s.line;
+            while (hits.length > 0 && hits[0] < s.start)
+                hits.shift();
+            if (hits.length > 0 && hits[0] < s.end) {
+                const kept = s.start >= window.start;
+                facts.candidates.push({
+                    line: s.line,
+                    text: kept ? window.slice(s.start, s.end) : undefined,
+                });
+                while (hits.length > 0 && hits[0] < s.end)
+                    hits.shift();
+            }
+        }
+        const last = statements.at(-1);
+        if (last)
+            window.dropBefore(last.end);
+    };
+    for await (const chunk of chunks) {
+        // The name cut between the previous chunk and this one, then the name within this one
+        // (searched apart: joining them would copy every chunk).
+        const across = seam + chunk.slice(0, table.length - 1);
+        search.lastIndex = 0;
+        for (let m = search.exec(across); m; m = search.exec(across)) {
+            if (m.index < seam.length && m.index + table.length > seam.length) {
+                hits.push(total - seam.length + m.index);
+            }
+        }
+        search.lastIndex = 0;
+        for (let m = search.exec(chunk); m; m = search.exec(chunk))
+            hits.push(total + m.index);
+        const keep = table.length - 1;
+        seam =
+            keep === 0 ? '' : chunk.length >= keep ? chunk.slice(-keep) : (seam + chunk).slice(-keep);
+        lines.take(chunk, facts.markers);
+        window.push(chunk);
+        const statements = splitter.push(chunk);
+        total += chunk.length;
+        if (splitter.metaCommand && !facts.metaCommand) {
+            const at = splitter.metaCommand.start;
+            const text = at >= window.start ? window.slice(at, Math.min(at + 32, total)) : '';
+            facts.metaCommand = { ...splitter.metaCommand, command: /^\\[A-Za-z!?.]*/.exec(text)?.[0] };
+        }
+        take(statements);
+        if (window.length > KEEP)
+            window.clear();
+    }
+    take(splitter.end());
+    lines.end(facts.markers);
+    facts.unterminated = splitter.unterminated;
+    return facts;
+}
+/** Finds marker lines across chunks: a line cut between two chunks is read whole. */
+class Lines {
+    carry = '';
+    line = 1;
+    /** Inside a line too long to be a marker, whose start was dropped. */
+    midLine = false;
+    take(chunk, out) {
+        let text = this.carry + chunk;
+        if (this.midLine) {
+            const next = text.indexOf('\n') + 1;
+            if (next === 0)
+                return;
+            text = text.slice(next);
+            this.line++;
+            this.midLine = false;
+        }
+        const cut = text.lastIndexOf('\n') + 1;
+        this.scan(text.slice(0, cut), out);
+        this.carry = text.slice(cut);
+        // A marker is a short line: the start of a long one (a data line, a whole file on one line)
+        // need not be kept.
+        if (this.carry.length > 4096) {
+            this.carry = '';
+            this.midLine = true;
+        }
+    }
+    end(out) {
+        if (!this.midLine)
+            this.scan(this.carry, out);
+        this.carry = '';
+    }
+    scan(block, out) {
+        if (block.length === 0)
+            return;
+        let counted = 0;
+        let line = this.line;
+        // Most blocks hold no marker: the regular expression skips them without counting lines.
+        if (block.includes('+goose') || block.includes('+migrate')) {
+            for (const marker of toolMarkers(block)) {
+                line += newlines(block, counted, marker.index);
+                counted = marker.index;
+                out.push({ text: marker.text, tool: marker.tool, down: marker.down, line });
+            }
+        }
+        this.line = line + newlines(block, counted, block.length);
+    }
+}
+function newlines(text, from, to) {
+    let n = 0;
+    for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1))
+        n++;
+    return n;
+}
+
 ;// CONCATENATED MODULE: ./lib/plan/checks.js
 
 
 
 
 /**
- * Splits a pending file into its top-level statements before anything runs. Top-level
- * transaction control is refused: PostgreSQL really does commit a `COMMIT` inside the action's
- * transaction, which would leave a change without its tracking row, turn a rehearsal into a real
- * write, or drop the migration lock. Only pending files are read, so a run with nothing to do
- * never reads a file's text.
+ * The largest `no-transaction` file given to PostgreSQL's parser, which holds the whole syntax
+ * tree as JSON (20 MB of SQL took 1.2 GB and 25 s; 50 MB aborted V8). A larger file is split by
+ * the streaming splitter, which agrees with the parser on every input its tests try, in constant
+ * memory; its statements are then checked by the server one by one as they run.
  */
-async function checkFile(migration) {
-    // A transactional file only needs its top-level statements' first keywords: the streaming
-    // splitter (checked against PostgreSQL's parser in its tests) finds them without loading the
-    // WebAssembly parser or holding a large file. A no-transaction file is split by the parser.
-    if (!migration.noTransaction) {
-        const controls = (0,stream/* isLarge */.sV)(migration)
-            ? await transactionControlIn(migration.path)
-            : (0,sql_splitter/* splitSql */.b)(migration.sql).flatMap((s) => {
-                const keyword = (0,statement_kinds/* transactionControlOf */.vp)(s.keyword);
-                return keyword ? [{ keyword, line: s.line }] : [];
-            });
-        return { findings: controls.map((control) => controlFinding(migration, control)) };
-    }
-    const analysis = await (0,parser/* analyzeSql */.T)(migration.sql);
-    const findings = analysis.transactionControl.map((control) => controlFinding(migration, control));
+const PARSER_LIMIT = 1024 * 1024;
+/**
+ * Checks a pending file before anything runs, in one pass over its text (streamed for a large
+ * file): top-level transaction control (PostgreSQL really does commit a `COMMIT` inside the
+ * action's transaction, leaving a change without its tracking row), a string, identifier, dollar
+ * quote or comment left open at the end, psql's `COPY \u2026 FROM stdin` data and meta-commands,
+ * goose's and sql-migrate's markers, and a statement that names the tracking table. A
+ * `no-transaction` file is then split by PostgreSQL's parser and must parse. Only pending files
+ * are read, so a run with nothing to do never reads a file's text.
+ */
+async function checkFile(migration, tracking) {
+    const chunks = (0,stream/* isLarge */.sV)(migration) ? (0,stream/* textChunks */.w7)(migration.path) : [migration.sql];
+    const facts = await factsOf(chunks, tracking.table);
+    const findings = await findingsOf(migration, facts, tracking);
+    if (!migration.noTransaction || findings.length > 0)
+        return { findings };
+    if ((migration.size ?? migration.sql.length) > PARSER_LIMIT)
+        return { findings };
+    const analysis = await (0,parser/* analyzeSql */.Tp)(migration.sql);
     // A file run statement by statement must be split exactly; one the parser rejects cannot be.
     if (analysis.parseError) {
         const { line, message } = analysis.parseError;
-        findings.push({
-            kind: 'unreadable',
-            version: migration.version,
-            file: migration.name,
-            line,
-            message: `${migration.name} line ${line}: ${message}; a -- migrate:no-transaction file must parse before any of it runs.`,
-            stops: true,
-        });
+        findings.push(finding(migration, 'unreadable', line, `${message}; a -- migrate:no-transaction file must parse before any of it runs.`));
     }
     return { findings, statements: analysis.statements };
 }
-/** Top-level transaction control in a file, found in one streaming pass (see splitter.ts). */
-async function transactionControlIn(filePath) {
-    const found = [];
-    const splitter = new sql_splitter/* StatementSplitter */.V();
-    const note = (statements) => {
-        for (const s of statements) {
-            const keyword = (0,statement_kinds/* transactionControlOf */.vp)(s.keyword);
-            if (keyword)
-                found.push({ keyword, line: s.line });
-        }
-    };
-    for await (const chunk of (0,stream/* textChunks */.w7)(filePath))
-        note(splitter.push(chunk));
-    note(splitter.end());
-    return found;
+const OPEN = {
+    'quoted string': 'a quoted string',
+    'quoted identifier': 'a quoted identifier',
+    'dollar-quoted string': 'a dollar-quoted string',
+    '/* comment': 'a /* comment',
+};
+async function findingsOf(migration, facts, tracking) {
+    const findings = [];
+    // After `COPY \u2026 FROM stdin` come psql's data lines: nothing after it is SQL, so nothing after
+    // it is judged as SQL (a data line `commit;` is no COMMIT).
+    const copy = facts.copyFromStdin;
+    const before = (line) => copy === undefined || line <= copy;
+    if (copy !== undefined) {
+        findings.push(finding(migration, 'psql', copy, '`COPY \u2026 FROM stdin` needs psql to send the data lines that follow it; use INSERT, or COPY \u2026 FROM a file on the database server.'));
+    }
+    const meta = facts.metaCommand;
+    if (meta && before(meta.line)) {
+        const what = meta.command && meta.command !== '\\'
+            ? `${meta.command} is a psql meta-command, not SQL, and the action sends the file to the server as SQL; write the SQL it stands for instead.`
+            : "a backslash outside a string is not SQL (psql meta-commands such as \\i are not SQL either); remove it, or write the string as E'...' if it holds an escape.";
+        findings.push(finding(migration, 'psql', meta.line, what));
+    }
+    const open = facts.unterminated;
+    if (open && before(open.line)) {
+        findings.push(finding(migration, 'unterminated', open.line, `${OPEN[open.kind] ?? open.kind} is not closed; close it, or the server reads the rest of the file into it.`));
+    }
+    for (const control of facts.controls) {
+        if (!before(control.line))
+            continue;
+        findings.push(finding(migration, 'transaction-control', control.line, `${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`));
+    }
+    for (const marker of facts.markers) {
+        const what = marker.down
+            ? `"${marker.text}" starts ${marker.tool}'s down section, which this action would run as part of the migration; move the down SQL out of the file and remove the line.`
+            : `"${marker.text}" is ${marker.tool}'s marker, which this action does not read; remove the line.`;
+        findings.push(finding(migration, 'other-tool', marker.line, what));
+    }
+    const mention = await firstMention(facts, tracking, before);
+    if (mention !== undefined) {
+        findings.push(finding(migration, 'tracking-table', mention, `the migration names ${tracking.schema}.${tracking.table}, which is this action's tracking table; set table: to another name (for example ${tracking.table}_action) in every step, or rename the migration's table.`));
+    }
+    return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
-function controlFinding(migration, control) {
+/** The line where a pending file first names the tracking table (see sql/mentions.ts). */
+async function firstMention(facts, tracking, before) {
+    for (const candidate of facts.candidates) {
+        if (!before(candidate.line))
+            break;
+        if (candidate.text === undefined)
+            return candidate.line;
+        const index = await trackingTableMention(candidate.text, tracking);
+        if (index !== undefined)
+            return candidate.line + newlinesBefore(candidate.text, index);
+    }
+    return undefined;
+}
+function newlinesBefore(text, index) {
+    let n = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1))
+        n++;
+    return n;
+}
+function finding(migration, kind, line, what) {
     return {
-        kind: 'transaction-control',
+        kind,
         version: migration.version,
         file: migration.name,
-        line: control.line,
-        message: `${migration.name} line ${control.line}: ${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`,
+        line,
+        message: `${migration.name} line ${line}: ${what}`,
         stops: true,
     };
 }
@@ -7742,6 +8300,12 @@ function controlFinding(migration, control) {
 
 
 
+/** `3 migrations applied` (and the versions a baseline covers): what the history holds. */
+function appliedWords(plan) {
+    const { applied, baseline } = appliedCount(plan.entries);
+    const covered = baseline > 0 ? ` (and ${(0,model/* plural */.LS)(baseline, 'version')} covered by the baseline)` : '';
+    return `${(0,model/* plural */.LS)(applied, 'migration')} applied${covered}`;
+}
 /** The report of a run that stopped on its findings before writing anything. */
 function stoppedReport(context, plan) {
     const stopping = plan.findings.filter((f) => f.stops);
@@ -7773,7 +8337,7 @@ async function planOf(context, rows, { underLock, checked }) {
     for (const migration of plan.pending) {
         let check = checked?.get(migration.version);
         if (!check) {
-            const file = await checkFile(migration);
+            const file = await checkFile(migration, context.tracking);
             const { allowances, findings } = checkAllowances(migration);
             check = { ...file, findings: [...file.findings, ...findings], allowances };
         }
@@ -7883,9 +8447,8 @@ function marked(plan, version, status, note) {
     return { ...plan, entries };
 }
 
-// EXTERNAL MODULE: ./lib/sql/lines.js
-var lines = __nccwpck_require__(8439);
 ;// CONCATENATED MODULE: ./lib/apply/errors.js
+
 
 
 function lineInFile(migration, messageIndex, prefixLength) {
@@ -7903,7 +8466,7 @@ function describeError(error, line) {
     if (e.message === LOCK_LOST)
         return { message: POOLER_MESSAGE, code: e.code };
     return {
-        message: e.message ?? String(error),
+        message: messageOf(error),
         code: e.code,
         detail: e.detail,
         // 25001: CREATE INDEX CONCURRENTLY, VACUUM and the like refuse to run in a transaction.
@@ -7911,13 +8474,23 @@ function describeError(error, line) {
         line,
     };
 }
-/** describeError for a whole-file message: the error position mapped back to the file's line. */
-function migrationError(error, migration, text, prefixLength) {
+/**
+ * describeError for a whole-file message: the error position mapped back to the file's line. A
+ * position outside the file is in the action's own SQL around it (the tracking table's creation
+ * or row), and the message says so rather than blaming the migration.
+ */
+function migrationError(error, migration, text, prefixLength, tracking) {
     const position = error.position;
-    const line = position
-        ? lineInFile(migration, (0,lines/* indexOfPosition */.TT)(text, Number(position)), prefixLength)
-        : undefined;
-    return describeError(error, line);
+    if (!position)
+        return describeError(error);
+    const line = lineInFile(migration, (0,lines/* indexOfPosition */.TT)(text, Number(position)), prefixLength);
+    const described = describeError(error, line);
+    if (line !== undefined || !tracking)
+        return described;
+    return {
+        ...described,
+        message: `the tracking table ${tracking.schema}.${tracking.table} could not be created or written around ${migration.name} (${described.message}); check that the role may create and write it, and that no migration changes it`,
+    };
 }
 /** A migration's statements failed; `error` is already mapped to the file. */
 class MigrationFailed extends Error {
@@ -7933,7 +8506,7 @@ function failureOf(error) {
     if (error instanceof MigrationFailed)
         return { mapped: error.error, code: error.code };
     const e = error;
-    return { mapped: { message: e.message ?? String(error), code: e.code }, code: e.code };
+    return { mapped: { message: messageOf(error), code: e.code }, code: e.code };
 }
 
 ;// CONCATENATED MODULE: ./lib/apply/no-transaction.js
@@ -7980,7 +8553,7 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
         await client.query(timeouts);
     const started = performance.now();
     let failure;
-    for (const statement of statements) {
+    for await (const statement of statements) {
         if (options.signal?.aborted) {
             failure = { error: new Error('the job was cancelled before this statement'), statement };
             break;
@@ -8005,7 +8578,9 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
     const position = failure.error.position;
     const within = position ? (0,lines/* indexOfPosition */.TT)(failure.statement.text, Number(position)) : 0;
     outcome.status = 'failed';
-    outcome.error = describeError(failure.error, (0,lines/* lineAt */.mh)(migration.sql, failure.statement.offset + within));
+    // The statement's own line and the lines before the position within it: the file itself is
+    // not read again (a large one is never held whole).
+    outcome.error = describeError(failure.error, failure.statement.line + (0,lines/* lineAt */.mh)(failure.statement.text, within) - 1);
     outcome.invalidIndexes = (await invalidIndexes(client)).filter((name) => !before.has(name));
 }
 
@@ -8183,7 +8758,7 @@ async function applyPipelined(client, run, firstIndex, options, flagsOf) {
             inFlight.length = 0;
             bytes = 0;
             await client.query('ROLLBACK').catch(() => undefined);
-            const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength);
+            const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength, options.tracking);
             const code = error.code;
             if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
                 attempt++;
@@ -8211,7 +8786,7 @@ async function sendWhole(client, migration, options, flags) {
         await client.query(text);
     }
     catch (error) {
-        const mapped = migrationError(error, migration, text, prefixLength);
+        const mapped = migrationError(error, migration, text, prefixLength, options.tracking);
         throw new MigrationFailed(mapped, error.code);
     }
 }
@@ -8329,9 +8904,11 @@ async function applyMigrations(client, pending, options) {
         if (options.signal?.aborted)
             break;
         const outcome = outcomes[index];
-        const statements = options.statements?.get(outcome.migration.version);
         let failed;
-        if (outcome.migration.noTransaction && statements) {
+        if (outcome.migration.noTransaction) {
+            // Split by PostgreSQL's parser in the pre-flight check, or (a file too large for it) by
+            // the streaming splitter as it runs.
+            const statements = options.statements?.get(outcome.migration.version) ?? (0,stream/* statementsOf */.GX)(outcome.migration.path);
             if (index === 0 && options.setupSql)
                 await client.query(`BEGIN;${options.setupSql}COMMIT;`);
             await applyWithoutTransaction(client, outcome, statements, options);
@@ -8347,7 +8924,7 @@ async function applyMigrations(client, pending, options) {
         }
         else {
             let end = index + 1;
-            while (end < outcomes.length && isPipelined(outcomes[end], options))
+            while (end < outcomes.length && isPipelined(outcomes[end]))
                 end++;
             failed = await applyPipelined(client, outcomes.slice(index, end), index, options, flagsOf);
             index = end;
@@ -8369,9 +8946,9 @@ async function applyMigrations(client, pending, options) {
     return outcomes;
 }
 /** A small transactional file: its whole migration goes in one message. */
-function isPipelined(outcome, options) {
+function isPipelined(outcome) {
     const { migration } = outcome;
-    return (!(0,stream/* isLarge */.sV)(migration) && !(migration.noTransaction && options.statements?.has(migration.version)));
+    return !(0,stream/* isLarge */.sV)(migration) && !migration.noTransaction;
 }
 function rollBackEarlier(outcomes, failed) {
     for (const outcome of outcomes) {
@@ -8412,7 +8989,8 @@ async function rehearse(client, pending, options, observer) {
                     : `after ${pending[blocked]?.name}, which cannot be rehearsed`;
         }
     }
-    await client.query('BEGIN');
+    // The action's session settings first: the rehearsal reads strings as the real run does.
+    await client.query(`${options.sessionSql}BEGIN`);
     // After a failed statement the transaction is aborted: nothing more can be read in it.
     let aborted = false;
     try {
@@ -8422,7 +9000,10 @@ async function rehearse(client, pending, options, observer) {
                 break;
             const started = performance.now();
             try {
-                const flags = { begin: false, commit: false, setup: '', record: false };
+                // The first creates the tracking table as the real run would (setupSql), so the
+                // rehearsal sees what the real run will see.
+                const setup = outcome === outcomes[0] ? options.setupSql : '';
+                const flags = { begin: false, commit: false, setup, record: false };
                 if (observer && !(0,stream/* isLarge */.sV)(outcome.migration)) {
                     await runByStatement(client, outcome.migration, options, flags, observer);
                 }
@@ -8492,6 +9073,7 @@ var errors = __nccwpck_require__(7976);
 
 
 
+
 /**
  * The review's code (its rules, the catalog readers) is a chunk of its own in dist/, loaded only
  * by a dry run that reviews: a deploy run never compiles it.
@@ -8516,7 +9098,7 @@ async function dryRun(context, plan) {
             result: count > 0 ? 'pending' : 'up-to-date',
             verdict: count > 0
                 ? `Dry run: ${(0,model/* plural */.LS)(count, 'migration')} would be applied; nothing was written.`
-                : `Dry run: up to date, ${(0,model/* plural */.LS)(plan.entries.length, 'migration')} applied, nothing would be written.`,
+                : `Dry run: up to date, ${appliedWords(plan)}, nothing would be written.`,
         });
         return withReview(base, review && (await reviewing()).finishReview(context, review));
     }
@@ -8567,7 +9149,9 @@ async function rehearsal(context, plan, review) {
             statementTimeout: settings.statementTimeout ?? REHEARSAL_STATEMENT_TIMEOUT,
             appliedBy: appliedBy(),
             sessionSql: (0,session/* sessionSettingsSql */.Cb)(db.serverMajor),
-            setupSql: '',
+            // A fresh database gets its tracking table first in the real run: the rehearsal creates
+            // it too, inside its rolled-back transaction.
+            setupSql: (await context.history).exists ? '' : await createHistorySql(db.client, tracking),
             signal: context.signal,
             log: context.log,
         }, observer);
@@ -8630,10 +9214,9 @@ async function rehearsal(context, plan, review) {
 
 
 function upToDate(context, plan) {
-    const done = plan.entries.length;
     return report(context, plan, {
         result: 'up-to-date',
-        verdict: `Up to date: ${(0,model/* plural */.LS)(done, 'migration')} applied, nothing to do.`,
+        verdict: `Up to date: ${appliedWords(plan)}, nothing to do.`,
     });
 }
 /**
@@ -8671,7 +9254,10 @@ async function migrateUnderLock(context, key, first) {
         statementTimeout: settings.statementTimeout,
         appliedBy: appliedBy(),
         sessionSql,
-        setupSql: locked.exists ? '' : await createHistorySql(db.client, tracking),
+        // Also checks the role may create or write the table, before anything runs.
+        setupSql: await createHistorySql(db.client, tracking, {
+            update: plan.pending.some((m) => m.noTransaction),
+        }),
         lockRetries: settings.lockRetries,
         lockCheckSql: lockHeldCheckSql(key),
         statements: new Map([...plan.checks].flatMap(([version, check]) => check.statements ? [[version, check.statements]] : [])),
@@ -9264,81 +9850,6 @@ async function connectWithRetries(target, timeoutSeconds, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/files/directives.js
-
-const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
-const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
-const ALLOW_DIRECTIVE = /^[ \t]*--[ \t]*migrate:allow(?=[ \t]|$)/;
-/**
- * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
- * statement. Any other `-- migrate:` line is an error, so that a dbmate-style `-- migrate:down`
- * section is never run as part of the file.
- */
-function readDirectives(sql, fileName) {
-    const findings = [];
-    let noTransaction = false;
-    const headerEnd = endOfHeader(sql);
-    for (const match of sql.matchAll(DIRECTIVE_LINE)) {
-        const text = match[0].trimEnd();
-        // `-- migrate:allow <rule> <reason>` acknowledges a finding of the safety review: the
-        // pre-flight check of a pending file reads those lines (plan/checks.ts).
-        if (ALLOW_DIRECTIVE.test(text))
-            continue;
-        const line = (0,lines/* lineAt */.mh)(sql, match.index);
-        if (text === KNOWN_DIRECTIVE && match.index < headerEnd) {
-            noTransaction = true;
-            continue;
-        }
-        const why = text === KNOWN_DIRECTIVE
-            ? 'must come before the first statement'
-            : 'is not a directive this action knows (the directives are -- migrate:no-transaction and -- migrate:allow <rule> <reason>; down migrations are not supported)';
-        findings.push({
-            kind: 'directive',
-            file: fileName,
-            line,
-            message: `${fileName} line ${line}: "${text.trim()}" ${why}; remove or fix the line.`,
-            stops: true,
-        });
-    }
-    return { noTransaction, findings };
-}
-/**
- * Index where the first statement starts: after blanks, `--` comments and (nested) block comments.
- */
-function endOfHeader(sql) {
-    let i = 0;
-    while (i < sql.length) {
-        const c = sql[i];
-        if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-            i++;
-        }
-        else if (sql.startsWith('--', i)) {
-            const eol = sql.indexOf('\n', i);
-            i = eol === -1 ? sql.length : eol + 1;
-        }
-        else if (sql.startsWith('/*', i)) {
-            // Block comments nest in PostgreSQL.
-            let depth = 0;
-            do {
-                if (sql.startsWith('/*', i)) {
-                    depth++;
-                    i += 2;
-                }
-                else if (sql.startsWith('*/', i)) {
-                    depth--;
-                    i += 2;
-                }
-                else
-                    i++;
-            } while (depth > 0 && i < sql.length);
-        }
-        else {
-            return i;
-        }
-    }
-    return sql.length;
-}
-
 ;// CONCATENATED MODULE: ./lib/files/content.js
 // A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
 
@@ -9461,6 +9972,7 @@ function scanFile(filePath) {
 
 
 
+
 /**
  * Reads every migration of a folder. Problems with single files are findings, so that one run
  * reports all of them; a folder that cannot be read at all is a ConfigurationError.
@@ -9479,6 +9991,8 @@ async function readMigrations(dir) {
         }
         throw new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
     }
+    if (names.length === 0)
+        refuseNestedLayout(dir);
     const findings = [];
     const migrations = [];
     // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
@@ -9507,7 +10021,7 @@ async function readMigrations(dir) {
             });
         }
         else {
-            const read = readMigration(dir, name, version);
+            const read = await readMigration(dir, name, version);
             if (read instanceof MigrationFile) {
                 migrations.push(read);
                 if (read.directiveFindings)
@@ -9521,6 +10035,41 @@ async function readMigrations(dir) {
     findings.push(...duplicates(migrations));
     return { migrations, findings };
 }
+/**
+ * A folder without a single .sql file whose sub-folders hold some is another tool's layout
+ * (Prisma's `<version>_<name>/migration.sql`, diesel's `<version>_<name>/up.sql`): reporting it
+ * up to date would pass a deploy that applied nothing.
+ */
+function refuseNestedLayout(dir) {
+    let folders;
+    try {
+        folders = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true })
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name)
+            .sort();
+    }
+    catch {
+        return;
+    }
+    for (const folder of folders) {
+        let files;
+        try {
+            files = (0,external_node_fs_.readdirSync)(`${dir}${external_node_path_.sep}${folder}`).filter((name) => name.endsWith('.sql'));
+        }
+        catch {
+            continue;
+        }
+        if (files.length === 0)
+            continue;
+        const layout = files.includes('migration.sql')
+            ? "Prisma's layout (<version>_<name>/migration.sql)"
+            : files.includes('up.sql')
+                ? "diesel's layout (<version>_<name>/up.sql and down.sql)"
+                : 'a layout of one folder per migration';
+        const example = `${folder}/${files.includes('migration.sql') ? 'migration.sql' : files.includes('up.sql') ? 'up.sql' : files[0]}`;
+        throw new ConfigurationError(`The migrations folder ${dir} holds no .sql file, but its sub-folders do (${example}), which looks like ${layout}: this action applies <version>_<description>.sql files placed directly in migrations-dir, so move or convert the migrations into such files, or point migrations-dir at the folder that holds them.`);
+    }
+}
 function isFolder(filePath) {
     try {
         return (0,external_node_fs_.statSync)(filePath).isDirectory();
@@ -9530,7 +10079,7 @@ function isFolder(filePath) {
     }
 }
 /** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
-function readMigration(dir, name, version) {
+async function readMigration(dir, name, version) {
     const filePath = `${dir}${external_node_path_.sep}${name}`;
     let scan;
     try {
@@ -9545,7 +10094,10 @@ function readMigration(dir, name, version) {
         return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
     const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
     if (scan.mentionsDirective) {
-        const { noTransaction, findings } = readDirectives(migration.sql, name);
+        // A large file is read in chunks: holding its text would hold it for the whole run.
+        const { noTransaction, findings } = (0,stream/* isLarge */.sV)(migration)
+            ? await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name)
+            : readDirectives(migration.sql, name);
         migration.noTransaction = noTransaction;
         if (findings.length > 0)
             migration.directiveFindings = findings;
@@ -9897,18 +10449,28 @@ function duration(name) {
     }
     return value;
 }
-/** A name PostgreSQL accepts unquoted: lower-case letters, digits and `_`, at most 63 bytes. */
+/**
+ * A name PostgreSQL accepts unquoted: letters, digits and `_`, at most 63 bytes, folded to lower
+ * case as PostgreSQL folds an unquoted name. The action quotes the name in its SQL, so without the
+ * fold `schema: Ops` would create a second tracking table `"Ops"` beside `ops`, and every
+ * migration would be applied again.
+ */
 function identifier(name) {
     const value = input(name);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || value.length > 63) {
         throw new ConfigurationError(`Input ${name} is "${value}", but it must be a plain identifier: letters, digits and _, not starting with a digit, at most 63 characters.`);
     }
-    return value;
+    return value.toLowerCase();
 }
+/**
+ * The sentence for a run without a URL. The usual cause on a pull request is a fork: GitHub passes
+ * no secrets to its workflows, so the step must be skipped there rather than fail.
+ */
+const MISSING_URL = 'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
 function databaseUrl() {
     const url = getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
     if (!url) {
-        throw new ConfigurationError('database-url input, or the DATABASE_URL or DSN environment variable, is required');
+        throw new ConfigurationError(MISSING_URL);
     }
     return url;
 }
@@ -10959,8 +11521,9 @@ async function lineAtInChunks(chunks, index) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   O: () => (/* binding */ loadSqlParser),
-/* harmony export */   T: () => (/* binding */ analyzeSql)
+/* harmony export */   Dl: () => (/* binding */ sqlTokens),
+/* harmony export */   Ok: () => (/* binding */ loadSqlParser),
+/* harmony export */   Tp: () => (/* binding */ analyzeSql)
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
@@ -11016,9 +11579,7 @@ async function importParser() {
 function getParser() {
     parserPromise ??= importParser().catch((error) => {
         const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(`could not load PostgreSQL's SQL parser (libpg-query WebAssembly): ${reason}`, {
-            cause: error,
-        });
+        throw new Error(`PostgreSQL's SQL parser (libpg-query WebAssembly), which splits -- migrate:no-transaction files, could not be loaded (${reason}): run the action from its released dist/ folder, where libpg-query.wasm sits next to index.js.`, { cause: error });
     });
     return parserPromise;
 }
@@ -11103,6 +11664,28 @@ async function analyzeSql(source) {
         }
     }
     return { statements, transactionControl };
+}
+/**
+ * The tokens of `sql` as PostgreSQL's lexer reads them, comments left out: a word inside a string,
+ * a dollar quote or a comment is part of that token, never a token of its own. Rejects only when
+ * the parser cannot be loaded; text the lexer rejects gives the tokens before the rejection.
+ */
+async function sqlTokens(sql) {
+    const pg = await getParser();
+    let tokens;
+    try {
+        tokens = pg.scanSync(sql).tokens;
+    }
+    catch {
+        return [];
+    }
+    const bytes = new Utf8Offsets(sql);
+    return tokens
+        .filter((token) => !COMMENT_TOKENS.has(token.tokenName))
+        .map((token) => {
+        const index = bytes.toIndex(token.start);
+        return { text: sql.slice(index, bytes.toIndex(token.end)), index };
+    });
 }
 function failed(message, line) {
     return { statements: [], transactionControl: [], parseError: { message, line } };
@@ -11336,6 +11919,7 @@ const C_SLASH = 9;
 const C_SEMI = 10;
 const C_LPAREN = 11;
 const C_RPAREN = 12;
+const C_BACKSLASH = 13;
 /**
  * Flags: identifier continuation ([A-Za-z0-9_$]), dollar-quote tag character ([A-Za-z0-9_]),
  * identifier start ([A-Za-z_]), number continuation ([0-9._]), digit.
@@ -11373,6 +11957,7 @@ CLASS[0x2f] = C_SLASH;
 CLASS[0x3b] = C_SEMI;
 CLASS[0x28] = C_LPAREN;
 CLASS[0x29] = C_RPAREN;
+CLASS[0x5c] = C_BACKSLASH;
 // ---------------------------------------------------------------------------------------------
 // Scanner states
 const NORMAL = 0; // between tokens, or in operator characters
@@ -11479,6 +12064,13 @@ class StatementSplitter {
     words = new Map();
     /** Set by end() when the input ends inside a string, quoted identifier or comment. */
     unterminated;
+    /** The first backslash outside a literal or comment: a psql meta-command, not SQL. */
+    metaCommand;
+    /**
+     * In a `COPY` statement: 1 looks for `FROM` at parenthesis depth 0, 2 saw it, 3 saw `FROM
+     * STDIN` (the keyword becomes `COPY FROM STDIN`: psql sends the lines after it as data).
+     */
+    copy = 0;
     /** Feeds the next chunk of text; returns the statements it completes, in order. */
     push(chunk) {
         if (this.finished)
@@ -11617,6 +12209,12 @@ class StatementSplitter {
                 case C_RPAREN:
                     if (this.parenDepth > 0)
                         this.parenDepth--;
+                    this.token(K_OTHER, '');
+                    break;
+                case C_BACKSLASH:
+                    // No SQL token holds a backslash outside a literal: this is psql's (`\i`, `\set`, the
+                    // `\.` after COPY data), and the server would reject it.
+                    this.metaCommand ??= { start: this.base + i, line: this.lineAt(i) };
                     this.token(K_OTHER, '');
                     break;
                 default:
@@ -12045,7 +12643,7 @@ class StatementSplitter {
     }
     /** Whether the next word's text is needed to classify the statement or find a body. */
     tracking() {
-        return this.wantTop || this.hdr >= 0 || this.bodyStmtStart;
+        return (this.wantTop || this.hdr >= 0 || this.bodyStmtStart || this.copy === 1 || this.copy === 2);
     }
     /** Text of the word ending at `index` of the current chunk, upper-cased, at most MAX_WORD long. */
     wordText(index) {
@@ -12077,6 +12675,8 @@ class StatementSplitter {
             if (count === 1) {
                 this.top0 = mark;
                 this.wantTop = _statement_kinds_js__WEBPACK_IMPORTED_MODULE_0__/* .NEEDS_MORE */ .u3.has(mark);
+                if (mark === 'COPY')
+                    this.copy = 1;
             }
             else if (count === 2) {
                 this.top1 = mark;
@@ -12084,6 +12684,17 @@ class StatementSplitter {
             else {
                 this.top2 = mark;
                 this.wantTop = false;
+            }
+        }
+        if (this.copy === 1 || this.copy === 2) {
+            if (this.parenDepth === 0 && kind === K_WORD) {
+                if (this.copy === 2 && word === 'STDIN')
+                    this.copy = 3;
+                else
+                    this.copy = word === 'FROM' ? 2 : 1;
+            }
+            else if (this.parenDepth === 0) {
+                this.copy = 1;
             }
         }
         if (this.bodyStmtStart) {
@@ -12151,6 +12762,8 @@ class StatementSplitter {
         });
     }
     keyword() {
+        if (this.copy === 3)
+            return 'COPY FROM STDIN';
         return this.topCount === 0 ? '' : (0,_statement_kinds_js__WEBPACK_IMPORTED_MODULE_0__/* .statementKeyword */ .Pr)(this.top0, this.top1, this.top2);
     }
     reset() {
@@ -12166,6 +12779,7 @@ class StatementSplitter {
         this.bodyDepth = 0;
         this.bodyStmtStart = false;
         this.eContinue = 0;
+        this.copy = 0;
     }
 }
 function isRoutine(word) {

@@ -57,6 +57,8 @@ export async function runAction(
     onSpawn?: (child: ChildProcess) => void;
     /** Options for node itself, before the script (e.g. `--import` of a loader hook). */
     nodeArgs?: string[];
+    /** Another build to run than DIST (e.g. a copy with a file removed). */
+    dist?: string;
   } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(path.join(tmpdir(), 'migrate-action-run-'));
@@ -79,7 +81,7 @@ export async function runAction(
   });
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), DIST], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.dist ?? DIST], {
     env,
     cwd: dir,
     signal: options.signal,

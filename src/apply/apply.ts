@@ -1,7 +1,7 @@
 // Applies the pending migrations in order, each the way it must run, and stops at the first failure.
 import type pg from 'pg';
 import type { Migration } from '../files/migration.js';
-import { isLarge } from '../files/stream.js';
+import { isLarge, statementsOf } from '../files/stream.js';
 import { failureOf } from './errors.js';
 import type { ApplyOptions, MessageFlags, Outcome } from './model.js';
 import { applyWithoutTransaction } from './no-transaction.js';
@@ -66,9 +66,12 @@ export async function applyMigrations(
   for (let index = 0; index < outcomes.length; ) {
     if (options.signal?.aborted) break;
     const outcome = outcomes[index] as Outcome;
-    const statements = options.statements?.get(outcome.migration.version);
     let failed: Outcome | undefined;
-    if (outcome.migration.noTransaction && statements) {
+    if (outcome.migration.noTransaction) {
+      // Split by PostgreSQL's parser in the pre-flight check, or (a file too large for it) by
+      // the streaming splitter as it runs.
+      const statements =
+        options.statements?.get(outcome.migration.version) ?? statementsOf(outcome.migration.path);
       if (index === 0 && options.setupSql) await client.query(`BEGIN;${options.setupSql}COMMIT;`);
       await applyWithoutTransaction(client, outcome, statements, options);
       if (outcome.status === 'failed') failed = outcome;
@@ -79,7 +82,7 @@ export async function applyMigrations(
       index++;
     } else {
       let end = index + 1;
-      while (end < outcomes.length && isPipelined(outcomes[end] as Outcome, options)) end++;
+      while (end < outcomes.length && isPipelined(outcomes[end] as Outcome)) end++;
       failed = await applyPipelined(client, outcomes.slice(index, end), index, options, flagsOf);
       index = end;
     }
@@ -102,11 +105,9 @@ export async function applyMigrations(
 }
 
 /** A small transactional file: its whole migration goes in one message. */
-function isPipelined(outcome: Outcome, options: ApplyOptions): boolean {
+function isPipelined(outcome: Outcome): boolean {
   const { migration } = outcome;
-  return (
-    !isLarge(migration) && !(migration.noTransaction && options.statements?.has(migration.version))
-  );
+  return !isLarge(migration) && !migration.noTransaction;
 }
 
 function rollBackEarlier(outcomes: Outcome[], failed: Outcome | undefined): void {

@@ -33,7 +33,10 @@ export interface ApplyOptions {
   /** SQL to run in the first transaction before the first migration (creating the table). */
   setupSql: string;
   lockRetries?: number;
-  /** The statements of each `no-transaction` file, split by PostgreSQL's parser. */
+  /**
+   * The statements of each `no-transaction` file, split by PostgreSQL's parser; a file without
+   * an entry (too large for the parser) is split by the streaming splitter as it runs.
+   */
   statements?: Map<bigint, Statement[]>;
   /** Aborted when the job is cancelled: no further migration starts. */
   signal?: AbortSignal;

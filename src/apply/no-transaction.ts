@@ -27,7 +27,7 @@ async function invalidIndexes(client: pg.ClientBase): Promise<string[]> {
 export async function applyWithoutTransaction(
   client: pg.ClientBase,
   outcome: Outcome,
-  statements: Statement[],
+  statements: Iterable<Statement> | AsyncIterable<Statement>,
   options: ApplyOptions,
 ): Promise<void> {
   const { migration } = outcome;
@@ -54,7 +54,7 @@ export async function applyWithoutTransaction(
 
   const started = performance.now();
   let failure: { error: unknown; statement: Statement } | undefined;
-  for (const statement of statements) {
+  for await (const statement of statements) {
     if (options.signal?.aborted) {
       failure = { error: new Error('the job was cancelled before this statement'), statement };
       break;
@@ -81,9 +81,11 @@ export async function applyWithoutTransaction(
   const position = (failure.error as pg.DatabaseError).position;
   const within = position ? indexOfPosition(failure.statement.text, Number(position)) : 0;
   outcome.status = 'failed';
+  // The statement's own line and the lines before the position within it: the file itself is
+  // not read again (a large one is never held whole).
   outcome.error = describeError(
     failure.error,
-    lineAt(migration.sql, failure.statement.offset + within),
+    failure.statement.line + lineAt(failure.statement.text, within) - 1,
   );
   outcome.invalidIndexes = (await invalidIndexes(client)).filter((name) => !before.has(name));
 }

@@ -89,7 +89,13 @@ export async function applyPipelined(
       inFlight.length = 0;
       bytes = 0;
       await client.query('ROLLBACK').catch(() => undefined);
-      const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength);
+      const mapped = migrationError(
+        error,
+        outcome.migration,
+        head.text,
+        head.prefixLength,
+        options.tracking,
+      );
       const code = (error as pg.DatabaseError).code;
       if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
         attempt++;

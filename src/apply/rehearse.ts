@@ -56,7 +56,8 @@ export async function rehearse(
           : `after ${pending[blocked]?.name}, which cannot be rehearsed`;
     }
   }
-  await client.query('BEGIN');
+  // The action's session settings first: the rehearsal reads strings as the real run does.
+  await client.query(`${options.sessionSql}BEGIN`);
   // After a failed statement the transaction is aborted: nothing more can be read in it.
   let aborted = false;
   try {
@@ -65,7 +66,10 @@ export async function rehearse(
       if (outcome.status !== 'not attempted' || options.signal?.aborted) break;
       const started = performance.now();
       try {
-        const flags = { begin: false, commit: false, setup: '', record: false };
+        // The first creates the tracking table as the real run would (setupSql), so the
+        // rehearsal sees what the real run will see.
+        const setup = outcome === outcomes[0] ? options.setupSql : '';
+        const flags = { begin: false, commit: false, setup, record: false };
         if (observer && !isLarge(outcome.migration)) {
           await runByStatement(client, outcome.migration, options, flags, observer);
         } else {

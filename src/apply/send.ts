@@ -19,7 +19,7 @@ async function sendWhole(
   try {
     await client.query(text);
   } catch (error) {
-    const mapped = migrationError(error, migration, text, prefixLength);
+    const mapped = migrationError(error, migration, text, prefixLength, options.tracking);
     throw new MigrationFailed(mapped, (error as { code?: string }).code);
   }
 }

@@ -7,7 +7,13 @@ import type { History } from '../history/read.js';
 import type { HistoryRow, TrackingTable } from '../history/table.js';
 import { checkAllowances, type FileAllowances } from '../plan/allowances.js';
 import { checkFile, type FileCheck } from '../plan/checks.js';
-import { makePlan, type Plan, resultOfStoppedPlan, withFindings } from '../plan/plan.js';
+import {
+  appliedCount,
+  makePlan,
+  type Plan,
+  resultOfStoppedPlan,
+  withFindings,
+} from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
 import type { Settings } from '../runner/inputs.js';
 
@@ -26,6 +32,14 @@ export interface Context {
   cancelRunning?: () => void;
   /** Says a warning to the person reading the run (an annotation on Actions). */
   warn: (message: string) => void;
+}
+
+/** `3 migrations applied` (and the versions a baseline covers): what the history holds. */
+export function appliedWords(plan: Plan): string {
+  const { applied, baseline } = appliedCount(plan.entries);
+  const covered =
+    baseline > 0 ? ` (and ${plural(baseline, 'version')} covered by the baseline)` : '';
+  return `${plural(applied, 'migration')} applied${covered}`;
 }
 
 /** The report of a run that stopped on its findings before writing anything. */
@@ -75,7 +89,7 @@ export async function planOf(
   for (const migration of plan.pending) {
     let check = checked?.get(migration.version);
     if (!check) {
-      const file = await checkFile(migration);
+      const file = await checkFile(migration, context.tracking);
       const { allowances, findings } = checkAllowances(migration);
       check = { ...file, findings: [...file.findings, ...findings], allowances };
     }

@@ -3,12 +3,13 @@
 import { type RehearsalOutcome, rehearse } from '../apply/rehearse.js';
 import { sessionSettingsSql } from '../db/session.js';
 import { releaseLock, tryLockOnce } from '../history/lock.js';
+import { createHistorySql } from '../history/write.js';
 import type { Entry } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
 import type { Review } from '../review/model.js';
 import { lockLimitSentence } from '../review/observe/errors.js';
 import { appliedBy } from '../runner/applied-by.js';
-import { type CheckedPlan, type Context, report } from './context.js';
+import { appliedWords, type CheckedPlan, type Context, report } from './context.js';
 import type { ReviewStart } from './review.js';
 
 /**
@@ -41,7 +42,7 @@ export async function dryRun(context: Context, plan: CheckedPlan): Promise<Repor
       verdict:
         count > 0
           ? `Dry run: ${plural(count, 'migration')} would be applied; nothing was written.`
-          : `Dry run: up to date, ${plural(plan.entries.length, 'migration')} applied, nothing would be written.`,
+          : `Dry run: up to date, ${appliedWords(plan)}, nothing would be written.`,
     });
     return withReview(base, review && (await reviewing()).finishReview(context, review));
   }
@@ -102,7 +103,9 @@ async function rehearsal(
         statementTimeout: settings.statementTimeout ?? REHEARSAL_STATEMENT_TIMEOUT,
         appliedBy: appliedBy(),
         sessionSql: sessionSettingsSql(db.serverMajor),
-        setupSql: '',
+        // A fresh database gets its tracking table first in the real run: the rehearsal creates
+        // it too, inside its rolled-back transaction.
+        setupSql: (await context.history).exists ? '' : await createHistorySql(db.client, tracking),
         signal: context.signal,
         log: context.log,
       },

@@ -10,6 +10,7 @@ import type { Entry, Plan } from '../plan/plan.js';
 import { formatDuration, plural, type Report } from '../report/model.js';
 import { appliedBy } from '../runner/applied-by.js';
 import {
+  appliedWords,
   type CheckedPlan,
   type Context,
   planOf,
@@ -20,10 +21,9 @@ import {
 import { dryRun } from './dry-run.js';
 
 function upToDate(context: Context, plan: Plan): Report {
-  const done = plan.entries.length;
   return report(context, plan, {
     result: 'up-to-date',
-    verdict: `Up to date: ${plural(done, 'migration')} applied, nothing to do.`,
+    verdict: `Up to date: ${appliedWords(plan)}, nothing to do.`,
   });
 }
 
@@ -64,7 +64,10 @@ async function migrateUnderLock(
     statementTimeout: settings.statementTimeout,
     appliedBy: appliedBy(),
     sessionSql,
-    setupSql: locked.exists ? '' : await createHistorySql(db.client, tracking),
+    // Also checks the role may create or write the table, before anything runs.
+    setupSql: await createHistorySql(db.client, tracking, {
+      update: plan.pending.some((m) => m.noTransaction),
+    }),
     lockRetries: settings.lockRetries,
     lockCheckSql: lockHeldCheckSql(key),
     statements: new Map(

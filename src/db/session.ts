@@ -4,12 +4,21 @@
 export const APPLICATION_NAME = 'agoat/migrate-action';
 
 /**
- * Settings the action gives its own session, restored after each migration's RESET ALL. On 14+
- * the server checks during long statements that the runner is still there, so a vanished runner
- * does not keep its statement running and its lock held.
+ * Settings the action gives its own session, restored after each migration's RESET ALL (which
+ * would bring back the database's or role's own values).
+ *
+ * `standard_conforming_strings = on`: the splitter that refuses `COMMIT` and finds where
+ * statements end reads `'...'` as PostgreSQL does with this setting on (a backslash is an
+ * ordinary character). A database configured `off` would read `'a\', '; commit; select '\''`
+ * as a string, a COMMIT and another string, and commit half a migration; with the setting on,
+ * the server reads every file as the splitter did.
+ *
+ * On 14+ the server checks during long statements that the runner is still there, so a vanished
+ * runner does not keep its statement running and its lock held.
  */
 export function sessionSettingsSql(serverMajor: number): string {
-  return serverMajor >= 14 ? "SET client_connection_check_interval = '2s';" : '';
+  const strings = 'SET standard_conforming_strings = on;';
+  return serverMajor >= 14 ? `${strings}SET client_connection_check_interval = '2s';` : strings;
 }
 
 /**

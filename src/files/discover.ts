@@ -3,11 +3,12 @@ import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError, messageOf } from '../errors.js';
 import type { Finding } from '../plan/findings.js';
-import { readDirectives } from './directives.js';
+import { readDirectives, readDirectivesInChunks } from './directives.js';
 import { type Migration, MigrationFile } from './migration.js';
 import { byVersion, MAX_VERSION, versionOf } from './naming.js';
 import type { FileScan } from './scan.js';
 import { scanFile } from './scan-file.js';
+import { isLarge, textChunks } from './stream.js';
 
 export interface Discovery {
   migrations: Migration[];
@@ -36,6 +37,7 @@ export async function readMigrations(dir: string): Promise<Discovery> {
     );
   }
 
+  if (names.length === 0) refuseNestedLayout(dir);
   const findings: Finding[] = [];
   const migrations: Migration[] = [];
   // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
@@ -60,7 +62,7 @@ export async function readMigrations(dir: string): Promise<Discovery> {
         stops: true,
       });
     } else {
-      const read = readMigration(dir, name, version);
+      const read = await readMigration(dir, name, version);
       if (read instanceof MigrationFile) {
         migrations.push(read);
         if (read.directiveFindings) findings.push(...read.directiveFindings);
@@ -72,6 +74,41 @@ export async function readMigrations(dir: string): Promise<Discovery> {
   return { migrations, findings };
 }
 
+/**
+ * A folder without a single .sql file whose sub-folders hold some is another tool's layout
+ * (Prisma's `<version>_<name>/migration.sql`, diesel's `<version>_<name>/up.sql`): reporting it
+ * up to date would pass a deploy that applied nothing.
+ */
+function refuseNestedLayout(dir: string): void {
+  let folders: string[];
+  try {
+    folders = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+  } catch {
+    return;
+  }
+  for (const folder of folders) {
+    let files: string[];
+    try {
+      files = readdirSync(`${dir}${path.sep}${folder}`).filter((name) => name.endsWith('.sql'));
+    } catch {
+      continue;
+    }
+    if (files.length === 0) continue;
+    const layout = files.includes('migration.sql')
+      ? "Prisma's layout (<version>_<name>/migration.sql)"
+      : files.includes('up.sql')
+        ? "diesel's layout (<version>_<name>/up.sql and down.sql)"
+        : 'a layout of one folder per migration';
+    const example = `${folder}/${files.includes('migration.sql') ? 'migration.sql' : files.includes('up.sql') ? 'up.sql' : files[0]}`;
+    throw new ConfigurationError(
+      `The migrations folder ${dir} holds no .sql file, but its sub-folders do (${example}), which looks like ${layout}: this action applies <version>_<description>.sql files placed directly in migrations-dir, so move or convert the migrations into such files, or point migrations-dir at the folder that holds them.`,
+    );
+  }
+}
+
 function isFolder(filePath: string): boolean {
   try {
     return statSync(filePath).isDirectory();
@@ -81,11 +118,11 @@ function isFolder(filePath: string): boolean {
 }
 
 /** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
-function readMigration(
+async function readMigration(
   dir: string,
   name: string,
   version: bigint,
-): MigrationFile | Finding | undefined {
+): Promise<MigrationFile | Finding | undefined> {
   const filePath = `${dir}${path.sep}${name}`;
   let scan: FileScan;
   try {
@@ -97,7 +134,10 @@ function readMigration(
   if (!scan.utf8) return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
   const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
   if (scan.mentionsDirective) {
-    const { noTransaction, findings } = readDirectives(migration.sql, name);
+    // A large file is read in chunks: holding its text would hold it for the whole run.
+    const { noTransaction, findings } = isLarge(migration)
+      ? await readDirectivesInChunks(textChunks(filePath), name)
+      : readDirectives(migration.sql, name);
     migration.noTransaction = noTransaction;
     if (findings.length > 0) migration.directiveFindings = findings;
   }

@@ -2,7 +2,8 @@
 import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { lineAtInChunks } from '../sql/lines.js';
-import { StatementSplitter } from '../sql/splitter.js';
+import type { Statement } from '../sql/parser.js';
+import { type SplitStatement, StatementSplitter } from '../sql/splitter.js';
 import { incompleteTail } from './scan.js';
 
 /** Files above this size are streamed: never held whole, sent to the server in pieces. */
@@ -79,6 +80,90 @@ export async function* statementPieces(filePath: string): AsyncGenerator<Piece> 
   }
   splitter.end();
   if (pending.trim()) yield { text: pending, start };
+}
+
+/**
+ * A file's top-level statements, split by the streaming splitter as the file is read, for a
+ * `no-transaction` file too large for PostgreSQL's parser: only the statement in progress is held.
+ * Each text runs from the statement's first token to its `;` (or the end of the file).
+ */
+export async function* statementsOf(filePath: string): AsyncGenerator<Statement> {
+  const splitter = new StatementSplitter();
+  const window = new TextWindow();
+  const cut = function* (statements: SplitStatement[]) {
+    for (const s of statements) {
+      yield { text: window.slice(s.start, s.end), offset: s.start, line: s.line };
+    }
+    const last = statements.at(-1);
+    if (last) window.dropBefore(last.end);
+  };
+  for await (const chunk of textChunks(filePath)) {
+    window.push(chunk);
+    yield* cut(splitter.push(chunk));
+  }
+  yield* cut(splitter.end());
+}
+
+/**
+ * The chunks of a streamed text from some index on, kept as they came: a slice within one chunk
+ * copies nothing, and dropping what is done frees whole chunks. (Appending to one string and
+ * cutting it after each chunk copies the whole file again, and the garbage it leaves costs tens of
+ * MB of memory on a 50 MB file.)
+ */
+export class TextWindow {
+  private chunks: string[] = [];
+  private starts: number[] = [];
+  /** Index (over the whole text) just past the last chunk pushed. */
+  end = 0;
+
+  push(chunk: string): void {
+    this.chunks.push(chunk);
+    this.starts.push(this.end);
+    this.end += chunk.length;
+  }
+
+  /** Index of the first character kept. */
+  get start(): number {
+    return this.starts[0] ?? this.end;
+  }
+
+  /** The text from `from` to `to`; both must be kept (from >= start). */
+  slice(from: number, to: number): string {
+    let i = 0;
+    while (i + 1 < this.chunks.length && (this.starts[i + 1] as number) <= from) i++;
+    let text = '';
+    for (; i < this.chunks.length && (this.starts[i] as number) < to; i++) {
+      const begin = this.starts[i] as number;
+      const chunk = this.chunks[i] as string;
+      text += chunk.slice(Math.max(0, from - begin), Math.min(chunk.length, to - begin));
+    }
+    return text;
+  }
+
+  /** Forgets the chunks that end at or before `index`. */
+  dropBefore(index: number): void {
+    let n = 0;
+    while (
+      n < this.chunks.length &&
+      (this.starts[n] as number) + (this.chunks[n] as string).length <= index
+    )
+      n++;
+    if (n > 0) {
+      this.chunks.splice(0, n);
+      this.starts.splice(0, n);
+    }
+  }
+
+  /** Forgets everything kept. */
+  clear(): void {
+    this.chunks = [];
+    this.starts = [];
+  }
+
+  /** Characters kept. */
+  get length(): number {
+    return this.end - this.start;
+  }
 }
 
 /** The 1-based line of the file at an index into its text (see lineAtInChunks). */

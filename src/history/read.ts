@@ -53,6 +53,7 @@ export async function readHistory(
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === '42P01') return { exists: false, rows: [] };
+    if (code === '42501') throw await readDenied(client, tracking);
     if (code === '42703') throw await misfit(client, tracking);
     throw error;
   }
@@ -84,6 +85,42 @@ function whatToDo(tracking: TrackingTable, highest: bigint | undefined): string 
       ? 'then run command: baseline with the highest version it recorded'
       : `then run command: baseline with baseline-version: ${highest} (the highest version it recorded)`;
   return `leave it as it is, set table: to a new name (for example ${tracking.table}_v2), ${baseline}.`;
+}
+
+/**
+ * The one sentence for a history the role may not read: the tracking table is named, and the
+ * grant it lacks (USAGE on the schema, SELECT on the table), rather than PostgreSQL's bare
+ * `permission denied for schema ops`.
+ */
+async function readDenied(
+  client: pg.ClientBase,
+  tracking: TrackingTable,
+): Promise<ConfigurationError> {
+  // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
+  const { rows } = await client.query<{ role: string; usage: boolean; select: boolean }>(
+    `SELECT current_user AS role, coalesce(has_schema_privilege(n.oid, 'USAGE'), true) AS usage,
+       coalesce(has_table_privilege(c.oid, 'SELECT'), true) AS select
+     FROM (SELECT 1) AS one
+     LEFT JOIN pg_namespace n ON n.nspname = $1
+     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`,
+    [tracking.schema, tracking.table],
+  );
+  const access = rows[0] ?? { role: 'the role', usage: false, select: false };
+  const role = /^[a-z_][a-z0-9_$]*$/.test(access.role)
+    ? access.role
+    : `"${access.role.replaceAll('"', '""')}"`;
+  const grants = [
+    access.usage ? '' : `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`,
+    access.select
+      ? ''
+      : `GRANT SELECT, INSERT, UPDATE ON ${tracking.schema}.${tracking.table} TO ${role}`,
+  ].filter(Boolean);
+  const what = access.usage
+    ? 'SELECT privilege on it'
+    : `USAGE privilege on schema ${tracking.schema}`;
+  return new ConfigurationError(
+    `${tableLabel(tracking)} cannot be read: role ${access.role} has no ${what}; run ${grants.join(' and ') || `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`}.`,
+  );
 }
 
 /** Names what does not fit in an existing table, for the one-sentence error. */

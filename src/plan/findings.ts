@@ -14,6 +14,10 @@ export type FindingKind =
   | 'version-too-large' // above PostgreSQL's bigint
   | 'directive' // a `-- migrate:` line that is not a known directive in the header
   | 'transaction-control' // BEGIN, COMMIT, … at the top level of a pending file
+  | 'unterminated' // a pending file ends inside a string, quoted identifier, dollar quote or comment
+  | 'psql' // psql's COPY … FROM stdin data or a meta-command (\i, \set) in a pending file
+  | 'other-tool' // a goose or sql-migrate marker line (-- +goose Down) in a pending file
+  | 'tracking-table' // a pending file names the tracking table
   | 'no-transaction-in-all'; // a `no-transaction` file with `transaction: all`
 
 export interface Finding {

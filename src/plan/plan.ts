@@ -196,6 +196,23 @@ function recordedEntry(
   return { ...base, name: migration.name, status, checksum: migration.checksum };
 }
 
+/**
+ * How many of the folder's migrations the history says were applied, for "Up to date: N
+ * migrations applied": rows recorded `applied` whose file is still there. A `baseline` row marks a
+ * version as done without running it, and a row whose file is missing is no migration of this
+ * folder; neither counts.
+ */
+export function appliedCount(entries: readonly Entry[]): { applied: number; baseline: number } {
+  let applied = 0;
+  let baseline = 0;
+  for (const entry of entries) {
+    if (entry.status === 'missing') continue;
+    if (entry.row?.status === 'applied') applied++;
+    else if (entry.row?.status === 'baseline') baseline++;
+  }
+  return { applied, baseline };
+}
+
 /** The plan with more findings (from parsing the pending files), `stops` recomputed. */
 export function withFindings(plan: Plan, findings: Finding[]): Plan {
   if (findings.length === 0) return plan;

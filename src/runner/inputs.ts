@@ -102,7 +102,12 @@ function duration(name: string): string | undefined {
   return value;
 }
 
-/** A name PostgreSQL accepts unquoted: lower-case letters, digits and `_`, at most 63 bytes. */
+/**
+ * A name PostgreSQL accepts unquoted: letters, digits and `_`, at most 63 bytes, folded to lower
+ * case as PostgreSQL folds an unquoted name. The action quotes the name in its SQL, so without the
+ * fold `schema: Ops` would create a second tracking table `"Ops"` beside `ops`, and every
+ * migration would be applied again.
+ */
 function identifier(name: string): string {
   const value = input(name);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value) || value.length > 63) {
@@ -110,15 +115,20 @@ function identifier(name: string): string {
       `Input ${name} is "${value}", but it must be a plain identifier: letters, digits and _, not starting with a digit, at most 63 characters.`,
     );
   }
-  return value;
+  return value.toLowerCase();
 }
+
+/**
+ * The sentence for a run without a URL. The usual cause on a pull request is a fork: GitHub passes
+ * no secrets to its workflows, so the step must be skipped there rather than fail.
+ */
+export const MISSING_URL =
+  'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
 
 function databaseUrl(): string {
   const url = core.getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
   if (!url) {
-    throw new ConfigurationError(
-      'database-url input, or the DATABASE_URL or DSN environment variable, is required',
-    );
+    throw new ConfigurationError(MISSING_URL);
   }
   return url;
 }

@@ -86,9 +86,10 @@ async function importParser(): Promise<PgQuery> {
 function getParser(): Promise<PgQuery> {
   parserPromise ??= importParser().catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`could not load PostgreSQL's SQL parser (libpg-query WebAssembly): ${reason}`, {
-      cause: error,
-    });
+    throw new Error(
+      `PostgreSQL's SQL parser (libpg-query WebAssembly), which splits -- migrate:no-transaction files, could not be loaded (${reason}): run the action from its released dist/ folder, where libpg-query.wasm sits next to index.js.`,
+      { cause: error },
+    );
   });
   return parserPromise;
 }
@@ -177,6 +178,34 @@ export async function analyzeSql(source: string): Promise<SqlAnalysis> {
     }
   }
   return { statements, transactionControl };
+}
+
+/** A token of PostgreSQL's lexer: its source text and where it starts (a string index). */
+export interface SqlToken {
+  text: string;
+  index: number;
+}
+
+/**
+ * The tokens of `sql` as PostgreSQL's lexer reads them, comments left out: a word inside a string,
+ * a dollar quote or a comment is part of that token, never a token of its own. Rejects only when
+ * the parser cannot be loaded; text the lexer rejects gives the tokens before the rejection.
+ */
+export async function sqlTokens(sql: string): Promise<SqlToken[]> {
+  const pg = await getParser();
+  let tokens: { tokenName: string; start: number; end: number }[];
+  try {
+    tokens = pg.scanSync(sql).tokens;
+  } catch {
+    return [];
+  }
+  const bytes = new Utf8Offsets(sql);
+  return tokens
+    .filter((token) => !COMMENT_TOKENS.has(token.tokenName))
+    .map((token) => {
+      const index = bytes.toIndex(token.start);
+      return { text: sql.slice(index, bytes.toIndex(token.end)), index };
+    });
 }
 
 function failed(message: string, line: number): SqlAnalysis {

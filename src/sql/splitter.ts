@@ -61,8 +61,17 @@ export interface SplitStatement {
    * `AS` or `(` follows: then it prepares a statement named `transaction`). Otherwise the first word,
    * e.g. `BEGIN`, `COMMIT`, `END`, `CREATE`, `SELECT` (at most 64 characters), or `''` when the
    * statement starts with something else than a word (`(select 1)`, a quoted identifier).
+   * `COPY FROM STDIN` for a `COPY` with `FROM STDIN` outside parentheses (psql's inline data).
    */
   keyword: string;
+}
+
+/** Where a psql meta-command (a backslash outside any literal or comment) first appears. */
+export interface MetaCommand {
+  /** Index of the backslash. */
+  start: number;
+  /** 1-based line of the backslash. */
+  line: number;
 }
 
 /** A construct still open at the end of the input: the server would reject the file. */
@@ -99,6 +108,7 @@ const C_SLASH = 9;
 const C_SEMI = 10;
 const C_LPAREN = 11;
 const C_RPAREN = 12;
+const C_BACKSLASH = 13;
 
 /**
  * Flags: identifier continuation ([A-Za-z0-9_$]), dollar-quote tag character ([A-Za-z0-9_]),
@@ -137,6 +147,7 @@ CLASS[0x2f] = C_SLASH;
 CLASS[0x3b] = C_SEMI;
 CLASS[0x28] = C_LPAREN;
 CLASS[0x29] = C_RPAREN;
+CLASS[0x5c] = C_BACKSLASH;
 
 // ---------------------------------------------------------------------------------------------
 // Scanner states
@@ -256,6 +267,15 @@ export class StatementSplitter {
 
   /** Set by end() when the input ends inside a string, quoted identifier or comment. */
   unterminated: Unterminated | undefined;
+
+  /** The first backslash outside a literal or comment: a psql meta-command, not SQL. */
+  metaCommand: MetaCommand | undefined;
+
+  /**
+   * In a `COPY` statement: 1 looks for `FROM` at parenthesis depth 0, 2 saw it, 3 saw `FROM
+   * STDIN` (the keyword becomes `COPY FROM STDIN`: psql sends the lines after it as data).
+   */
+  private copy = 0;
 
   /** Feeds the next chunk of text; returns the statements it completes, in order. */
   push(chunk: string): SplitStatement[] {
@@ -389,6 +409,12 @@ export class StatementSplitter {
           break;
         case C_RPAREN:
           if (this.parenDepth > 0) this.parenDepth--;
+          this.token(K_OTHER, '');
+          break;
+        case C_BACKSLASH:
+          // No SQL token holds a backslash outside a literal: this is psql's (`\i`, `\set`, the
+          // `\.` after COPY data), and the server would reject it.
+          this.metaCommand ??= { start: this.base + i, line: this.lineAt(i) };
           this.token(K_OTHER, '');
           break;
         default:
@@ -805,7 +831,9 @@ export class StatementSplitter {
 
   /** Whether the next word's text is needed to classify the statement or find a body. */
   private tracking(): boolean {
-    return this.wantTop || this.hdr >= 0 || this.bodyStmtStart;
+    return (
+      this.wantTop || this.hdr >= 0 || this.bodyStmtStart || this.copy === 1 || this.copy === 2
+    );
   }
 
   /** Text of the word ending at `index` of the current chunk, upper-cased, at most MAX_WORD long. */
@@ -839,11 +867,20 @@ export class StatementSplitter {
       if (count === 1) {
         this.top0 = mark;
         this.wantTop = NEEDS_MORE.has(mark);
+        if (mark === 'COPY') this.copy = 1;
       } else if (count === 2) {
         this.top1 = mark;
       } else {
         this.top2 = mark;
         this.wantTop = false;
+      }
+    }
+    if (this.copy === 1 || this.copy === 2) {
+      if (this.parenDepth === 0 && kind === K_WORD) {
+        if (this.copy === 2 && word === 'STDIN') this.copy = 3;
+        else this.copy = word === 'FROM' ? 2 : 1;
+      } else if (this.parenDepth === 0) {
+        this.copy = 1;
       }
     }
     if (this.bodyStmtStart) {
@@ -906,6 +943,7 @@ export class StatementSplitter {
   }
 
   private keyword(): string {
+    if (this.copy === 3) return 'COPY FROM STDIN';
     return this.topCount === 0 ? '' : statementKeyword(this.top0, this.top1, this.top2);
   }
 
@@ -922,6 +960,7 @@ export class StatementSplitter {
     this.bodyDepth = 0;
     this.bodyStmtStart = false;
     this.eContinue = 0;
+    this.copy = 0;
   }
 }
 

@@ -132,7 +132,7 @@ describe('getSettings: defaults', () => {
 
 describe('getSettings: database URL', () => {
   const REQUIRED =
-    'database-url input, or the DATABASE_URL or DSN environment variable, is required';
+    'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
 
   it('requires a URL with the exact sentence', () => {
     delete process.env['INPUT_DATABASE-URL'];
@@ -395,6 +395,19 @@ describe('getSettings: identifiers', () => {
       expect(getSettings()[input as 'schema' | 'table'], value).toBe(value);
     }
   });
+
+  it.each(['schema', 'table'])(
+    '%s is folded to lower case, as PostgreSQL folds an unquoted name: Ops names the table ops names',
+    (input) => {
+      for (const [value, folded] of [
+        ['Ops', 'ops'],
+        ['SCHEMA_Migrations', 'schema_migrations'],
+      ]) {
+        setInputs({ [input]: value as string });
+        expect(getSettings()[input as 'schema' | 'table'], value).toBe(folded);
+      }
+    },
+  );
 
   it.each(['schema', 'table'])('%s refuses what is not a plain identifier', (input) => {
     for (const value of [
