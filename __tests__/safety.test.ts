@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRun, runAction } from './support/action.js';
-import { createDatabase, withClient } from './support/database.js';
+import { createDatabase, serverMajor, withClient } from './support/database.js';
 import { workspaceWith } from './support/files.js';
 import { freePort } from './support/global-setup.js';
 
@@ -13,6 +13,7 @@ beforeAll(async () => {
   ({ url, drop } = await createDatabase('safety'));
 });
 afterAll(async () => drop());
+const major = await serverMajor();
 
 const APP = 'agoat/migrate-action';
 
@@ -214,7 +215,11 @@ describe('the migration lock', () => {
 });
 
 describe('a run that ends in the middle of a migration', () => {
-  it('after a SIGKILL during pg_sleep(30), the next run finds the migration pending and applies everything in well under 30 s', async () => {
+  it('after a SIGKILL during pg_sleep(30), the next run finds the migration pending and applies everything in well under 30 s', async ({
+    skip,
+  }) => {
+    // Before 14 the server notices a vanished client only when it next writes to it.
+    skip(major < 14, 'needs client_connection_check_interval (PostgreSQL 14+)');
     const schema = freshSchema();
     // The sleep reads its length from a table, so that the next run runs the very same file
     // (same checksum) but does not sleep itself: only the orphaned statement would take 30 s.

@@ -10,6 +10,7 @@ import {
   transactionControlOf,
 } from '../src/splitter.js';
 import { analyzeSql } from '../src/sql.js';
+import { serverMajor } from './support/database.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -615,7 +616,10 @@ describe('StatementSplitter: against the server', () => {
     }
   });
 
-  it('gives statement-aligned pieces the server runs (one transaction, rolled back)', async () => {
+  it('gives statement-aligned pieces the server runs (one transaction, rolled back)', async ({
+    skip,
+  }) => {
+    skip((await serverMajor()) < 14, 'BEGIN ATOMIC and RETURN function bodies need PostgreSQL 14+');
     const sql = [
       'create table "t;1" (a int, b text);',
       'create function f() returns int language sql begin atomic select 1 as end; select t.end from (select 2 as end) t; end;',

@@ -39,3 +39,11 @@ export async function withClient<T>(
     await client.end();
   }
 }
+
+/** The test server's major version (13, 14, …), for tests of features newer than 13. */
+export async function serverMajor(): Promise<number> {
+  return withClient(inject('adminUrl'), async (c) => {
+    const r = await c.query('SHOW server_version_num');
+    return Math.floor(Number(r.rows[0].server_version_num) / 10_000);
+  });
+}
