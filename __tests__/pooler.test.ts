@@ -32,7 +32,7 @@ beforeAll(async () => {
   await writeFile(
     config,
     `[databases]
-pooled = host=${target.hostname} port=${target.port} dbname=${target.pathname.slice(1)} user=${target.username} password=${target.password}
+pooled = host=${target.hostname} port=${target.port} dbname=${target.pathname.slice(1)} user=${target.username}${target.password ? ` password=${decodeURIComponent(target.password)}` : ''}
 
 [pgbouncer]
 listen_addr = 127.0.0.1

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRun, runAction } from './support/action.js';
-import { createDatabase, serverMajor, withClient } from './support/database.js';
+import { checksPasswords, createDatabase, serverMajor, withClient } from './support/database.js';
 import { workspaceWith } from './support/files.js';
 import { freePort } from './support/global-setup.js';
 
@@ -15,6 +15,8 @@ beforeAll(async () => {
 });
 afterAll(async () => drop());
 const major = await serverMajor();
+const passwordsChecked = await checksPasswords();
+const TRUSTED = 'the server trusts every login: no password is wrong there';
 
 const APP = 'agoat/migrate-action';
 
@@ -101,9 +103,7 @@ async function anyoneSleeping(): Promise<boolean> {
  */
 function ownTime(run: ActionRun): number {
   const first = run.lines[0];
-  if (!first?.text.startsWith('::add-mask::')) {
-    throw new Error(`Expected the password mask as the first line:\n${run.all}`);
-  }
+  if (!first) throw new Error(`Expected a line from the run, got none (exit ${run.code}).`);
   return run.endedAt - first.at;
 }
 
@@ -690,6 +690,8 @@ describe.concurrent('bad input: one sentence, exit 1, nothing touched', () => {
     withinMs?: number;
     /** Whether the migrations folder exists (false: the missing-folder case). */
     folder?: boolean;
+    /** A wrong password, which only a server that checks passwords refuses. */
+    wrongPassword?: boolean;
   }
   const cases: Case[] = [
     {
@@ -727,6 +729,7 @@ describe.concurrent('bad input: one sentence, exit 1, nothing touched', () => {
       name: 'a wrong password',
       inputs: () => ({ 'database-url': urlWith((u) => (u.password = 'wrong-password')) }),
       error: /password/,
+      wrongPassword: true,
     },
     {
       name: 'a database that does not exist',
@@ -767,7 +770,8 @@ describe.concurrent('bad input: one sentence, exit 1, nothing touched', () => {
   ];
 
   for (const c of cases) {
-    it(c.name, async ({ expect }) => {
+    it(c.name, async ({ expect, skip }) => {
+      skip(c.wrongPassword === true && !passwordsChecked, TRUSTED);
       const marker = freshSchema();
       const { workspace } =
         c.folder === false
@@ -816,6 +820,8 @@ describe.concurrent('secrets', () => {
   function secretUrl(secret: string, change: (u: URL) => void = () => undefined): string {
     const u = new URL(url);
     u.username = user;
+    // A placeholder the line below replaces (the test server's URL may have no password).
+    u.password = 'x';
     change(u);
     // URL's own setter leaves some of these characters alone: encode every one of them.
     return u.toString().replace(/^(postgres:\/\/[^:]+:)[^@]*@/, `$1${encodeURIComponent(secret)}@`);
@@ -860,7 +866,9 @@ describe.concurrent('secrets', () => {
   for (const c of cases) {
     it(`with ${c.name}, the password (plain or URL-encoded) appears nowhere, and the masks come first`, async ({
       expect,
+      skip,
     }) => {
+      skip(c.name === 'a wrong password' && !passwordsChecked, TRUSTED);
       const databaseUrl = await c.url();
       const secretEncoded = encodeURIComponent(c.secret);
       expect(databaseUrl).toContain(`:${secretEncoded}@`);
