@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MISSING_URL } from '../src/runner/inputs.js';
@@ -89,15 +90,42 @@ describe('migrate', () => {
 
   it('writes the summary with the target as database on host, the verdict and a row per file', async () => {
     const schema = await freshSchema();
+    const { workspace } = await workspaceWith({
+      '1_a.sql': `CREATE SCHEMA ${schema};`,
+      '2_b.sql': `CREATE TABLE ${schema}.b (id int);`,
+      '10_c.sql': `CREATE TABLE ${schema}.c (id int);`,
+    });
+    const run = await runAction({ 'database-url': url, schema: meta(schema) }, { workspace });
+    expect(run.code, run.all).toBe(0);
+    const lines = run.summary.split('\n');
+    const target = new URL(url);
+    const database = target.pathname.slice(1);
+    expect(lines[0]).toContain(`PostgreSQL migrations: ${database} on 127.0.0.1`);
+    expect(lines[1]).toMatch(/^<p><strong>Applied 3 migrations in \d+ ms\.<\/strong><\/p>$/);
+    const rows = lines.filter((l) => l.startsWith('<tr><td>'));
+    // Version, file and status of each row, without the markup inside the cells.
+    const cells = (row: string) =>
+      [...row.matchAll(/<td>(.*?)<\/td>/g)].map((m) => (m[1] ?? '').replace(/<[^>]+>/g, ''));
+    expect(rows.map((r) => cells(r).slice(0, 3))).toEqual([
+      ['1', '1_a.sql', expect.stringContaining('applied')],
+      ['2', '2_b.sql', expect.stringContaining('applied')],
+      ['10', '10_c.sql', expect.stringContaining('applied')],
+    ]);
+    // The target is named without who logs in or with what.
+    expect(run.summary).not.toContain(`${target.username}@`);
+    if (target.password) expect(run.summary).not.toContain(decodeURIComponent(target.password));
+  });
+
+  it('names a misnamed file in the summary escaped', async () => {
     const { workspace } = await workspaceWith({ '001_a<b>&c.sql': 'SELECT 1;' });
     // A name with < > & is not a migration name: it is reported, escaped, as a misnamed file.
-    const run = await runAction({ 'database-url': url, schema: meta(schema) }, { workspace });
+    const run = await runAction(
+      { 'database-url': url, schema: meta(await freshSchema()) },
+      { workspace },
+    );
     expect(run.code).toBe(1);
     expect(run.summary).toContain('001_a&lt;b&gt;&amp;c.sql');
     expect(run.summary).not.toContain('<b>');
-    const database = new URL(url).pathname.slice(1);
-    expect(run.summary).toContain(`PostgreSQL migrations: ${database} on 127.0.0.1`);
-    expect(run.summary).not.toContain('postgres:postgres');
   });
 
   it('stops a failed migration at its line, keeps earlier ones, and leaves the failed one untraced', async () => {
@@ -375,11 +403,28 @@ describe('inputs and secrets', () => {
   });
 
   it('rejects a bad input value with one sentence before touching the database', async () => {
-    const run = await runAction({ 'database-url': url, 'on-drift': 'ignore' }, {});
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain(
-      '::error::Input on-drift is "ignore", but it must be one of: fail, warn.',
-    );
+    // The database URL points at a listener of the test's own: any connection would show there.
+    let connections = 0;
+    const listener = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = listener.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const run = await runAction(
+        { 'database-url': `postgres://u:p@127.0.0.1:${port}/db`, 'on-drift': 'ignore' },
+        {},
+      );
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(
+        '::error::Input on-drift is "ignore", but it must be one of: fail, warn.',
+      );
+      expect(connections).toBe(0);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
   });
 
   it('fails clearly when the migrations folder is missing', async () => {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,7 @@ beforeAll(async () => {
   await writeFile(
     config,
     `[databases]
-pooled = host=${target.hostname} port=${target.port} dbname=${target.pathname.slice(1)} user=${target.username} password=${target.password}
+pooled = host=${target.hostname} port=${target.port} dbname=${target.pathname.slice(1)} user=${target.username}${target.password ? ` password=${decodeURIComponent(target.password)}` : ''}
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -53,9 +53,12 @@ pidfile = ${dir}/pgbouncer.pid
   const child = spawn(PGBOUNCER, [...(asRoot ? ['-u', 'nobody'] : []), config], {
     stdio: 'ignore',
   });
+  // Settles when PgBouncer exits, even if that happened before anyone asks (a failed start).
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('error', () => undefined);
   stop = async () => {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
     await rm(dir, { recursive: true, force: true });
   };
   pooledUrl = `postgres://${target.username}:${target.password}@127.0.0.1:${port}/pooled`;
@@ -73,6 +76,12 @@ pidfile = ${dir}/pgbouncer.pid
       });
       if (pids.size > 1) break;
     } catch (error) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const log = await readFile(path.join(dir, 'pgbouncer.log'), 'utf8').catch(() => '');
+        throw new Error(
+          `PgBouncer exited (${child.exitCode ?? child.signalCode}) at start:\n${log}`,
+        );
+      }
       if (i > 100) throw error;
     }
     if (i > 100) throw new Error('PgBouncer never handed out two different backends');

