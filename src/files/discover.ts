@@ -1,9 +1,11 @@
 // Finds the migrations of a folder: names, versions, duplicates, unreadable files. Reads files, never the database.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError, messageOf } from '../errors.js';
 import type { Finding } from '../plan/findings.js';
+import { checksumOf, normalizeContent } from './content.js';
 import { readDirectives } from './directives.js';
+import { downTextWithFileLines, findDownSection } from './down.js';
 import { type Migration, MigrationFile } from './migration.js';
 import { byVersion, MAX_VERSION, versionOf } from './naming.js';
 import type { FileScan } from './scan.js';
@@ -95,12 +97,23 @@ function readMigration(
     return unreadable(name, version, `${messageOf(error)}; check the file and its permissions`);
   }
   if (!scan.utf8) return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
-  const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
-  if (scan.mentionsDirective) {
-    const { noTransaction, findings } = readDirectives(migration.sql, name);
-    migration.noTransaction = noTransaction;
-    if (findings.length > 0) migration.directiveFindings = findings;
+  if (!scan.mentionsDirective) {
+    return new MigrationFile(version, name, filePath, scan.checksum, scan.size);
   }
+  // A file that mentions `migrate:` is read as text: its directives, and its down section,
+  // whose up part alone is what the checksum covers.
+  const text = normalizeContent(readFileSync(filePath));
+  const cut = findDownSection(text);
+  const checksum = cut ? checksumOf(text.slice(0, cut.upEnd)) : scan.checksum;
+  const migration = new MigrationFile(version, name, filePath, checksum, scan.size, text);
+  const { noTransaction, findings } = readDirectives(cut ? text.slice(0, cut.upEnd) : text, name);
+  migration.noTransaction = noTransaction;
+  if (cut) {
+    const down = readDirectives(downTextWithFileLines(text.slice(cut.downStart), cut.line), name);
+    findings.push(...down.findings);
+    migration.cutAt(cut.upEnd, cut.downStart, cut.line, noTransaction || down.noTransaction);
+  }
+  if (findings.length > 0) migration.directiveFindings = findings;
   return migration;
 }
 
