@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 785:
+/***/ 6657:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -13,7 +13,7 @@ exports["default"] = {};
 
 /***/ }),
 
-/***/ 6122:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -257,7 +257,7 @@ parse.parseIntoClientConfig = parseIntoClientConfig
 
 /***/ }),
 
-/***/ 2299:
+/***/ 9083:
 /***/ ((module) => {
 
 
@@ -364,7 +364,7 @@ module.exports = readInt8;
 
 /***/ }),
 
-/***/ 7558:
+/***/ 7734:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -461,7 +461,7 @@ class Pool extends EventEmitter {
     this.options.allowExitOnIdle = this.options.allowExitOnIdle || false
     this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0
     this.log = this.options.log || function () {}
-    this.Client = this.options.Client || Client || (__nccwpck_require__(3273).Client)
+    this.Client = this.options.Client || Client || (__nccwpck_require__(1097).Client)
     this.Promise = this.options.Promise || global.Promise
 
     if (typeof this.options.idleTimeoutMillis === 'undefined') {
@@ -888,7 +888,7 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9971:
+/***/ 3203:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -949,7 +949,7 @@ exports.BufferReader = BufferReader;
 
 /***/ }),
 
-/***/ 9315:
+/***/ 995:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1068,18 +1068,18 @@ exports.Writer = Writer;
 
 /***/ }),
 
-/***/ 4233:
+/***/ 6313:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DatabaseError = exports.serialize = void 0;
 exports.parse = parse;
-const messages_1 = __nccwpck_require__(5809);
+const messages_1 = __nccwpck_require__(5553);
 Object.defineProperty(exports, "DatabaseError", ({ enumerable: true, get: function () { return messages_1.DatabaseError; } }));
-const serializer_1 = __nccwpck_require__(6513);
+const serializer_1 = __nccwpck_require__(9393);
 Object.defineProperty(exports, "serialize", ({ enumerable: true, get: function () { return serializer_1.serialize; } }));
-const parser_1 = __nccwpck_require__(3318);
+const parser_1 = __nccwpck_require__(8614);
 function parse(stream, callback) {
     const parser = new parser_1.Parser();
     stream.on('data', (buffer) => parser.parse(buffer, callback));
@@ -1089,7 +1089,7 @@ function parse(stream, callback) {
 
 /***/ }),
 
-/***/ 5809:
+/***/ 5553:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1255,14 +1255,14 @@ exports.NoticeMessage = NoticeMessage;
 
 /***/ }),
 
-/***/ 3318:
+/***/ 8614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Parser = void 0;
-const messages_1 = __nccwpck_require__(5809);
-const buffer_reader_1 = __nccwpck_require__(9971);
+const messages_1 = __nccwpck_require__(5553);
+const buffer_reader_1 = __nccwpck_require__(3203);
 // every message is prefixed with a single byte
 const CODE_LENGTH = 1;
 // every message has an int32 length which includes itself but does
@@ -1586,13 +1586,13 @@ const parseErrorMessage = (reader, name) => {
 
 /***/ }),
 
-/***/ 6513:
+/***/ 9393:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.serialize = void 0;
-const buffer_writer_1 = __nccwpck_require__(9315);
+const buffer_writer_1 = __nccwpck_require__(995);
 const writer = new buffer_writer_1.Writer();
 const startup = (opts) => {
     // protocol version
@@ -1790,13 +1790,13 @@ exports.serialize = serialize;
 
 /***/ }),
 
-/***/ 1549:
+/***/ 1661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var textParsers = __nccwpck_require__(4784);
-var binaryParsers = __nccwpck_require__(7522);
-var arrayParser = __nccwpck_require__(6471);
-var builtinTypes = __nccwpck_require__(6345);
+var textParsers = __nccwpck_require__(6928);
+var binaryParsers = __nccwpck_require__(8338);
+var arrayParser = __nccwpck_require__(6439);
+var builtinTypes = __nccwpck_require__(8953);
 
 exports.getTypeParser = getTypeParser;
 exports.setTypeParser = setTypeParser;
@@ -1844,10 +1844,10 @@ binaryParsers.init(function(oid, converter) {
 
 /***/ }),
 
-/***/ 6471:
+/***/ 6439:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var array = __nccwpck_require__(3879);
+var array = __nccwpck_require__(2903);
 
 module.exports = {
   create: function (source, transform) {
@@ -1862,10 +1862,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7522:
+/***/ 8338:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var parseInt64 = __nccwpck_require__(2299);
+var parseInt64 = __nccwpck_require__(9083);
 
 var parseBits = function(data, bits, offset, invert, callback) {
   offset = offset || 0;
@@ -2126,7 +2126,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6345:
+/***/ 8953:
 /***/ ((module) => {
 
 /**
@@ -2206,14 +2206,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4784:
+/***/ 6928:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var array = __nccwpck_require__(3879)
-var arrayParser = __nccwpck_require__(6471);
-var parseDate = __nccwpck_require__(2690);
-var parseInterval = __nccwpck_require__(8755);
-var parseByteA = __nccwpck_require__(463);
+var array = __nccwpck_require__(2903)
+var arrayParser = __nccwpck_require__(6439);
+var parseDate = __nccwpck_require__(546);
+var parseInterval = __nccwpck_require__(1443);
+var parseByteA = __nccwpck_require__(7119);
 
 function allowNull (fn) {
   return function nullAllowed (value) {
@@ -2428,20 +2428,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5042:
+/***/ 242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
-const utils = __nccwpck_require__(9652)
+const utils = __nccwpck_require__(5348)
 const nodeUtils = __nccwpck_require__(9023)
-const sasl = __nccwpck_require__(948)
-const TypeOverrides = __nccwpck_require__(365)
+const sasl = __nccwpck_require__(2436)
+const TypeOverrides = __nccwpck_require__(4685)
 
-const ConnectionParameters = __nccwpck_require__(646)
-const Query = __nccwpck_require__(4473)
-const defaults = __nccwpck_require__(8995)
-const Connection = __nccwpck_require__(9809)
-const crypto = __nccwpck_require__(4150)
+const ConnectionParameters = __nccwpck_require__(4422)
+const Query = __nccwpck_require__(2697)
+const defaults = __nccwpck_require__(7027)
+const Connection = __nccwpck_require__(4609)
+const crypto = __nccwpck_require__(3142)
 
 const activeQueryDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -2729,7 +2729,7 @@ class Client extends EventEmitter {
       cb()
     } else {
       try {
-        const pgPass = __nccwpck_require__(3272)
+        const pgPass = __nccwpck_require__(7336)
         pgPass(this.connectionParameters, (pass) => {
           if (undefined !== pass) {
             pgPassDeprecationNotice()
@@ -3281,16 +3281,16 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 646:
+/***/ 4422:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const dns = __nccwpck_require__(2250)
 
-const defaults = __nccwpck_require__(8995)
+const defaults = __nccwpck_require__(7027)
 
-const parse = (__nccwpck_require__(6122).parse) // parses a connection string
+const parse = (__nccwpck_require__(5386).parse) // parses a connection string
 
 const val = function (key, config, envVar) {
   if (config[key]) {
@@ -3472,15 +3472,15 @@ module.exports = ConnectionParameters
 
 /***/ }),
 
-/***/ 9809:
+/***/ 4609:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 
-const { parse, serialize } = __nccwpck_require__(4233)
-const stream = __nccwpck_require__(829)
+const { parse, serialize } = __nccwpck_require__(6313)
+const stream = __nccwpck_require__(573)
 const { getStream } = stream
 
 const flushBuffer = serialize.flush()
@@ -3729,7 +3729,7 @@ module.exports = Connection
 
 /***/ }),
 
-/***/ 9765:
+/***/ 4869:
 /***/ ((module) => {
 
 function x509Error(msg, cert) {
@@ -3858,12 +3858,12 @@ module.exports = { signatureAlgorithmHashFromCertificate }
 
 /***/ }),
 
-/***/ 948:
+/***/ 2436:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const crypto = __nccwpck_require__(4150)
-const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(9765)
+const crypto = __nccwpck_require__(3142)
+const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(4869)
 
 // SASLprep (RFC 4013) \u2014 minimal in-tree implementation.
 //
@@ -4127,7 +4127,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4150:
+/***/ 3142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const nodeCrypto = __nccwpck_require__(6982)
@@ -4223,7 +4223,7 @@ async function deriveKey(password, salt, iterations) {
 
 /***/ }),
 
-/***/ 8995:
+/***/ 7027:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4310,7 +4310,7 @@ module.exports = {
   keepalives_idle: 0,
 }
 
-const pgTypes = __nccwpck_require__(1549)
+const pgTypes = __nccwpck_require__(1661)
 // save default parsers
 const parseBigInteger = pgTypes.getTypeParser(20, 'text')
 const parseBigIntegerArray = pgTypes.getTypeParser(1016, 'text')
@@ -4324,20 +4324,20 @@ module.exports.__defineSetter__('parseInt8', function (val) {
 
 /***/ }),
 
-/***/ 3273:
+/***/ 1097:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(5042)
-const defaults = __nccwpck_require__(8995)
-const Connection = __nccwpck_require__(9809)
-const Result = __nccwpck_require__(6424)
-const utils = __nccwpck_require__(9652)
-const Pool = __nccwpck_require__(7558)
-const TypeOverrides = __nccwpck_require__(365)
-const { DatabaseError } = __nccwpck_require__(4233)
-const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(9652)
+const Client = __nccwpck_require__(242)
+const defaults = __nccwpck_require__(7027)
+const Connection = __nccwpck_require__(4609)
+const Result = __nccwpck_require__(6808)
+const utils = __nccwpck_require__(5348)
+const Pool = __nccwpck_require__(7734)
+const TypeOverrides = __nccwpck_require__(4685)
+const { DatabaseError } = __nccwpck_require__(6313)
+const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(5348)
 
 const poolFactory = (Client) => {
   return class BoundPool extends Pool {
@@ -4354,7 +4354,7 @@ const PG = function (clientConstructor) {
   this.Pool = poolFactory(this.Client)
   this._pools = []
   this.Connection = Connection
-  this.types = __nccwpck_require__(1549)
+  this.types = __nccwpck_require__(1661)
   this.DatabaseError = DatabaseError
   this.TypeOverrides = TypeOverrides
   this.escapeIdentifier = escapeIdentifier
@@ -4373,7 +4373,7 @@ try {
 }
 
 if (forceNative) {
-  clientConstructor = __nccwpck_require__(5301)
+  clientConstructor = __nccwpck_require__(165)
 }
 
 module.exports = new PG(clientConstructor)
@@ -4385,7 +4385,7 @@ Object.defineProperty(module.exports, "native", ({
   get() {
     let native = null
     try {
-      native = new PG(__nccwpck_require__(5301))
+      native = new PG(__nccwpck_require__(165))
     } catch (err) {
       if (err.code !== 'MODULE_NOT_FOUND') {
         throw err
@@ -4404,7 +4404,7 @@ Object.defineProperty(module.exports, "native", ({
 
 /***/ }),
 
-/***/ 8942:
+/***/ 7134:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const nodeUtils = __nccwpck_require__(9023)
@@ -4413,16 +4413,16 @@ var Native
 // eslint-disable-next-line no-useless-catch
 try {
   // Wrap this `require()` in a try-catch to avoid upstream bundlers from complaining that this might not be available since it is an optional import
-  Native = __nccwpck_require__(4390)
+  Native = __nccwpck_require__(2516)
 } catch (e) {
   throw e
 }
-const TypeOverrides = __nccwpck_require__(365)
+const TypeOverrides = __nccwpck_require__(4685)
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 const util = __nccwpck_require__(9023)
-const ConnectionParameters = __nccwpck_require__(646)
+const ConnectionParameters = __nccwpck_require__(4422)
 
-const NativeQuery = __nccwpck_require__(7581)
+const NativeQuery = __nccwpck_require__(8733)
 
 const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -4738,7 +4738,7 @@ Client.prototype._pulsePipelinedQueryQueue = function () {
   const self = this
   const queries = []
   const nativeQueries = []
-  const utils = __nccwpck_require__(9652)
+  const utils = __nccwpck_require__(5348)
 
   while (this._queryQueue.length > 0) {
     const query = this._queryQueue.shift()
@@ -4839,23 +4839,23 @@ Client.prototype.getTransactionStatus = function () {
 
 /***/ }),
 
-/***/ 5301:
+/***/ 165:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-module.exports = __nccwpck_require__(8942)
+module.exports = __nccwpck_require__(7134)
 
 
 /***/ }),
 
-/***/ 7581:
+/***/ 8733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 const util = __nccwpck_require__(9023)
-const utils = __nccwpck_require__(9652)
+const utils = __nccwpck_require__(5348)
 
 const NativeQuery = (module.exports = function (config, values, callback) {
   EventEmitter.call(this)
@@ -5022,15 +5022,15 @@ NativeQuery.prototype.submit = function (client) {
 
 /***/ }),
 
-/***/ 4473:
+/***/ 2697:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(4434)
 
-const Result = __nccwpck_require__(6424)
-const utils = __nccwpck_require__(9652)
+const Result = __nccwpck_require__(6808)
+const utils = __nccwpck_require__(5348)
 
 class Query extends EventEmitter {
   constructor(config, values, callback) {
@@ -5292,12 +5292,12 @@ module.exports = Query
 
 /***/ }),
 
-/***/ 6424:
+/***/ 6808:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const types = __nccwpck_require__(1549)
+const types = __nccwpck_require__(1661)
 
 const matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/
 
@@ -5408,7 +5408,7 @@ module.exports = Result
 
 /***/ }),
 
-/***/ 829:
+/***/ 573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const { getStream, getSecureStream } = getStreamFuncs()
@@ -5451,7 +5451,7 @@ function getNodejsStreamFuncs() {
  */
 function getCloudflareStreamFuncs() {
   function getStream(ssl) {
-    const { CloudflareSocket } = __nccwpck_require__(785)
+    const { CloudflareSocket } = __nccwpck_require__(6657)
     return new CloudflareSocket(ssl)
   }
 
@@ -5498,12 +5498,12 @@ function getStreamFuncs() {
 
 /***/ }),
 
-/***/ 365:
+/***/ 4685:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const types = __nccwpck_require__(1549)
+const types = __nccwpck_require__(1661)
 
 function TypeOverrides(userTypes) {
   this._types = userTypes || types
@@ -5540,12 +5540,12 @@ module.exports = TypeOverrides
 
 /***/ }),
 
-/***/ 9652:
+/***/ 5348:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const defaults = __nccwpck_require__(8995)
+const defaults = __nccwpck_require__(7027)
 const nodeUtils = __nccwpck_require__(9023)
 
 const { isDate } = __nccwpck_require__(8253)
@@ -5772,14 +5772,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8702:
+/***/ 8830:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var path = __nccwpck_require__(6928)
+var path = __nccwpck_require__(4547)
   , Stream = (__nccwpck_require__(2203).Stream)
-  , split = __nccwpck_require__(5286)
+  , split = __nccwpck_require__(8630)
   , util = __nccwpck_require__(9023)
   , defaultPort = 5432
   , isWin = (process.platform === 'win32')
@@ -6012,14 +6012,14 @@ var isValidEntry = module.exports.isValidEntry = function(entry){
 
 /***/ }),
 
-/***/ 3272:
+/***/ 7336:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var path = __nccwpck_require__(6928)
+var path = __nccwpck_require__(4547)
   , fs = __nccwpck_require__(9896)
-  , helper = __nccwpck_require__(8702)
+  , helper = __nccwpck_require__(8830)
 ;
 
 
@@ -6042,7 +6042,7 @@ module.exports.warnTo = helper.warnTo;
 
 /***/ }),
 
-/***/ 3879:
+/***/ 2903:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6146,7 +6146,7 @@ function identity (value) {
 
 /***/ }),
 
-/***/ 463:
+/***/ 7119:
 /***/ ((module) => {
 
 
@@ -6186,7 +6186,7 @@ module.exports = function parseBytea (input) {
 
 /***/ }),
 
-/***/ 2690:
+/***/ 546:
 /***/ ((module) => {
 
 
@@ -6309,12 +6309,12 @@ function is0To99 (num) {
 
 /***/ }),
 
-/***/ 8755:
+/***/ 1443:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var extend = __nccwpck_require__(223)
+var extend = __nccwpck_require__(3743)
 
 module.exports = PostgresInterval
 
@@ -6441,7 +6441,7 @@ function parse (interval) {
 
 /***/ }),
 
-/***/ 5286:
+/***/ 8630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -6589,7 +6589,7 @@ module.exports = split
 
 /***/ }),
 
-/***/ 223:
+/***/ 3743:
 /***/ ((module) => {
 
 module.exports = extend
@@ -6613,7 +6613,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 4390:
+/***/ 2516:
 /***/ ((module) => {
 
 module.exports = eval("require")("pg-native");
@@ -6838,7 +6838,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
-/***/ 6928:
+/***/ 4547:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
@@ -6880,7 +6880,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 
 /***/ }),
 
-/***/ 3794:
+/***/ 5660:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -6913,7 +6913,43 @@ function serverVersionNum(serverVersion) {
 
 /***/ }),
 
-/***/ 3522:
+/***/ 9961:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ downTextWithFileLines),
+/* harmony export */   z: () => (/* binding */ findDownSection)
+/* harmony export */ });
+/* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8721);
+// A file's `-- migrate:down` section: where its up part ends and its down SQL starts. Pure: text in, positions out.
+
+/** The marker line: exactly `-- migrate:down` (trailing blanks forgiven, as an editor leaves them). */
+const DOWN_MARKER = /^-- migrate:down[ \t]*$/m;
+/**
+ * Finds the first `-- migrate:down` line. Everything before it is the up part (what `migrate`
+ * runs and the checksum covers); everything after it is the down SQL, run only by `rollback`.
+ * A file without the line is all up part, so its checksum is the one it always had.
+ */
+function findDownSection(text) {
+    const match = DOWN_MARKER.exec(text);
+    if (!match)
+        return undefined;
+    const markerEnd = match.index + match[0].length;
+    const downStart = text[markerEnd] === '\n' ? markerEnd + 1 : markerEnd;
+    return { upEnd: match.index, downStart, line: (0,_sql_lines_js__WEBPACK_IMPORTED_MODULE_0__/* .lineAt */ .mh)(text, match.index) + 1 };
+}
+/**
+ * The down SQL with a blank line for each line of the file before it, so that anything that
+ * reads it (the directives, the parser, a server error position) counts the file's own lines.
+ */
+function downTextWithFileLines(down, line) {
+    return '\n'.repeat(line - 1) + down;
+}
+
+
+/***/ }),
+
+/***/ 3232:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -7025,7 +7061,7 @@ function hasBom(bytes) {
 
 /***/ }),
 
-/***/ 2783:
+/***/ 569:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -7037,9 +7073,9 @@ function hasBom(bytes) {
 /* unused harmony export LARGE_FILE */
 /* harmony import */ var node_buffer__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4573);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8439);
-/* harmony import */ var _sql_splitter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(773);
-/* harmony import */ var _scan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3522);
+/* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8721);
+/* harmony import */ var _sql_splitter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5947);
+/* harmony import */ var _scan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3232);
 // A file's text as a stream: decoded chunks and statement-aligned pieces, for files too large to hold.
 
 
@@ -7123,15 +7159,15 @@ async function* statementPieces(filePath) {
 function lineAtIndex(filePath, index) {
     return (0,_sql_lines_js__WEBPACK_IMPORTED_MODULE_4__/* .lineAtInChunks */ .$Y)(textChunks(filePath), index);
 }
-/** Whether a migration is streamed in pieces rather than held whole. */
+/** Whether a migration is streamed in pieces rather than held whole (a cut file is held). */
 function isLarge(migration) {
-    return (migration.size ?? 0) > LARGE_FILE;
+    return !migration.held && (migration.size ?? 0) > LARGE_FILE;
 }
 
 
 /***/ }),
 
-/***/ 3452:
+/***/ 5490:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -7146,11 +7182,11 @@ function qualifiedName({ schema, table }) {
 
 /***/ }),
 
-/***/ 5691:
+/***/ 5705:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6203);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6249);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -7163,7 +7199,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6203:
+/***/ 6249:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7191,7 +7227,7 @@ function messageOf(error) {
 }
 
 // EXTERNAL MODULE: ./lib/history/table.js
-var history_table = __nccwpck_require__(3452);
+var history_table = __nccwpck_require__(5490);
 ;// CONCATENATED MODULE: ./lib/history/read.js
 
 
@@ -7216,7 +7252,7 @@ const NEEDED = ['version', 'name', 'checksum', 'status'];
 const SELECTED = Object.keys(EXPECTED)
     .map((c) => (NEEDED.includes(c) ? c : `CASE WHEN false THEN ${c} END AS ${c}`))
     .join(', ');
-const STATUSES = new Set(['applied', 'baseline', 'running', 'failed']);
+const STATUSES = new Set(['applied', 'baseline', 'running', 'failed', 'rolled back']);
 /**
  * Reads the history in one query. A missing table (or schema) is an empty history, so that the
  * everyday run that finds nothing to do costs a single round trip; the column types are checked
@@ -7319,14 +7355,21 @@ async function createHistorySql(client, tracking) {
         tracking.schema,
     ]);
     const createSchema = rows.length === 0 ? `CREATE SCHEMA "${tracking.schema}";` : '';
-    return `${createSchema}CREATE TABLE IF NOT EXISTS ${(0,history_table/* qualifiedName */.O)(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN ('applied', 'baseline', 'running', 'failed')), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
+    return `${createSchema}CREATE TABLE IF NOT EXISTS ${(0,history_table/* qualifiedName */.O)(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN (${STATUS_LIST})), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
 }
+/** Every status a row may have, as the CHECK of a table this action creates lists them. */
+const STATUS_LIST = "'applied', 'baseline', 'running', 'failed', 'rolled back'";
 /**
  * The INSERT that records a migration, as text to send in the same message as the migration.
  * `executionMs` is an SQL expression, so that the server measures the time the file took.
  */
 function insertRowSql(tracking, row, executionMs) {
-    return `INSERT INTO ${(0,history_table/* qualifiedName */.O)(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
+    // Only a `rolled back` row is replaced: a row of any other status still makes the INSERT fail
+    // on the primary key, as a migration applied twice must.
+    const replace = row.replacesRolledBack
+        ? `DELETE FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version = ${row.version} AND status = 'rolled back';`
+        : '';
+    return `${replace}INSERT INTO ${(0,history_table/* qualifiedName */.O)(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
 }
 
 ;// CONCATENATED MODULE: ./lib/files/naming.js
@@ -7363,7 +7406,8 @@ function makePlan(discovery, history, options) {
     const findings = [...discovery.findings];
     const files = inOrder(discovery.migrations);
     const rows = inOrder(history);
-    const highestRecorded = rows.at(-1)?.version;
+    // A `rolled back` row is pending again: it does not count as recorded.
+    const highestRecorded = rows.findLast((row) => row.status !== 'rolled back')?.version;
     const entries = [];
     const pending = [];
     // One merge of two lists in version order: thousands of migrations cost no lookups or sorts.
@@ -7377,6 +7421,15 @@ function makePlan(discovery, history, options) {
         }
         else if (row && (!file || row.version <= file.version)) {
             const match = file?.version === row.version ? file : undefined;
+            if (row.status === 'rolled back' && match) {
+                // Rolled back: pending again, and applying it replaces its row.
+                const entry = pendingEntry(match, highestRecorded, options, findings);
+                entries.push({ ...entry, note: entry.note ?? 'rolled back earlier' });
+                pending.push(match);
+                r++;
+                f++;
+                continue;
+            }
             entries.push(recordedEntry(row, match, options, findings));
             r++;
             if (match)
@@ -7439,6 +7492,10 @@ function pendingEntry(migration, highestRecorded, options, findings) {
 function recordedEntry(row, migration, options, findings) {
     const driftStops = options.onDrift === 'fail';
     const base = { version: row.version, row, migration };
+    if (row.status === 'rolled back') {
+        // Rolled back and its file gone: nothing is applied, so nothing has drifted.
+        return { ...base, name: row.name, status: 'rolled back', checksum: row.checksum };
+    }
     if (row.status === 'running' && options.runningIsLive) {
         const name = migration?.name ?? row.name;
         const note = 'being applied by another run (no-transaction)';
@@ -7496,7 +7553,7 @@ function resultOfStoppedPlan(plan) {
 }
 
 // EXTERNAL MODULE: ./lib/report/model.js
-var model = __nccwpck_require__(5747);
+var model = __nccwpck_require__(7053);
 ;// CONCATENATED MODULE: ./lib/runner/applied-by.js
 // Who applied a migration, for the tracking row: on Actions the repository, run and commit.
 function appliedBy(env = process.env) {
@@ -7632,11 +7689,11 @@ async function releaseLock(client, key) {
 }
 
 // EXTERNAL MODULE: ./lib/files/stream.js
-var stream = __nccwpck_require__(2783);
+var stream = __nccwpck_require__(569);
 // EXTERNAL MODULE: ./lib/review/allow.js
-var allow = __nccwpck_require__(8177);
+var allow = __nccwpck_require__(1431);
 // EXTERNAL MODULE: ./lib/sql/splitter.js
-var sql_splitter = __nccwpck_require__(773);
+var sql_splitter = __nccwpck_require__(5947);
 ;// CONCATENATED MODULE: ./lib/plan/allowances.js
 
 
@@ -7664,9 +7721,9 @@ function checkAllowances(migration) {
 }
 
 // EXTERNAL MODULE: ./lib/sql/parser.js
-var parser = __nccwpck_require__(9745);
+var parser = __nccwpck_require__(6595);
 // EXTERNAL MODULE: ./lib/sql/statement-kinds.js
-var statement_kinds = __nccwpck_require__(7071);
+var statement_kinds = __nccwpck_require__(1093);
 ;// CONCATENATED MODULE: ./lib/plan/checks.js
 
 
@@ -7735,8 +7792,45 @@ function controlFinding(migration, control) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/plan/target.js
+/**
+ * The plan cut at `toVersion`: pending migrations above it stay `pending` with a note and are not
+ * applied. A version that no file has is a finding that stops the run: a typo must not quietly
+ * apply everything, or nothing.
+ */
+function limitToVersion(plan, files, toVersion) {
+    if (!files.some((file) => file.version === toVersion)) {
+        const highest = files.reduce((max, f) => (max === undefined || f.version > max ? f.version : max), undefined);
+        const hint = highest === undefined ? 'there are no migration files' : `the highest is ${highest}`;
+        return {
+            ...plan,
+            stops: true,
+            findings: [
+                ...plan.findings,
+                {
+                    kind: 'to-version',
+                    version: toVersion,
+                    message: `to-version is ${toVersion}, but no migration file has that version (${hint}): set to-version to the version of a file.`,
+                    stops: true,
+                },
+            ],
+        };
+    }
+    const later = new Set(plan.pending.filter((m) => m.version > toVersion));
+    if (later.size === 0)
+        return plan;
+    return {
+        ...plan,
+        pending: plan.pending.filter((m) => !later.has(m)),
+        entries: plan.entries.map((entry) => entry.migration && later.has(entry.migration)
+            ? { ...entry, status: 'pending', note: `above to-version ${toVersion}` }
+            : entry),
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/commands/context.js
 // What every command gets, and the steps they share: the checked plan, the stopped report, the work under the lock.
+
 
 
 
@@ -7763,12 +7857,15 @@ async function planOf(context, rows, { underLock, checked }) {
     const runningIsLive = !underLock &&
         rows.some((row) => row.status === 'running') &&
         (await isLockHeld(context.db.client, context.tracking));
-    const plan = makePlan(context.discovery, rows, {
+    const made = makePlan(context.discovery, rows, {
         onDrift: settings.onDrift,
         allowOutOfOrder: settings.allowOutOfOrder,
         transaction: settings.transaction,
         runningIsLive,
     });
+    const plan = settings.command === 'migrate' && settings.toVersion !== undefined
+        ? limitToVersion(made, context.discovery.migrations, settings.toVersion)
+        : made;
     const checks = new Map();
     for (const migration of plan.pending) {
         let check = checked?.get(migration.version);
@@ -7884,7 +7981,7 @@ function marked(plan, version, status, note) {
 }
 
 // EXTERNAL MODULE: ./lib/sql/lines.js
-var lines = __nccwpck_require__(8439);
+var lines = __nccwpck_require__(8721);
 ;// CONCATENATED MODULE: ./lib/apply/errors.js
 
 
@@ -7970,6 +8067,7 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
         checksum: migration.checksum,
         status: 'running',
         appliedBy: options.appliedBy,
+        replacesRolledBack: options.rolledBack?.has(migration.version),
     };
     await client.query(insertRowSql(options.tracking, row, '0'));
     const timeouts = [
@@ -8020,6 +8118,7 @@ function rowOf(migration, options) {
         checksum: migration.checksum,
         status: 'applied',
         appliedBy: options.appliedBy,
+        replacesRolledBack: options.rolledBack?.has(migration.version),
     };
 }
 /**
@@ -8056,7 +8155,7 @@ function openingSql(options, { begin, setup, previous }) {
 const PREVIOUS_NOT_COMMITTED = 'agoat/migrate-action: the migration sent before this one did not commit';
 /** SQL that fails the transaction unless `version`'s tracking row exists (see applyPipelined). */
 function previousRowCheckSql(tracking, version) {
-    return `DO $previous$BEGIN IF NOT EXISTS (SELECT 1 FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version = ${version}) THEN RAISE EXCEPTION '${PREVIOUS_NOT_COMMITTED}'; END IF; END$previous$;`;
+    return `DO $previous$BEGIN IF NOT EXISTS (SELECT 1 FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version = ${version} AND status <> 'rolled back') THEN RAISE EXCEPTION '${PREVIOUS_NOT_COMMITTED}'; END IF; END$previous$;`;
 }
 /** What closes it: the session reset, the action's settings, the tracking row, the commit. */
 function closingSql(migration, options, { commit, record = true }, executionMs) {
@@ -8383,7 +8482,7 @@ function rollBackEarlier(outcomes, failed) {
 }
 
 // EXTERNAL MODULE: ./lib/db/session.js
-var session = __nccwpck_require__(3794);
+var session = __nccwpck_require__(5660);
 ;// CONCATENATED MODULE: ./lib/apply/rehearse.js
 
 
@@ -8482,7 +8581,7 @@ async function runByStatement(client, migration, options, flags, observer) {
 }
 
 // EXTERNAL MODULE: ./lib/review/observe/errors.js
-var errors = __nccwpck_require__(7976);
+var errors = __nccwpck_require__(4310);
 ;// CONCATENATED MODULE: ./lib/commands/dry-run.js
 // A dry run of migrate: what would be applied, and the rehearsal when asked. Writes nothing.
 
@@ -8496,7 +8595,7 @@ var errors = __nccwpck_require__(7976);
  * The review's code (its rules, the catalog readers) is a chunk of its own in dist/, loaded only
  * by a dry run that reviews: a deploy run never compiles it.
  */
-const reviewing = () => __nccwpck_require__.e(/* import() */ 74).then(__nccwpck_require__.bind(__nccwpck_require__, 9074));
+const reviewing = () => __nccwpck_require__.e(/* import() */ 407).then(__nccwpck_require__.bind(__nccwpck_require__, 1407));
 // A rehearsal holds the locks its statements take until the rollback: keep it short and polite.
 const REHEARSAL_LOCK_TIMEOUT = '5s';
 const REHEARSAL_STATEMENT_TIMEOUT = '60s';
@@ -8506,7 +8605,10 @@ const REHEARSAL_STATEMENT_TIMEOUT = '60s';
  */
 async function dryRun(context, plan) {
     const count = plan.pending.length;
-    const entries = plan.entries.map((e) => (e.status === 'pending' && e.migration ? { ...e, status: 'would apply' } : e));
+    const applying = new Set(plan.pending);
+    const entries = plan.entries.map((e) => e.status === 'pending' && e.migration && applying.has(e.migration)
+        ? { ...e, status: 'would apply' }
+        : e);
     const planned = { ...plan, entries };
     const review = count > 0 && context.settings.safety !== 'off'
         ? await (await reviewing()).startReview(context, plan)
@@ -8675,12 +8777,18 @@ async function migrateUnderLock(context, key, first) {
         lockRetries: settings.lockRetries,
         lockCheckSql: lockHeldCheckSql(key),
         statements: new Map([...plan.checks].flatMap(([version, check]) => check.statements ? [[version, check.statements]] : [])),
+        rolledBack: rolledBackVersions(locked.rows),
         signal: context.signal,
         cancelRunning: context.cancelRunning,
         log,
     };
     const outcomes = await applyMigrations(db.client, plan.pending, options);
     return appliedReport(context, plan, outcomes);
+}
+/** Versions whose row says `rolled back`: applying one again replaces its row. */
+function rolledBackVersions(rows) {
+    const versions = rows.filter((row) => row.status === 'rolled back').map((row) => row.version);
+    return versions.length > 0 ? new Set(versions) : undefined;
 }
 function appliedReport(context, plan, outcomes) {
     const byVersion = new Map(outcomes.map((o) => [o.migration.version, o]));
@@ -8867,6 +8975,398 @@ async function repair(context) {
     });
 }
 
+;// CONCATENATED MODULE: ./lib/apply/rollback.js
+
+
+
+
+
+
+/** The row's new status, who and when; `executionMs` is an SQL expression. */
+function rowUpdateSql(options, version, status, executionMs) {
+    return `UPDATE ${(0,history_table/* qualifiedName */.O)(options.tracking)} SET status = ${literal(status)}, applied_at = now(), applied_by = ${literal(options.appliedBy)}, execution_ms = ${executionMs} WHERE version = ${version};`;
+}
+const rollback_reset = (options) => `SET SESSION AUTHORIZATION DEFAULT;RESET ALL;${options.sessionSql}`;
+function timeoutsSql(options, local) {
+    const set = local ? 'SET LOCAL' : 'SET';
+    return [
+        options.lockTimeout ? `${set} lock_timeout = ${literal(options.lockTimeout)};` : '',
+        options.statementTimeout
+            ? `${set} statement_timeout = ${literal(options.statementTimeout)};`
+            : '',
+    ].join('');
+}
+/** The file line of an error raised by `statementText`, which starts at `offset` of `text`. */
+function errorLine(error, text, statementText, offset) {
+    const position = error.position;
+    if (!position)
+        return undefined;
+    return (0,lines/* lineAt */.mh)(text, offset + (0,lines/* indexOfPosition */.TT)(statementText, Number(position)));
+}
+/** A transactional down: the down SQL and the row's change in one message, one transaction. */
+async function rollBackInTransaction(client, down, options, setup) {
+    const { migration } = down;
+    // The prefix is one line and the down text has a blank line per file line before it, so an
+    // error position maps to the file's own line.
+    const prefix = `BEGIN;${options.lockCheckSql}${setup}${timeoutsSql(options, true)}`;
+    const elapsed = 'floor(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer';
+    const body = down.text.slice(1); // the first blank line is the prefix's own
+    const text = `${prefix}\n${body}\n;${rollback_reset(options)}${rowUpdateSql(options, migration.version, 'rolled back', elapsed)}COMMIT;`;
+    try {
+        await client.query(text);
+    }
+    catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        const line = errorLine(error, text, text, 0);
+        throw describeError(error, line !== undefined && line > 1 ? line : undefined);
+    }
+}
+/**
+ * A no-transaction down (`DROP INDEX CONCURRENTLY`): its row is committed as `running` first, the
+ * statements run one by one, and the row becomes `rolled back`, or `failed` when one fails (the
+ * database may then be half rolled back: a person must look, as after a failed no-transaction up).
+ */
+async function rollBackWithoutTransaction(client, down, options, setup, outcome) {
+    const { migration } = down;
+    await client.query(options.lockCheckSql).catch((error) => {
+        throw error.message === LOCK_LOST ? new ConfigurationError(POOLER_MESSAGE) : error;
+    });
+    await client.query(`BEGIN;${setup}${rowUpdateSql(options, migration.version, 'running', '0')}COMMIT;`);
+    const timeouts = timeoutsSql(options, false);
+    if (timeouts)
+        await client.query(timeouts);
+    const started = performance.now();
+    let failure;
+    for (const statement of down.statements) {
+        if (options.signal?.aborted) {
+            failure = { message: 'the job was cancelled before this statement', line: statement.line };
+            break;
+        }
+        try {
+            await client.query(statement.text);
+        }
+        catch (error) {
+            failure = describeError(error, errorLine(error, down.text, statement.text, statement.offset) ?? statement.line);
+            break;
+        }
+    }
+    outcome.durationMs = Math.round(performance.now() - started);
+    await client.query(`${rollback_reset(options)}${rowUpdateSql(options, migration.version, failure ? 'failed' : 'rolled back', String(outcome.durationMs))}`);
+    if (failure)
+        throw failure;
+}
+/**
+ * Rolls back `downs` in the order given (newest first) and stops at the first failure: a failed
+ * transactional down leaves no trace and its row stays as it was; those after it are not
+ * attempted. When `signal` aborts, no further down starts.
+ */
+async function rollBack(client, downs, options) {
+    const outcomes = downs.map((d) => ({
+        migration: d.migration,
+        status: 'not attempted',
+    }));
+    for (const [index, down] of downs.entries()) {
+        if (options.signal?.aborted)
+            break;
+        const outcome = outcomes[index];
+        const setup = index === 0 ? options.setupSql : '';
+        const started = performance.now();
+        try {
+            if (down.migration.down.noTransaction) {
+                await rollBackWithoutTransaction(client, down, options, setup, outcome);
+            }
+            else {
+                await rollBackInTransaction(client, down, options, setup);
+                outcome.durationMs = Math.round(performance.now() - started);
+            }
+            outcome.status = 'rolled back';
+            options.log(`Rolled back ${down.migration.name} in ${outcome.durationMs} ms.`);
+        }
+        catch (error) {
+            if (error instanceof ConfigurationError)
+                throw error;
+            outcome.durationMs ??= Math.round(performance.now() - started);
+            outcome.status = 'failed';
+            outcome.error = error instanceof Error ? describeError(error) : error;
+            break;
+        }
+    }
+    return outcomes;
+}
+
+;// CONCATENATED MODULE: ./lib/history/status-check.js
+
+
+/**
+ * A table created by an earlier build has `CHECK (status IN ('applied', 'baseline', 'running',
+ * 'failed'))`, which refuses `rolled back`. The CHECK is replaced, under the migration lock and
+ * inside the first rollback's transaction, only when a rollback is about to write that status:
+ * a table that never sees a rollback stays exactly as it was. Only a CHECK that lists the
+ * action's own four statuses is replaced; any other constraint is the owner's and stays.
+ */
+async function statusCheckOf(client, tracking) {
+    const table = (0,history_table/* qualifiedName */.O)(tracking);
+    const { rows } = await client.query(`SELECT c.conname AS name, pg_get_constraintdef(c.oid) AS definition,
+            pg_has_role(t.relowner, 'USAGE') AS owned
+       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+      WHERE c.conrelid = $1::regclass AND c.contype = 'c'`, [table]);
+    const old = rows.filter((r) => ["'applied'", "'baseline'", "'running'", "'failed'"].every((s) => r.definition.includes(s)) &&
+        !r.definition.includes("'rolled back'"));
+    const [first] = old;
+    if (!first)
+        return { sql: '', allowed: true };
+    const quote = (name) => `"${name.replaceAll('"', '""')}"`;
+    const drops = old.map((r) => `DROP CONSTRAINT ${quote(r.name)}`).join(', ');
+    return {
+        sql: `ALTER TABLE ${table} ${drops}, ADD CONSTRAINT ${quote(first.name)} CHECK (status IN (${STATUS_LIST}));`,
+        allowed: first.owned,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/plan/rollback.js
+// Findings about the files or rows that make any rollback unsafe, wherever they are.
+const ALWAYS_STOP = new Set([
+    'duplicate',
+    'misnamed',
+    'unreadable',
+    'version-too-large',
+    'directive',
+    'failed',
+]);
+/** The rows above `toVersion` that record the migration as done: those a rollback undoes. */
+function rowsToRollBack(plan, toVersion) {
+    return plan.entries
+        .filter((e) => e.version > toVersion && e.row && e.row.status !== 'rolled back')
+        .reverse();
+}
+/**
+ * Decides what `rollback` to `toVersion` runs, and refuses before anything runs: every migration
+ * above it must have its file unchanged (the down SQL is the file's, so a changed file may undo
+ * something else) and down SQL that parses, has no transaction control, and loses no data unless
+ * `allowDataLoss`. A failed row anywhere stops it: the database may be half-changed.
+ */
+function planRollback(plan, toVersion, downs, allowDataLoss) {
+    const findings = plan.findings
+        .filter((f) => ALWAYS_STOP.has(f.kind))
+        .map((f) => ({ ...f, stops: true }));
+    const steps = [];
+    const refuse = (entry, message, line) => findings.push({
+        kind: 'rollback',
+        version: entry.version,
+        file: entry.migration?.name ?? entry.name,
+        line,
+        message,
+        stops: true,
+    });
+    for (const entry of rowsToRollBack(plan, toVersion)) {
+        const { migration, row } = entry;
+        if (!row || entry.status === 'failed')
+            continue; // a finding of its own already
+        if (!migration) {
+            refuse(entry, `${entry.name} cannot be rolled back: its file is missing, so its down SQL is unknown; restore the file.`);
+            continue;
+        }
+        if (migration.checksum !== row.checksum) {
+            refuse(entry, `${migration.name} cannot be rolled back: it was changed after it was applied (recorded checksum ${row.checksum.slice(0, 12)}, now ${migration.checksum.slice(0, 12)}), so its down SQL may not undo what ran; restore the applied content.`);
+            continue;
+        }
+        const down = migration.down;
+        if (!down) {
+            refuse(entry, `${migration.name} has no down SQL: add a -- migrate:down section that undoes it, or roll back to version ${migration.version} or above.`);
+            continue;
+        }
+        const facts = downs.get(migration.version);
+        for (const control of facts?.transactionControl ?? []) {
+            refuse(entry, `${down.file} line ${control.line}: ${control.keyword} is not allowed in down SQL, because the action owns the transaction; remove it.`, control.line);
+        }
+        if (facts?.parseError) {
+            const { line, message } = facts.parseError;
+            refuse(entry, `${down.file} line ${line}: the down SQL does not parse (${message}); fix it before rolling back.`, line);
+        }
+        if (!allowDataLoss) {
+            for (const loss of facts?.losses ?? []) {
+                refuse(entry, `${down.file} line ${loss.line}: the down SQL of ${migration.name} loses data (${loss.what}): set allow-data-loss: true if that is intended.`, loss.line);
+            }
+        }
+        steps.push({ entry, row, migration: migration });
+    }
+    return { steps, findings };
+}
+
+;// CONCATENATED MODULE: ./lib/commands/rollback.js
+// command: rollback: checks every migration above to-version, then runs their down SQL newest first under the lock, and says what happened.
+
+
+
+
+
+
+
+
+
+
+/** The plan of a rollback for `rows`, with each down SQL checked once per run. */
+async function rollbackOf(context, rows, checked) {
+    const { settings } = context;
+    // Drift and order are judged per migration to roll back (planRollback), not by on-drift.
+    const plan = makePlan(context.discovery, rows, {
+        onDrift: 'warn',
+        allowOutOfOrder: true,
+        transaction: 'per-migration',
+    });
+    const toVersion = settings.toVersion ?? 0n;
+    // The parse-tree reading is in the review's lazy chunk: a deploy run never loads it.
+    const { checkDownSql } = await __nccwpck_require__.e(/* import() */ 156).then(__nccwpck_require__.bind(__nccwpck_require__, 156));
+    for (const entry of plan.entries) {
+        const down = entry.migration?.down;
+        if (!down || entry.version <= toVersion || !entry.row || checked.has(entry.version))
+            continue;
+        checked.set(entry.version, await checkDownSql(down));
+    }
+    const facts = new Map(checked);
+    return { plan, rollback: planRollback(plan, toVersion, facts, settings.allowDataLoss) };
+}
+/** The plan's entries with each step's status (and duration, note) after the rollback. */
+function withSteps(plan, statuses) {
+    return {
+        ...plan,
+        entries: plan.entries.map((e) => {
+            const change = statuses.get(e.version);
+            return change ? { ...e, ...change } : e;
+        }),
+    };
+}
+function stopped(context, plan, findings) {
+    return stoppedReport(context, { ...plan, findings, stops: true });
+}
+/**
+ * `rollback` to `to-version`: every applied migration above it, newest first, runs its down SQL
+ * and its row becomes `rolled back` in the same transaction. Every check happens before anything
+ * runs, and again under the lock on the history re-read there; a dry run only reports the plan.
+ */
+async function rollback(context) {
+    const { settings, db, tracking } = context;
+    const toVersion = settings.toVersion ?? 0n;
+    const checked = new Map();
+    const first = await context.history;
+    const { plan, rollback: planned } = await rollbackOf(context, first.rows, checked);
+    if (planned.findings.length > 0)
+        return stopped(context, plan, planned.findings);
+    if (planned.steps.length === 0) {
+        return report(context, plan, {
+            result: 'up-to-date',
+            verdict: `Nothing to roll back: no applied migration above version ${toVersion}.`,
+        });
+    }
+    const fit = await statusCheckOf(db.client, tracking);
+    if (!fit.allowed) {
+        return stopped(context, plan, [
+            {
+                kind: 'rollback',
+                message: `The tracking table ${tracking.schema}.${tracking.table} was created before the status rolled back existed, and this role does not own it: as its owner, run ${fit.sql}`,
+                stops: true,
+            },
+        ]);
+    }
+    const names = planned.steps.map((s) => s.migration.name).join(', ');
+    if (settings.dryRun) {
+        const would = new Map(planned.steps.map((s) => [s.entry.version, { status: 'would roll back' }]));
+        return report(context, withSteps(plan, would), {
+            result: 'pending',
+            verdict: `Dry run: ${(0,model/* plural */.LS)(planned.steps.length, 'migration')} would be rolled back to version ${toVersion}, newest first (${names}); nothing was written.`,
+        });
+    }
+    return underLock(context, async (key) => {
+        const sessionSql = (0,session/* sessionSettingsSql */.Cb)(db.serverMajor);
+        if (sessionSql)
+            await db.client.query(sessionSql);
+        const locked = await readHistory(db.client, tracking);
+        const now = await rollbackOf(context, locked.rows, checked);
+        if (now.rollback.findings.length > 0)
+            return stopped(context, now.plan, now.rollback.findings);
+        if (now.rollback.steps.length === 0) {
+            return report(context, now.plan, {
+                result: 'up-to-date',
+                verdict: `Nothing to roll back: no applied migration above version ${toVersion}.`,
+            });
+        }
+        const downs = now.rollback.steps.map((s) => {
+            const check = checked.get(s.migration.version);
+            return {
+                migration: s.migration,
+                statements: check?.statements ?? [],
+                text: check?.text ?? '',
+            };
+        });
+        const outcomes = await rollBack(db.client, downs, {
+            tracking,
+            appliedBy: appliedBy(),
+            sessionSql,
+            setupSql: (await statusCheckOf(db.client, tracking)).sql,
+            lockCheckSql: lockHeldCheckSql(key),
+            lockTimeout: settings.lockTimeout,
+            statementTimeout: settings.statementTimeout,
+            signal: context.signal,
+            log: context.log,
+        });
+        return rolledBackReport(context, now.plan, outcomes);
+    });
+}
+function rolledBackReport(context, plan, outcomes) {
+    const toVersion = context.settings.toVersion ?? 0n;
+    const statuses = new Map();
+    for (const o of outcomes) {
+        const note = o.error
+            ? `down SQL ${o.error.line ? `line ${o.error.line}: ` : ''}${o.error.message}`
+            : undefined;
+        statuses.set(o.migration.version, { status: o.status, durationMs: o.durationMs, note });
+    }
+    const done = outcomes.filter((o) => o.status === 'rolled back');
+    const changes = done.map((o) => `rolled back ${o.migration.name} (version ${o.migration.version}) in ${(0,model/* formatDuration */.a3)(o.durationMs)}`);
+    const total = done.reduce((sum, o) => sum + (o.durationMs ?? 0), 0);
+    const base = {
+        ...report(context, withSteps(plan, statuses), { result: 'applied', verdict: '' }),
+        changes,
+    };
+    const failed = outcomes.find((o) => o.status === 'failed');
+    const notAttempted = outcomes.filter((o) => o.status === 'not attempted').length;
+    if (!failed) {
+        if (notAttempted > 0) {
+            return {
+                ...base,
+                result: 'failed',
+                verdict: `The job was cancelled: ${(0,model/* plural */.LS)(done.length, 'migration')} rolled back, ${notAttempted} not attempted.`,
+            };
+        }
+        return {
+            ...base,
+            verdict: `Rolled back ${(0,model/* plural */.LS)(done.length, 'migration')} to version ${toVersion} in ${(0,model/* formatDuration */.a3)(total)}.`,
+        };
+    }
+    const down = failed.migration.down;
+    const file = down?.file ?? failed.migration.name;
+    const findings = [...base.findings];
+    const half = failed.migration.down?.noTransaction === true;
+    if (half) {
+        findings.push({
+            kind: 'failed',
+            version: failed.migration.version,
+            file,
+            line: failed.error?.line,
+            message: `The down SQL of ${failed.migration.name} ran without a transaction and failed part-way, so the database may be half rolled back: its row is recorded as failed; check the database, then run command: repair.`,
+            stops: true,
+        });
+    }
+    const still = half ? 'its row is recorded as failed' : 'it is still applied';
+    return {
+        ...base,
+        findings,
+        result: 'failed',
+        failure: failed.error && { file, ...failed.error },
+        verdict: `The down SQL of ${failed.migration.name} failed${failed.error?.line ? ` at line ${failed.error.line}` : ''}: ${failed.error?.message ?? 'unknown error'}. ${(0,model/* plural */.LS)(done.length, 'migration')} rolled back before it, ${notAttempted} not attempted; ${still}.`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/commands/validate.js
 // command: validate: the findings and the status table, read only: no lock, no writes.
 
@@ -8913,9 +9413,9 @@ async function cancelRunning(target, client) {
     });
 }
 
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// EXTERNAL MODULE: ../main/node_modules/pg/lib/index.js
+var lib = __nccwpck_require__(1097);
+;// CONCATENATED MODULE: ../main/node_modules/pg/esm/index.mjs
 // ESM wrapper for pg
 
 
@@ -9264,14 +9764,33 @@ async function connectWithRetries(target, timeoutSeconds, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/files/content.js
+// A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+/**
+ * The text of a file as the action sees it. The BOM is dropped and CRLF becomes LF, so a checkout
+ * with Windows line endings has the same checksum as one with Unix endings: line endings are the
+ * checkout's choice (core.autocrlf), not the author's change.
+ */
+function normalizeContent(bytes) {
+    // TextDecoder drops a leading BOM itself (ignoreBOM: false) and throws on invalid UTF-8.
+    return utf8.decode(bytes).replaceAll('\r\n', '\n');
+}
+function checksumOf(normalized) {
+    return (0,external_node_crypto_.createHash)('sha256').update(normalized, 'utf8').digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./lib/files/directives.js
 
 const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
 const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
+/** dbmate's `-- migrate:up`: accepted before the first statement, and means nothing more. */
+const UP_DIRECTIVE = '-- migrate:up';
 const ALLOW_DIRECTIVE = /^[ \t]*--[ \t]*migrate:allow(?=[ \t]|$)/;
 /**
  * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
- * statement. Any other `-- migrate:` line is an error, so that a dbmate-style `-- migrate:down`
+ * statement. Any other `-- migrate:` line is an error, so that a mistyped `-- migrate:down`
  * section is never run as part of the file.
  */
 function readDirectives(sql, fileName) {
@@ -9289,9 +9808,11 @@ function readDirectives(sql, fileName) {
             noTransaction = true;
             continue;
         }
+        if (text === UP_DIRECTIVE && match.index < headerEnd)
+            continue;
         const why = text === KNOWN_DIRECTIVE
             ? 'must come before the first statement'
-            : 'is not a directive this action knows (the directives are -- migrate:no-transaction and -- migrate:allow <rule> <reason>; down migrations are not supported)';
+            : 'is not a directive this action knows (the directives are -- migrate:no-transaction, -- migrate:allow <rule> <reason>, -- migrate:up and one -- migrate:down line that starts the down section)';
         findings.push({
             kind: 'directive',
             file: fileName,
@@ -9339,23 +9860,8 @@ function endOfHeader(sql) {
     return sql.length;
 }
 
-;// CONCATENATED MODULE: ./lib/files/content.js
-// A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-/**
- * The text of a file as the action sees it. The BOM is dropped and CRLF becomes LF, so a checkout
- * with Windows line endings has the same checksum as one with Unix endings: line endings are the
- * checkout's choice (core.autocrlf), not the author's change.
- */
-function normalizeContent(bytes) {
-    // TextDecoder drops a leading BOM itself (ignoreBOM: false) and throws on invalid UTF-8.
-    return utf8.decode(bytes).replaceAll('\r\n', '\n');
-}
-function checksumOf(normalized) {
-    return createHash('sha256').update(normalized, 'utf8').digest('hex');
-}
-
+// EXTERNAL MODULE: ./lib/files/down.js
+var files_down = __nccwpck_require__(9961);
 ;// CONCATENATED MODULE: ./lib/files/migration.js
 // One migration file as the rest of the run sees it; its text is read only when needed.
 
@@ -9372,23 +9878,58 @@ class MigrationFile {
     checksum;
     size;
     text;
+    /** Where the up part ends, when the file has a `-- migrate:down` section. */
+    upEnd;
     noTransaction = false;
     directiveFindings;
-    constructor(version, name, path, checksum, size) {
+    down;
+    held;
+    constructor(version, name, path, checksum, size, text) {
         this.version = version;
         this.name = name;
         this.path = path;
         this.checksum = checksum;
         this.size = size;
+        this.text = text;
     }
+    /** The up part: the whole file, or what comes before its `-- migrate:down` line. */
     get sql() {
+        const text = this.fullText();
+        return this.upEnd === undefined ? text : text.slice(0, this.upEnd);
+    }
+    /** The file's whole text, as the checksum's definition reads it. */
+    fullText() {
         this.text ??= normalizeContent((0,external_node_fs_.readFileSync)(this.path));
         return this.text;
+    }
+    /** Cuts the file at its down marker: `sql` becomes the up part, `down` the rest. */
+    cutAt(upEnd, downStart, line, noTransaction) {
+        this.upEnd = upEnd;
+        this.held = true;
+        this.down = new DownSection(this, downStart, line, noTransaction);
     }
     preview(limit) {
         return this.text === undefined && this.size > limit * 4
             ? head(this.path, limit)
             : this.sql.slice(0, limit);
+    }
+}
+/** The down section of a file: its text read from the file's own (lazy) text. */
+class DownSection {
+    owner;
+    start;
+    line;
+    noTransaction;
+    file;
+    constructor(owner, start, line, noTransaction) {
+        this.owner = owner;
+        this.start = start;
+        this.line = line;
+        this.noTransaction = noTransaction;
+        this.file = owner.name;
+    }
+    get sql() {
+        return this.owner.fullText().slice(this.start);
     }
 }
 /** The first `limit` characters of a file, reading only its first bytes. */
@@ -9408,7 +9949,7 @@ function head(filePath, limit) {
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
 // EXTERNAL MODULE: ./lib/files/scan.js
-var scan = __nccwpck_require__(3522);
+var scan = __nccwpck_require__(3232);
 ;// CONCATENATED MODULE: ./lib/files/scan-file.js
 // Reads a file from disk through the content scanner, in 1 MiB reads into one shared buffer.
 
@@ -9454,6 +9995,8 @@ function scanFile(filePath) {
 
 ;// CONCATENATED MODULE: ./lib/files/discover.js
 // Finds the migrations of a folder: names, versions, duplicates, unreadable files. Reads files, never the database.
+
+
 
 
 
@@ -9543,13 +10086,24 @@ function readMigration(dir, name, version) {
     }
     if (!scan.utf8)
         return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
-    const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
-    if (scan.mentionsDirective) {
-        const { noTransaction, findings } = readDirectives(migration.sql, name);
-        migration.noTransaction = noTransaction;
-        if (findings.length > 0)
-            migration.directiveFindings = findings;
+    if (!scan.mentionsDirective) {
+        return new MigrationFile(version, name, filePath, scan.checksum, scan.size);
     }
+    // A file that mentions `migrate:` is read as text: its directives, and its down section,
+    // whose up part alone is what the checksum covers.
+    const text = normalizeContent((0,external_node_fs_.readFileSync)(filePath));
+    const cut = (0,files_down/* findDownSection */.z)(text);
+    const checksum = cut ? checksumOf(text.slice(0, cut.upEnd)) : scan.checksum;
+    const migration = new MigrationFile(version, name, filePath, checksum, scan.size, text);
+    const { noTransaction, findings } = readDirectives(cut ? text.slice(0, cut.upEnd) : text, name);
+    migration.noTransaction = noTransaction;
+    if (cut) {
+        const down = readDirectives((0,files_down/* downTextWithFileLines */.B)(text.slice(cut.downStart), cut.line), name);
+        findings.push(...down.findings);
+        migration.cutAt(cut.upEnd, cut.downStart, cut.line, noTransaction || down.noTransaction);
+    }
+    if (findings.length > 0)
+        migration.directiveFindings = findings;
     return migration;
 }
 function unreadable(name, version, why) {
@@ -9857,6 +10411,7 @@ const DEFAULTS = {
     'connect-timeout': '30',
     'pr-comment': 'false',
     safety: 'warn',
+    'allow-data-loss': 'false',
 };
 const DRY_RUN_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group']);
 function input(name) {
@@ -9905,6 +10460,16 @@ function identifier(name) {
     }
     return value;
 }
+/** A migration version input such as `to-version`: digits, read exactly. */
+function versionInput(name) {
+    const value = input(name);
+    if (!value)
+        return undefined;
+    if (!/^\d+$/.test(value)) {
+        throw new ConfigurationError(`Input ${name} is "${value}", but it must be a migration version number such as 3.`);
+    }
+    return BigInt(value);
+}
 function databaseUrl() {
     const url = getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
     if (!url) {
@@ -9928,7 +10493,13 @@ function getSettings() {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const migrationsDirInput = input('migrations-dir');
     const migrationsDir = external_node_path_.resolve(workspace, migrationsDirInput);
-    const command = oneOf('command', ['migrate', 'validate', 'baseline', 'repair']);
+    const command = oneOf('command', [
+        'migrate',
+        'validate',
+        'baseline',
+        'repair',
+        'rollback',
+    ]);
     const eventName = process.env.GITHUB_EVENT_NAME ?? '';
     const dryRun = input('dry-run') === 'auto' ? DRY_RUN_EVENTS.has(eventName) : inputs_boolean('dry-run', 'auto, ');
     const baselineText = input('baseline-version');
@@ -9938,6 +10509,10 @@ function getSettings() {
             throw new ConfigurationError(`Input baseline-version is "${baselineText}", but it must be a migration version number such as 3.`);
         }
         baselineVersion = BigInt(baselineText);
+    }
+    const toVersion = versionInput('to-version');
+    if (command === 'rollback' && toVersion === undefined) {
+        throw new ConfigurationError('command: rollback needs to-version, the version to roll back to (every applied migration above it is rolled back; 0 rolls back all): set to-version.');
     }
     const rehearse = inputs_boolean('rehearse');
     // A rehearsal executes the pull request's SQL; on pull_request_target it would run with the
@@ -9957,6 +10532,8 @@ function getSettings() {
         schema: identifier('schema'),
         table: identifier('table'),
         baselineVersion,
+        toVersion,
+        allowDataLoss: inputs_boolean('allow-data-loss'),
         transaction: oneOf('transaction', ['per-migration', 'all']),
         lockWaitTimeoutSeconds: wholeNumber('lock-wait-timeout', { min: 0 }),
         lockTimeout: duration('lock-timeout'),
@@ -9971,9 +10548,9 @@ function getSettings() {
 }
 
 // EXTERNAL MODULE: ./lib/report/html.js
-var html = __nccwpck_require__(7325);
+var html = __nccwpck_require__(2151);
 // EXTERNAL MODULE: ./lib/report/review.js
-var report_review = __nccwpck_require__(7140);
+var report_review = __nccwpck_require__(5194);
 ;// CONCATENATED MODULE: ./lib/report/summary.js
 
 
@@ -9983,7 +10560,15 @@ const SUMMARY_BUDGET = 900 * 1024;
 /** Applied rows kept before the long run of older ones is collapsed into a count. */
 const RECENT_APPLIED = 10;
 const PROBLEMS = new Set(['failed', 'modified', 'missing', 'out of order']);
-const WAITING = new Set(['would apply', 'pending', 'not attempted', 'rehearsed', 'not rehearsed']);
+const WAITING = new Set([
+    'would apply',
+    'pending',
+    'not attempted',
+    'rehearsed',
+    'not rehearsed',
+    'rolled back',
+    'would roll back',
+]);
 const DONE = new Set(['applied', 'already applied', 'baseline']);
 const ICONS = {
     applied: '\u2705',
@@ -9998,6 +10583,8 @@ const ICONS = {
     'out of order': '\u274c',
     failed: '\u274c',
     'not attempted': '\u23ed\ufe0f',
+    'rolled back': '\u21a9\ufe0f',
+    'would roll back': '\ud83d\udcdd',
 };
 function row(entry) {
     const cells = [
@@ -10171,7 +10758,7 @@ async function upsertComment(report, { token, target, eventName }) {
         return;
     }
     try {
-        const { context, getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+        const { context, getOctokit } = await __nccwpck_require__.e(/* import() */ 925).then(__nccwpck_require__.bind(__nccwpck_require__, 2925));
         const number = context.payload.pull_request?.number;
         if (!number) {
             warning('pr-comment: the event has no pull request number; no comment written.');
@@ -10370,11 +10957,13 @@ function writeSummary(report) {
 
 
 
+
 const COMMANDS = {
     migrate: migrate,
     validate: validate,
     baseline: baseline,
     repair: repair,
+    rollback: rollback,
 };
 /** The action: inputs, files and history, the command, then the report. Never throws. */
 async function run() {
@@ -10452,7 +11041,7 @@ async function run() {
 
 /***/ }),
 
-/***/ 7325:
+/***/ 2151:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -10478,7 +11067,7 @@ function escapeHtml(text) {
 
 /***/ }),
 
-/***/ 5747:
+/***/ 7053:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -10487,7 +11076,14 @@ function escapeHtml(text) {
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   jZ: () => (/* binding */ pendingVersions)
 /* harmony export */ });
-const NOT_PENDING = new Set(['applied', 'already applied', 'baseline', 'modified', 'missing']);
+const NOT_PENDING = new Set([
+    'applied',
+    'already applied',
+    'baseline',
+    'modified',
+    'missing',
+    'would roll back',
+]);
 /** Versions as the outputs give them: the numeric version without leading zeros. */
 function appliedVersions(entries) {
     return entries.filter((e) => e.status === 'applied').map((e) => e.version.toString());
@@ -10508,7 +11104,7 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 7140:
+/***/ 5194:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -10519,8 +11115,8 @@ function formatDuration(ms) {
 /* harmony export */   wm: () => (/* binding */ renderReviewText)
 /* harmony export */ });
 /* unused harmony exports formatSize, reviewHeadline */
-/* harmony import */ var _html_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7325);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5747);
+/* harmony import */ var _html_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2151);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7053);
 
 
 /** The statement as the report quotes it: its first line, cut where it stops being readable. */
@@ -10673,7 +11269,7 @@ function risksOutput(review) {
 
 /***/ }),
 
-/***/ 8177:
+/***/ 1431:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -10794,7 +11390,7 @@ function acknowledge(risks, files) {
 
 /***/ }),
 
-/***/ 7976:
+/***/ 4310:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -10842,7 +11438,7 @@ function observeErrorSentence(error, maxLocks) {
 
 /***/ }),
 
-/***/ 8439:
+/***/ 8721:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -10955,7 +11551,7 @@ async function lineAtInChunks(chunks, index) {
 
 /***/ }),
 
-/***/ 9745:
+/***/ 6595:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -10964,7 +11560,7 @@ async function lineAtInChunks(chunks, index) {
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
-/* harmony import */ var _lines_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8439);
+/* harmony import */ var _lines_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8721);
 // PostgreSQL's own parser (libpg-query), loaded lazily: splits no-transaction files exactly and finds transaction control. No I/O besides loading it.
 /**
  * SQL analysis with PostgreSQL's own parser (libpg-query: the real PostgreSQL 18 grammar and
@@ -11004,7 +11600,7 @@ async function importParser() {
     let pg;
     try {
         // Evaluating libpg-query starts the WebAssembly instantiation (and reads `__dirname`).
-        pg = await __nccwpck_require__.e(/* import() */ 627).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2627, 19));
+        pg = await __nccwpck_require__.e(/* import() */ 311).then(__nccwpck_require__.t.bind(__nccwpck_require__, 5311, 19));
     }
     finally {
         if (shim)
@@ -11259,14 +11855,14 @@ function isLowSurrogate(code) {
 
 /***/ }),
 
-/***/ 773:
+/***/ 5947:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   V: () => (/* binding */ StatementSplitter),
 /* harmony export */   b: () => (/* binding */ splitSql)
 /* harmony export */ });
-/* harmony import */ var _statement_kinds_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7071);
+/* harmony import */ var _statement_kinds_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1093);
 // The streaming scanner that splits SQL text into top-level statements as PostgreSQL would: the hot path, holds no input. No I/O.
 /**
  * A streaming splitter of SQL text into top-level statements, for migration files too large to
@@ -12183,7 +12779,7 @@ function upperAscii(s) {
 
 /***/ }),
 
-/***/ 7071:
+/***/ 1093:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -12505,6 +13101,6 @@ function transactionControlOf(keyword) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(5691);
+/******/ var __webpack_exports__ = __nccwpck_require__(5705);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -35,6 +35,8 @@ export interface ApplyOptions {
   lockRetries?: number;
   /** The statements of each `no-transaction` file, split by PostgreSQL's parser. */
   statements?: Map<bigint, Statement[]>;
+  /** Versions whose `rolled back` row the migration's own row replaces (applied again). */
+  rolledBack?: ReadonlySet<bigint>;
   /** Aborted when the job is cancelled: no further migration starts. */
   signal?: AbortSignal;
   /** SQL that fails unless this session holds the migration lock (see lock.ts). */

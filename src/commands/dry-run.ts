@@ -27,8 +27,12 @@ const REHEARSAL_STATEMENT_TIMEOUT = '60s';
  */
 export async function dryRun(context: Context, plan: CheckedPlan): Promise<Report> {
   const count = plan.pending.length;
+  const applying = new Set(plan.pending);
   const entries = plan.entries.map(
-    (e): Entry => (e.status === 'pending' && e.migration ? { ...e, status: 'would apply' } : e),
+    (e): Entry =>
+      e.status === 'pending' && e.migration && applying.has(e.migration)
+        ? { ...e, status: 'would apply' }
+        : e,
   );
   const planned = { ...plan, entries };
   const review =

@@ -14,7 +14,9 @@ export type FindingKind =
   | 'version-too-large' // above PostgreSQL's bigint
   | 'directive' // a `-- migrate:` line that is not a known directive in the header
   | 'transaction-control' // BEGIN, COMMIT, … at the top level of a pending file
-  | 'no-transaction-in-all'; // a `no-transaction` file with `transaction: all`
+  | 'no-transaction-in-all' // a `no-transaction` file with `transaction: all`
+  | 'to-version' // `to-version` names no file (migrate)
+  | 'rollback'; // what `rollback` refuses: no down SQL, a changed file, data loss not allowed
 
 export interface Finding {
   kind: FindingKind;
