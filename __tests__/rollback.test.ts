@@ -303,3 +303,49 @@ describe('to-version for migrate', () => {
     expect(await exists(`${meta(s)}.schema_migrations`)).toBe(false);
   });
 });
+
+describe('the rehearsal proves down SQL', () => {
+  it('says reversible for a correct down, and names the index a faulty down leaves behind', async () => {
+    const s = fresh();
+    const { workspace } = await workspaceWith({
+      '001_schema.sql': `CREATE SCHEMA ${s};\nCREATE TABLE ${s}.posts (id int);\n`,
+    });
+    expect((await act(s, workspace)).outputs.result).toBe('applied');
+    const { write } = { write: (await import('node:fs/promises')).writeFile };
+    const dir = `${workspace}/migrations`;
+    await write(
+      `${dir}/002_good.sql`,
+      `ALTER TABLE ${s}.posts ADD COLUMN slug text;\nCREATE INDEX posts_slug ON ${s}.posts (slug);\n-- migrate:down\nDROP INDEX ${s}.posts_slug;\nALTER TABLE ${s}.posts DROP COLUMN slug;\n`,
+    );
+    await write(
+      `${dir}/003_faulty.sql`,
+      `CREATE TABLE ${s}.tags (id int, name text);\nCREATE INDEX tags_name ON ${s}.posts (id);\n-- migrate:down\nDROP TABLE ${s}.tags;\n`,
+    );
+    await write(
+      `${dir}/004_broken.sql`,
+      `CREATE TABLE ${s}.labels (id int);\n-- migrate:down\nDROP TABLE ${s}.label;\n`,
+    );
+    const run = await act(s, workspace, { 'dry-run': 'true', rehearse: 'true' });
+    expect(run.code, run.all).toBe(0);
+    expect(run.outputs.result).toBe('pending');
+    const notes = Object.fromEntries(
+      [
+        ...run.summary.matchAll(
+          /<tr><td>(\d+)<\/td>(?:<td>[^<]*(?:<code>[^<]*<\/code>)?[^<]*<\/td>){4}<td>([^<]*)<\/td><\/tr>/g,
+        ),
+      ].map((m) => [m[1], m[2]]),
+    );
+    expect(notes['2']).toBe('reversible');
+    expect(notes['3']).toBe(
+      `not reversible: the down SQL leaves behind index ${s}.tags_name on ${s}.posts using btree (id), so the up SQL fails when run again (relation &quot;tags_name&quot; already exists)`,
+    );
+    // DROP TABLE gives no error position: the sentence names the file, not a line.
+    expect(notes['4']).toBe(
+      'not reversible: the down SQL failed: table &quot;label&quot; does not exist',
+    );
+    // A warning per faulty down; the rehearsal rolled back everything.
+    expect(run.stdout).toMatch(/::warning::003_faulty\.sql: not reversible/);
+    expect(await exists(`${s}.tags`)).toBe(false);
+    expect(await statusOf(s)).toEqual([['1', 'applied']]);
+  });
+});

@@ -8483,7 +8483,10 @@ function rollBackEarlier(outcomes, failed) {
 
 // EXTERNAL MODULE: ./lib/db/session.js
 var session = __nccwpck_require__(5660);
+// EXTERNAL MODULE: ./lib/files/down.js
+var files_down = __nccwpck_require__(9961);
 ;// CONCATENATED MODULE: ./lib/apply/rehearse.js
+
 
 
 
@@ -8496,7 +8499,7 @@ var session = __nccwpck_require__(5660);
  * long it took. It stops before the first `no-transaction` file, which cannot run inside a
  * transaction: that file and every later one are `not rehearsed`.
  */
-async function rehearse(client, pending, options, observer) {
+async function rehearse(client, pending, options, observer, reversal) {
     const outcomes = pending.map((migration) => ({
         migration,
         status: 'not attempted',
@@ -8522,6 +8525,8 @@ async function rehearse(client, pending, options, observer) {
             const started = performance.now();
             try {
                 const flags = { begin: false, commit: false, setup: '', record: false };
+                const down = reversal && outcome.migration.down;
+                const beforeUp = down && !down.noTransaction ? await reversal.snapshot() : undefined;
                 if (observer && !(0,stream/* isLarge */.sV)(outcome.migration)) {
                     await runByStatement(client, outcome.migration, options, flags, observer);
                 }
@@ -8529,6 +8534,12 @@ async function rehearse(client, pending, options, observer) {
                     await sendMigration(client, outcome.migration, options, flags);
                 }
                 outcome.status = 'rehearsed';
+                if (down?.noTransaction) {
+                    outcome.reversal = 'down SQL not rehearsed: it runs without a transaction';
+                }
+                else if (down && reversal) {
+                    outcome.reversal = await proveReversal(client, outcome.migration, options, reversal, beforeUp);
+                }
             }
             catch (error) {
                 outcome.status = 'failed';
@@ -8551,6 +8562,54 @@ async function rehearse(client, pending, options, observer) {
         finally {
             await client.query('ROLLBACK');
         }
+    }
+}
+const REVERSAL_SAVEPOINT = 'agoat_migrate_reversal';
+/**
+ * Up (already run), down, then up again, behind a savepoint: the schema after the down must equal
+ * the schema before the up, and the up must run again after its down. A down or second up that
+ * fails is rolled back to the savepoint (the state after the first up), so the rehearsal goes on
+ * with the next migration; the sentence says what failed, at the file's line.
+ */
+async function proveReversal(client, migration, options, reversal, beforeUp) {
+    const down = migration.down;
+    if (!down)
+        return '';
+    const flags = { begin: false, commit: false, setup: '', record: false };
+    await client.query(`SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+    let step = 'the down SQL';
+    let verdict;
+    try {
+        // One line of prefix, then the down SQL after a blank line per file line: an error position
+        // maps to the file's own line.
+        const text = `${openingSql(options, flags)}\n${(0,files_down/* downTextWithFileLines */.B)(down.sql, down.line).slice(1)}\n;${closingSql(migration, options, flags, '0')}`;
+        try {
+            await client.query(text);
+        }
+        catch (error) {
+            const position = error.position;
+            const line = position ? (0,lines/* lineAt */.mh)(text, (0,lines/* indexOfPosition */.TT)(text, Number(position))) : undefined;
+            throw new MigrationFailed(describeError(error, line && line > 1 ? line : undefined), undefined);
+        }
+        const afterDown = await reversal.snapshot();
+        verdict = reversal.compare(beforeUp, afterDown);
+        step = 'the up SQL run again after the down';
+        await sendMigration(client, migration, options, flags);
+        await client.query(`RELEASE SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+        return verdict;
+    }
+    catch (error) {
+        await client.query(`ROLLBACK TO SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+        await client.query(`RELEASE SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+        const { mapped } = failureOf(error);
+        // What the down left behind is the cause; the up failing again is its consequence.
+        if (verdict !== undefined && verdict !== 'reversible') {
+            return `${verdict}, so the up SQL fails when run again (${mapped.message})`;
+        }
+        const where = mapped.line
+            ? ` at ${step === 'the down SQL' ? down.file : migration.name} line ${mapped.line}`
+            : '';
+        return `not reversible: ${step} failed${where}: ${mapped.message}`;
     }
 }
 /**
@@ -8595,7 +8654,7 @@ var errors = __nccwpck_require__(4310);
  * The review's code (its rules, the catalog readers) is a chunk of its own in dist/, loaded only
  * by a dry run that reviews: a deploy run never compiles it.
  */
-const reviewing = () => __nccwpck_require__.e(/* import() */ 407).then(__nccwpck_require__.bind(__nccwpck_require__, 1407));
+const reviewing = () => __nccwpck_require__.e(/* import() */ 321).then(__nccwpck_require__.bind(__nccwpck_require__, 9321));
 // A rehearsal holds the locks its statements take until the rollback: keep it short and polite.
 const REHEARSAL_LOCK_TIMEOUT = '5s';
 const REHEARSAL_STATEMENT_TIMEOUT = '60s';
@@ -8660,6 +8719,11 @@ async function rehearsal(context, plan, review) {
         return withReview(skipped, review && (await reviewing()).finishReview(context, review));
     }
     const observer = review && (await reviewing()).observerFor(context, review);
+    // Every pending migration with down SQL is also run down and up again: its proof.
+    const reversalNotes = [];
+    const reversal = plan.pending.some((m) => m.down)
+        ? (await reviewing()).reversalProbe(db.client, reversalNotes)
+        : undefined;
     let outcomes;
     try {
         outcomes = await rehearse(db.client, plan.pending, {
@@ -8672,7 +8736,7 @@ async function rehearsal(context, plan, review) {
             setupSql: '',
             signal: context.signal,
             log: context.log,
-        }, observer);
+        }, observer, reversal);
     }
     finally {
         await releaseLock(db.client, lock.key);
@@ -8690,6 +8754,13 @@ async function rehearsal(context, plan, review) {
             }
         }
     }
+    for (const note of reversalNotes)
+        context.warn(note);
+    for (const o of outcomes) {
+        if (o.reversal && o.reversal !== 'reversible') {
+            context.warn(`${o.migration.name}: ${o.reversal}.`);
+        }
+    }
     const reviewed = review && (await reviewing()).finishReview(context, review, observer);
     const byVersion = new Map(outcomes.map((o) => [o.migration.version, o]));
     const entries = plan.entries.map((entry) => {
@@ -8698,7 +8769,7 @@ async function rehearsal(context, plan, review) {
             return entry;
         const note = outcome.error
             ? `${outcome.error.line ? `line ${outcome.error.line}: ` : ''}${outcome.error.message}`
-            : outcome.note;
+            : [outcome.note, outcome.reversal].filter(Boolean).join('; ') || undefined;
         return { ...entry, status: outcome.status, durationMs: outcome.durationMs, note };
     });
     const failed = outcomes.find((o) => o.status === 'failed');
@@ -9860,8 +9931,6 @@ function endOfHeader(sql) {
     return sql.length;
 }
 
-// EXTERNAL MODULE: ./lib/files/down.js
-var files_down = __nccwpck_require__(9961);
 ;// CONCATENATED MODULE: ./lib/files/migration.js
 // One migration file as the rest of the run sees it; its text is read only when needed.
 

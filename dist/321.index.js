@@ -1,8 +1,8 @@
-export const id = 407;
-export const ids = [407];
+export const id = 321;
+export const ids = [321];
 export const modules = {
 
-/***/ 1407:
+/***/ 9321:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -12,6 +12,7 @@ __webpack_require__.r(__webpack_exports__);
 __webpack_require__.d(__webpack_exports__, {
   finishReview: () => (/* binding */ finishReview),
   observerFor: () => (/* binding */ observerFor),
+  reversalProbe: () => (/* reexport */ reversalProbe),
   startReview: () => (/* binding */ startReview)
 });
 
@@ -2159,6 +2160,45 @@ function alteredTables(files, relation, searchPath) {
     return [...found.values()];
 }
 
+;// CONCATENATED MODULE: ./lib/review/reversal.js
+
+
+
+
+const reversal_SAVEPOINT = 'agoat_migrate_snapshot';
+/**
+ * A probe for the rehearsal. A snapshot that cannot be read (a catalog the role may not read)
+ * is rolled back to its savepoint, so it never aborts the rehearsal; its sentence goes to
+ * `notes` once, and the proof of that migration says it was not checked.
+ */
+function reversalProbe(client, notes) {
+    let told = false;
+    return {
+        async snapshot() {
+            await client.query(`SAVEPOINT ${reversal_SAVEPOINT}`);
+            try {
+                const snapshot = await snapshotSchema(client);
+                await client.query(`RELEASE SAVEPOINT ${reversal_SAVEPOINT}`);
+                return snapshot;
+            }
+            catch (error) {
+                await client.query(`ROLLBACK TO SAVEPOINT ${reversal_SAVEPOINT}`);
+                if (!told) {
+                    told = true;
+                    notes.push((0,errors/* observeErrorSentence */.eL)(error) ??
+                        `The rehearsal could not read the catalog to prove the down SQL (${error instanceof Error ? error.message : String(error)}).`);
+                }
+                return undefined;
+            }
+        },
+        compare(beforeUp, afterDown) {
+            if (!beforeUp || !afterDown)
+                return 'down SQL not proven: the catalog could not be read';
+            return describeRollback(compareRollback(beforeUp, afterDown));
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/commands/review.js
 // Wires the safety review of a dry run: what the target's catalog says, the predictions, and the rehearsal's observations merged into one review.
 
@@ -2207,6 +2247,7 @@ async function startReview(context, plan) {
     });
     return { files, prediction, relations, notes };
 }
+
 /** An observer for the rehearsal that feeds this review. */
 function observerFor(context, start) {
     const tracking = (0,table/* qualifiedName */.O)(context.tracking).replaceAll('"', '');
