@@ -286,14 +286,14 @@ describe('drift', () => {
       '001_a.sql': `CREATE SCHEMA ${schema};`,
       '1_b.sql': 'SELECT 1;',
       'create-users.sql': 'SELECT 1;',
-      '2_down.sql': 'SELECT 1;\n-- migrate:down\nSELECT 2;',
+      '2_stray.sql': 'SELECT 1;\n-- migrate:undo\nSELECT 2;',
     });
     const run = await runAction({ 'database-url': url, schema: meta(schema) }, { workspace });
     expect(run.code).toBe(1);
     expect(run.outputs.result).toBe('failed');
     expect(run.all).toContain('001_a.sql and 1_b.sql have the same version 1');
     expect(run.all).toContain('create-users.sql is not named <version>_<description>.sql');
-    expect(run.all).toMatch(/2_down\.sql line 2: "-- migrate:down"/);
+    expect(run.all).toMatch(/2_stray\.sql line 2: "-- migrate:undo"/);
     expect(await tableExists(`${meta(schema)}.schema_migrations`)).toBe(false);
     const schemas = await withClient(url, (c) =>
       c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]),

@@ -6922,6 +6922,42 @@ function serverVersionNum(serverVersion) {
 
 /***/ }),
 
+/***/ 9563:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ downTextWithFileLines),
+/* harmony export */   z: () => (/* binding */ findDownSection)
+/* harmony export */ });
+/* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8439);
+// A file's `-- migrate:down` section: where its up part ends and its down SQL starts. Pure: text in, positions out.
+
+/** The marker line: exactly `-- migrate:down` (trailing blanks forgiven, as an editor leaves them). */
+const DOWN_MARKER = /^-- migrate:down[ \t]*$/m;
+/**
+ * Finds the first `-- migrate:down` line. Everything before it is the up part (what `migrate`
+ * runs and the checksum covers); everything after it is the down SQL, run only by `rollback`.
+ * A file without the line is all up part, so its checksum is the one it always had.
+ */
+function findDownSection(text) {
+    const match = DOWN_MARKER.exec(text);
+    if (!match)
+        return undefined;
+    const markerEnd = match.index + match[0].length;
+    const downStart = text[markerEnd] === '\n' ? markerEnd + 1 : markerEnd;
+    return { upEnd: match.index, downStart, line: (0,_sql_lines_js__WEBPACK_IMPORTED_MODULE_0__/* .lineAt */ .mh)(text, match.index) + 1 };
+}
+/**
+ * The down SQL with a blank line for each line of the file before it, so that anything that
+ * reads it (the directives, the parser, a server error position) counts the file's own lines.
+ */
+function downTextWithFileLines(down, line) {
+    return '\n'.repeat(line - 1) + down;
+}
+
+
+/***/ }),
+
 /***/ 3522:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -7041,11 +7077,11 @@ function hasBom(bytes) {
 /* harmony export */   Ew: () => (/* binding */ lineAtIndex),
 /* harmony export */   GX: () => (/* binding */ statementsOf),
 /* harmony export */   HZ: () => (/* binding */ statementPieces),
+/* harmony export */   fW: () => (/* binding */ LARGE_FILE),
 /* harmony export */   qP: () => (/* binding */ TextWindow),
 /* harmony export */   sV: () => (/* binding */ isLarge),
 /* harmony export */   w7: () => (/* binding */ textChunks)
 /* harmony export */ });
-/* unused harmony export LARGE_FILE */
 /* harmony import */ var node_buffer__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4573);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
 /* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8439);
@@ -7210,9 +7246,9 @@ class TextWindow {
 function lineAtIndex(filePath, index) {
     return (0,_sql_lines_js__WEBPACK_IMPORTED_MODULE_4__/* .lineAtInChunks */ .$Y)(textChunks(filePath), index);
 }
-/** Whether a migration is streamed in pieces rather than held whole. */
+/** Whether a migration is streamed in pieces rather than held whole (a cut file is held). */
 function isLarge(migration) {
-    return (migration.size ?? 0) > LARGE_FILE;
+    return !migration.held && (migration.size ?? 0) > LARGE_FILE;
 }
 
 
@@ -7237,7 +7273,7 @@ function qualifiedName({ schema, table }) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6925);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5344);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -7250,7 +7286,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6925:
+/***/ 5344:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7320,7 +7356,7 @@ const NEEDED = ['version', 'name', 'checksum', 'status'];
 const SELECTED = Object.keys(EXPECTED)
     .map((c) => (NEEDED.includes(c) ? c : `CASE WHEN false THEN ${c} END AS ${c}`))
     .join(', ');
-const STATUSES = new Set(['applied', 'baseline', 'running', 'failed']);
+const STATUSES = new Set(['applied', 'baseline', 'running', 'failed', 'rolled back']);
 /**
  * Reads the history in one query. A missing table (or schema) is an empty history, so that the
  * everyday run that finds nothing to do costs a single round trip; the column types are checked
@@ -7460,7 +7496,7 @@ async function createHistorySql(client, tracking, { update = false } = {}) {
     if (access.table_exists)
         return '';
     const createSchema = access.schema_exists ? '' : `CREATE SCHEMA "${tracking.schema}";`;
-    return `${createSchema}CREATE TABLE IF NOT EXISTS ${(0,history_table/* qualifiedName */.O)(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN ('applied', 'baseline', 'running', 'failed')), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
+    return `${createSchema}CREATE TABLE IF NOT EXISTS ${(0,history_table/* qualifiedName */.O)(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN (${STATUS_LIST})), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
 }
 /** What the session's role may do with the tracking table and its schema, in one query. */
 async function accessOf(client, tracking) {
@@ -7512,12 +7548,19 @@ function missingGrant(access, tracking, update) {
         return undefined;
     return `The tracking table ${name} cannot be written by role ${access.role}: run ${lacking.map((grant) => `GRANT ${grant} TO ${role}`).join(' and ')}.`;
 }
+/** Every status a row may have, as the CHECK of a table this action creates lists them. */
+const STATUS_LIST = "'applied', 'baseline', 'running', 'failed', 'rolled back'";
 /**
  * The INSERT that records a migration, as text to send in the same message as the migration.
  * `executionMs` is an SQL expression, so that the server measures the time the file took.
  */
 function insertRowSql(tracking, row, executionMs) {
-    return `INSERT INTO ${(0,history_table/* qualifiedName */.O)(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
+    // Only a `rolled back` row is replaced: a row of any other status still makes the INSERT fail
+    // on the primary key, as a migration applied twice must.
+    const replace = row.replacesRolledBack
+        ? `DELETE FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version = ${row.version} AND status = 'rolled back';`
+        : '';
+    return `${replace}INSERT INTO ${(0,history_table/* qualifiedName */.O)(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
 }
 
 ;// CONCATENATED MODULE: ./lib/files/naming.js
@@ -7554,7 +7597,8 @@ function makePlan(discovery, history, options) {
     const findings = [...discovery.findings];
     const files = inOrder(discovery.migrations);
     const rows = inOrder(history);
-    const highestRecorded = rows.at(-1)?.version;
+    // A `rolled back` row is pending again: it does not count as recorded.
+    const highestRecorded = rows.findLast((row) => row.status !== 'rolled back')?.version;
     const entries = [];
     const pending = [];
     // One merge of two lists in version order: thousands of migrations cost no lookups or sorts.
@@ -7568,6 +7612,15 @@ function makePlan(discovery, history, options) {
         }
         else if (row && (!file || row.version <= file.version)) {
             const match = file?.version === row.version ? file : undefined;
+            if (row.status === 'rolled back' && match) {
+                // Rolled back: pending again, and applying it replaces its row.
+                const entry = pendingEntry(match, highestRecorded, options, findings);
+                entries.push({ ...entry, note: entry.note ?? 'rolled back earlier' });
+                pending.push(match);
+                r++;
+                f++;
+                continue;
+            }
             entries.push(recordedEntry(row, match, options, findings));
             r++;
             if (match)
@@ -7630,6 +7683,10 @@ function pendingEntry(migration, highestRecorded, options, findings) {
 function recordedEntry(row, migration, options, findings) {
     const driftStops = options.onDrift === 'fail';
     const base = { version: row.version, row, migration };
+    if (row.status === 'rolled back') {
+        // Rolled back and its file gone: nothing is applied, so nothing has drifted.
+        return { ...base, name: row.name, status: 'rolled back', checksum: row.checksum };
+    }
     if (row.status === 'running' && options.runningIsLive) {
         const name = migration?.name ?? row.name;
         const note = 'being applied by another run (no-transaction)';
@@ -7924,10 +7981,12 @@ var lines = __nccwpck_require__(8439);
 
 const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
 const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
+/** dbmate's `-- migrate:up`: accepted before the first statement, and means nothing more. */
+const UP_DIRECTIVE = '-- migrate:up';
 const ALLOW_DIRECTIVE = /^[ \t]*--[ \t]*migrate:allow(?=[ \t]|$)/;
 /**
  * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
- * statement. Any other `-- migrate:` line is an error, so that a dbmate-style `-- migrate:down`
+ * statement. Any other `-- migrate:` line is an error, so that a mistyped `-- migrate:down`
  * section is never run as part of the file.
  */
 function readDirectives(sql, fileName, 
@@ -7947,9 +8006,11 @@ part = { firstLine: 1, header: true }) {
             noTransaction = true;
             continue;
         }
+        if (text === UP_DIRECTIVE && match.index < headerEnd)
+            continue;
         const why = text === KNOWN_DIRECTIVE
             ? 'must come before the first statement'
-            : 'is not a directive this action knows (the directives are -- migrate:no-transaction and -- migrate:allow <rule> <reason>; down migrations are not supported)';
+            : 'is not a directive this action knows (the directives are -- migrate:no-transaction, -- migrate:allow <rule> <reason>, -- migrate:up and one -- migrate:down line that starts the down section)';
         findings.push({
             kind: 'directive',
             file: fileName,
@@ -8293,8 +8354,45 @@ function finding(migration, kind, line, what) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/plan/target.js
+/**
+ * The plan cut at `toVersion`: pending migrations above it stay `pending` with a note and are not
+ * applied. A version that no file has is a finding that stops the run: a typo must not quietly
+ * apply everything, or nothing.
+ */
+function limitToVersion(plan, files, toVersion) {
+    if (!files.some((file) => file.version === toVersion)) {
+        const highest = files.reduce((max, f) => (max === undefined || f.version > max ? f.version : max), undefined);
+        const hint = highest === undefined ? 'there are no migration files' : `the highest is ${highest}`;
+        return {
+            ...plan,
+            stops: true,
+            findings: [
+                ...plan.findings,
+                {
+                    kind: 'to-version',
+                    version: toVersion,
+                    message: `to-version is ${toVersion}, but no migration file has that version (${hint}): set to-version to the version of a file.`,
+                    stops: true,
+                },
+            ],
+        };
+    }
+    const later = new Set(plan.pending.filter((m) => m.version > toVersion));
+    if (later.size === 0)
+        return plan;
+    return {
+        ...plan,
+        pending: plan.pending.filter((m) => !later.has(m)),
+        entries: plan.entries.map((entry) => entry.migration && later.has(entry.migration)
+            ? { ...entry, status: 'pending', note: `above to-version ${toVersion}` }
+            : entry),
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/commands/context.js
 // What every command gets, and the steps they share: the checked plan, the stopped report, the work under the lock.
+
 
 
 
@@ -8327,12 +8425,15 @@ async function planOf(context, rows, { underLock, checked }) {
     const runningIsLive = !underLock &&
         rows.some((row) => row.status === 'running') &&
         (await isLockHeld(context.db.client, context.tracking));
-    const plan = makePlan(context.discovery, rows, {
+    const made = makePlan(context.discovery, rows, {
         onDrift: settings.onDrift,
         allowOutOfOrder: settings.allowOutOfOrder,
         transaction: settings.transaction,
         runningIsLive,
     });
+    const plan = settings.command === 'migrate' && settings.toVersion !== undefined
+        ? limitToVersion(made, context.discovery.migrations, settings.toVersion)
+        : made;
     const checks = new Map();
     for (const migration of plan.pending) {
         let check = checked?.get(migration.version);
@@ -8543,6 +8644,7 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
         checksum: migration.checksum,
         status: 'running',
         appliedBy: options.appliedBy,
+        replacesRolledBack: options.rolledBack?.has(migration.version),
     };
     await client.query(insertRowSql(options.tracking, row, '0'));
     const timeouts = [
@@ -8595,6 +8697,7 @@ function rowOf(migration, options) {
         checksum: migration.checksum,
         status: 'applied',
         appliedBy: options.appliedBy,
+        replacesRolledBack: options.rolledBack?.has(migration.version),
     };
 }
 /**
@@ -8631,7 +8734,7 @@ function openingSql(options, { begin, setup, previous }) {
 const PREVIOUS_NOT_COMMITTED = 'agoat/migrate-action: the migration sent before this one did not commit';
 /** SQL that fails the transaction unless `version`'s tracking row exists (see applyPipelined). */
 function previousRowCheckSql(tracking, version) {
-    return `DO $previous$BEGIN IF NOT EXISTS (SELECT 1 FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version = ${version}) THEN RAISE EXCEPTION '${PREVIOUS_NOT_COMMITTED}'; END IF; END$previous$;`;
+    return `DO $previous$BEGIN IF NOT EXISTS (SELECT 1 FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version = ${version} AND status <> 'rolled back') THEN RAISE EXCEPTION '${PREVIOUS_NOT_COMMITTED}'; END IF; END$previous$;`;
 }
 /** What closes it: the session reset, the action's settings, the tracking row, the commit. */
 function closingSql(migration, options, { commit, record = true }, executionMs) {
@@ -8961,7 +9064,10 @@ function rollBackEarlier(outcomes, failed) {
 
 // EXTERNAL MODULE: ./lib/db/session.js
 var session = __nccwpck_require__(3794);
+// EXTERNAL MODULE: ./lib/files/down.js
+var files_down = __nccwpck_require__(9563);
 ;// CONCATENATED MODULE: ./lib/apply/rehearse.js
+
 
 
 
@@ -8974,7 +9080,7 @@ var session = __nccwpck_require__(3794);
  * long it took. It stops before the first `no-transaction` file, which cannot run inside a
  * transaction: that file and every later one are `not rehearsed`.
  */
-async function rehearse(client, pending, options, observer) {
+async function rehearse(client, pending, options, observer, reversal) {
     const outcomes = pending.map((migration) => ({
         migration,
         status: 'not attempted',
@@ -9004,6 +9110,8 @@ async function rehearse(client, pending, options, observer) {
                 // rehearsal sees what the real run will see.
                 const setup = outcome === outcomes[0] ? options.setupSql : '';
                 const flags = { begin: false, commit: false, setup, record: false };
+                const down = reversal && outcome.migration.down;
+                const beforeUp = down && !down.noTransaction ? await reversal.snapshot() : undefined;
                 if (observer && !(0,stream/* isLarge */.sV)(outcome.migration)) {
                     await runByStatement(client, outcome.migration, options, flags, observer);
                 }
@@ -9011,6 +9119,12 @@ async function rehearse(client, pending, options, observer) {
                     await sendMigration(client, outcome.migration, options, flags);
                 }
                 outcome.status = 'rehearsed';
+                if (down?.noTransaction) {
+                    outcome.reversal = 'down SQL not rehearsed: it runs without a transaction';
+                }
+                else if (down && reversal) {
+                    outcome.reversal = await proveReversal(client, outcome.migration, options, reversal, beforeUp);
+                }
             }
             catch (error) {
                 outcome.status = 'failed';
@@ -9033,6 +9147,54 @@ async function rehearse(client, pending, options, observer) {
         finally {
             await client.query('ROLLBACK');
         }
+    }
+}
+const REVERSAL_SAVEPOINT = 'agoat_migrate_reversal';
+/**
+ * Up (already run), down, then up again, behind a savepoint: the schema after the down must equal
+ * the schema before the up, and the up must run again after its down. A down or second up that
+ * fails is rolled back to the savepoint (the state after the first up), so the rehearsal goes on
+ * with the next migration; the sentence says what failed, at the file's line.
+ */
+async function proveReversal(client, migration, options, reversal, beforeUp) {
+    const down = migration.down;
+    if (!down)
+        return '';
+    const flags = { begin: false, commit: false, setup: '', record: false };
+    await client.query(`SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+    let step = 'the down SQL';
+    let verdict;
+    try {
+        // One line of prefix, then the down SQL after a blank line per file line: an error position
+        // maps to the file's own line.
+        const text = `${openingSql(options, flags)}\n${(0,files_down/* downTextWithFileLines */.B)(down.sql, down.line).slice(1)}\n;${closingSql(migration, options, flags, '0')}`;
+        try {
+            await client.query(text);
+        }
+        catch (error) {
+            const position = error.position;
+            const line = position ? (0,lines/* lineAt */.mh)(text, (0,lines/* indexOfPosition */.TT)(text, Number(position))) : undefined;
+            throw new MigrationFailed(describeError(error, line && line > 1 ? line : undefined), undefined);
+        }
+        const afterDown = await reversal.snapshot();
+        verdict = reversal.compare(beforeUp, afterDown);
+        step = 'the up SQL run again after the down';
+        await sendMigration(client, migration, options, flags);
+        await client.query(`RELEASE SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+        return verdict;
+    }
+    catch (error) {
+        await client.query(`ROLLBACK TO SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+        await client.query(`RELEASE SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+        const { mapped } = failureOf(error);
+        // What the down left behind is the cause; the up failing again is its consequence.
+        if (verdict !== undefined && verdict !== 'reversible') {
+            return `${verdict}, so the up SQL fails when run again (${mapped.message})`;
+        }
+        const where = mapped.line
+            ? ` at ${step === 'the down SQL' ? down.file : migration.name} line ${mapped.line}`
+            : '';
+        return `not reversible: ${step} failed${where}: ${mapped.message}`;
     }
 }
 /**
@@ -9078,7 +9240,7 @@ var errors = __nccwpck_require__(7976);
  * The review's code (its rules, the catalog readers) is a chunk of its own in dist/, loaded only
  * by a dry run that reviews: a deploy run never compiles it.
  */
-const reviewing = () => __nccwpck_require__.e(/* import() */ 74).then(__nccwpck_require__.bind(__nccwpck_require__, 9074));
+const reviewing = () => __nccwpck_require__.e(/* import() */ 729).then(__nccwpck_require__.bind(__nccwpck_require__, 6729));
 // A rehearsal holds the locks its statements take until the rollback: keep it short and polite.
 const REHEARSAL_LOCK_TIMEOUT = '5s';
 const REHEARSAL_STATEMENT_TIMEOUT = '60s';
@@ -9088,7 +9250,10 @@ const REHEARSAL_STATEMENT_TIMEOUT = '60s';
  */
 async function dryRun(context, plan) {
     const count = plan.pending.length;
-    const entries = plan.entries.map((e) => (e.status === 'pending' && e.migration ? { ...e, status: 'would apply' } : e));
+    const applying = new Set(plan.pending);
+    const entries = plan.entries.map((e) => e.status === 'pending' && e.migration && applying.has(e.migration)
+        ? { ...e, status: 'would apply' }
+        : e);
     const planned = { ...plan, entries };
     const review = count > 0 && context.settings.safety !== 'off'
         ? await (await reviewing()).startReview(context, plan)
@@ -9140,6 +9305,11 @@ async function rehearsal(context, plan, review) {
         return withReview(skipped, review && (await reviewing()).finishReview(context, review));
     }
     const observer = review && (await reviewing()).observerFor(context, review);
+    // Every pending migration with down SQL is also run down and up again: its proof.
+    const reversalNotes = [];
+    const reversal = plan.pending.some((m) => m.down)
+        ? (await reviewing()).reversalProbe(db.client, reversalNotes)
+        : undefined;
     let outcomes;
     try {
         outcomes = await rehearse(db.client, plan.pending, {
@@ -9154,7 +9324,7 @@ async function rehearsal(context, plan, review) {
             setupSql: (await context.history).exists ? '' : await createHistorySql(db.client, tracking),
             signal: context.signal,
             log: context.log,
-        }, observer);
+        }, observer, reversal);
     }
     finally {
         await releaseLock(db.client, lock.key);
@@ -9172,6 +9342,13 @@ async function rehearsal(context, plan, review) {
             }
         }
     }
+    for (const note of reversalNotes)
+        context.warn(note);
+    for (const o of outcomes) {
+        if (o.reversal && o.reversal !== 'reversible') {
+            context.warn(`${o.migration.name}: ${o.reversal}.`);
+        }
+    }
     const reviewed = review && (await reviewing()).finishReview(context, review, observer);
     const byVersion = new Map(outcomes.map((o) => [o.migration.version, o]));
     const entries = plan.entries.map((entry) => {
@@ -9180,7 +9357,7 @@ async function rehearsal(context, plan, review) {
             return entry;
         const note = outcome.error
             ? `${outcome.error.line ? `line ${outcome.error.line}: ` : ''}${outcome.error.message}`
-            : outcome.note;
+            : [outcome.note, outcome.reversal].filter(Boolean).join('; ') || undefined;
         return { ...entry, status: outcome.status, durationMs: outcome.durationMs, note };
     });
     const failed = outcomes.find((o) => o.status === 'failed');
@@ -9261,12 +9438,18 @@ async function migrateUnderLock(context, key, first) {
         lockRetries: settings.lockRetries,
         lockCheckSql: lockHeldCheckSql(key),
         statements: new Map([...plan.checks].flatMap(([version, check]) => check.statements ? [[version, check.statements]] : [])),
+        rolledBack: rolledBackVersions(locked.rows),
         signal: context.signal,
         cancelRunning: context.cancelRunning,
         log,
     };
     const outcomes = await applyMigrations(db.client, plan.pending, options);
     return appliedReport(context, plan, outcomes);
+}
+/** Versions whose row says `rolled back`: applying one again replaces its row. */
+function rolledBackVersions(rows) {
+    const versions = rows.filter((row) => row.status === 'rolled back').map((row) => row.version);
+    return versions.length > 0 ? new Set(versions) : undefined;
 }
 function appliedReport(context, plan, outcomes) {
     const byVersion = new Map(outcomes.map((o) => [o.migration.version, o]));
@@ -9451,6 +9634,398 @@ async function repair(context) {
             changes: now.map((c) => c.sentence),
         };
     });
+}
+
+;// CONCATENATED MODULE: ./lib/apply/rollback.js
+
+
+
+
+
+
+/** The row's new status, who and when; `executionMs` is an SQL expression. */
+function rowUpdateSql(options, version, status, executionMs) {
+    return `UPDATE ${(0,history_table/* qualifiedName */.O)(options.tracking)} SET status = ${literal(status)}, applied_at = now(), applied_by = ${literal(options.appliedBy)}, execution_ms = ${executionMs} WHERE version = ${version};`;
+}
+const rollback_reset = (options) => `SET SESSION AUTHORIZATION DEFAULT;RESET ALL;${options.sessionSql}`;
+function timeoutsSql(options, local) {
+    const set = local ? 'SET LOCAL' : 'SET';
+    return [
+        options.lockTimeout ? `${set} lock_timeout = ${literal(options.lockTimeout)};` : '',
+        options.statementTimeout
+            ? `${set} statement_timeout = ${literal(options.statementTimeout)};`
+            : '',
+    ].join('');
+}
+/** The file line of an error raised by `statementText`, which starts at `offset` of `text`. */
+function errorLine(error, text, statementText, offset) {
+    const position = error.position;
+    if (!position)
+        return undefined;
+    return (0,lines/* lineAt */.mh)(text, offset + (0,lines/* indexOfPosition */.TT)(statementText, Number(position)));
+}
+/** A transactional down: the down SQL and the row's change in one message, one transaction. */
+async function rollBackInTransaction(client, down, options, setup) {
+    const { migration } = down;
+    // The prefix is one line and the down text has a blank line per file line before it, so an
+    // error position maps to the file's own line.
+    const prefix = `BEGIN;${options.lockCheckSql}${setup}${timeoutsSql(options, true)}`;
+    const elapsed = 'floor(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer';
+    const body = down.text.slice(1); // the first blank line is the prefix's own
+    const text = `${prefix}\n${body}\n;${rollback_reset(options)}${rowUpdateSql(options, migration.version, 'rolled back', elapsed)}COMMIT;`;
+    try {
+        await client.query(text);
+    }
+    catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        const line = errorLine(error, text, text, 0);
+        throw describeError(error, line !== undefined && line > 1 ? line : undefined);
+    }
+}
+/**
+ * A no-transaction down (`DROP INDEX CONCURRENTLY`): its row is committed as `running` first, the
+ * statements run one by one, and the row becomes `rolled back`, or `failed` when one fails (the
+ * database may then be half rolled back: a person must look, as after a failed no-transaction up).
+ */
+async function rollBackWithoutTransaction(client, down, options, setup, outcome) {
+    const { migration } = down;
+    await client.query(options.lockCheckSql).catch((error) => {
+        throw error.message === LOCK_LOST ? new ConfigurationError(POOLER_MESSAGE) : error;
+    });
+    await client.query(`BEGIN;${setup}${rowUpdateSql(options, migration.version, 'running', '0')}COMMIT;`);
+    const timeouts = timeoutsSql(options, false);
+    if (timeouts)
+        await client.query(timeouts);
+    const started = performance.now();
+    let failure;
+    for (const statement of down.statements) {
+        if (options.signal?.aborted) {
+            failure = { message: 'the job was cancelled before this statement', line: statement.line };
+            break;
+        }
+        try {
+            await client.query(statement.text);
+        }
+        catch (error) {
+            failure = describeError(error, errorLine(error, down.text, statement.text, statement.offset) ?? statement.line);
+            break;
+        }
+    }
+    outcome.durationMs = Math.round(performance.now() - started);
+    await client.query(`${rollback_reset(options)}${rowUpdateSql(options, migration.version, failure ? 'failed' : 'rolled back', String(outcome.durationMs))}`);
+    if (failure)
+        throw failure;
+}
+/**
+ * Rolls back `downs` in the order given (newest first) and stops at the first failure: a failed
+ * transactional down leaves no trace and its row stays as it was; those after it are not
+ * attempted. When `signal` aborts, no further down starts.
+ */
+async function rollBack(client, downs, options) {
+    const outcomes = downs.map((d) => ({
+        migration: d.migration,
+        status: 'not attempted',
+    }));
+    for (const [index, down] of downs.entries()) {
+        if (options.signal?.aborted)
+            break;
+        const outcome = outcomes[index];
+        const setup = index === 0 ? options.setupSql : '';
+        const started = performance.now();
+        try {
+            if (down.migration.down.noTransaction) {
+                await rollBackWithoutTransaction(client, down, options, setup, outcome);
+            }
+            else {
+                await rollBackInTransaction(client, down, options, setup);
+                outcome.durationMs = Math.round(performance.now() - started);
+            }
+            outcome.status = 'rolled back';
+            options.log(`Rolled back ${down.migration.name} in ${outcome.durationMs} ms.`);
+        }
+        catch (error) {
+            if (error instanceof ConfigurationError)
+                throw error;
+            outcome.durationMs ??= Math.round(performance.now() - started);
+            outcome.status = 'failed';
+            outcome.error = error instanceof Error ? describeError(error) : error;
+            break;
+        }
+    }
+    return outcomes;
+}
+
+;// CONCATENATED MODULE: ./lib/history/status-check.js
+
+
+/**
+ * A table created by an earlier build has `CHECK (status IN ('applied', 'baseline', 'running',
+ * 'failed'))`, which refuses `rolled back`. The CHECK is replaced, under the migration lock and
+ * inside the first rollback's transaction, only when a rollback is about to write that status:
+ * a table that never sees a rollback stays exactly as it was. Only a CHECK that lists the
+ * action's own four statuses is replaced; any other constraint is the owner's and stays.
+ */
+async function statusCheckOf(client, tracking) {
+    const table = (0,history_table/* qualifiedName */.O)(tracking);
+    const { rows } = await client.query(`SELECT c.conname AS name, pg_get_constraintdef(c.oid) AS definition,
+            pg_has_role(t.relowner, 'USAGE') AS owned
+       FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+      WHERE c.conrelid = $1::regclass AND c.contype = 'c'`, [table]);
+    const old = rows.filter((r) => ["'applied'", "'baseline'", "'running'", "'failed'"].every((s) => r.definition.includes(s)) &&
+        !r.definition.includes("'rolled back'"));
+    const [first] = old;
+    if (!first)
+        return { sql: '', allowed: true };
+    const quote = (name) => `"${name.replaceAll('"', '""')}"`;
+    const drops = old.map((r) => `DROP CONSTRAINT ${quote(r.name)}`).join(', ');
+    return {
+        sql: `ALTER TABLE ${table} ${drops}, ADD CONSTRAINT ${quote(first.name)} CHECK (status IN (${STATUS_LIST}));`,
+        allowed: first.owned,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/plan/rollback.js
+// Findings about the files or rows that make any rollback unsafe, wherever they are.
+const ALWAYS_STOP = new Set([
+    'duplicate',
+    'misnamed',
+    'unreadable',
+    'version-too-large',
+    'directive',
+    'failed',
+]);
+/** The rows above `toVersion` that record the migration as done: those a rollback undoes. */
+function rowsToRollBack(plan, toVersion) {
+    return plan.entries
+        .filter((e) => e.version > toVersion && e.row && e.row.status !== 'rolled back')
+        .reverse();
+}
+/**
+ * Decides what `rollback` to `toVersion` runs, and refuses before anything runs: every migration
+ * above it must have its file unchanged (the down SQL is the file's, so a changed file may undo
+ * something else) and down SQL that parses, has no transaction control, and loses no data unless
+ * `allowDataLoss`. A failed row anywhere stops it: the database may be half-changed.
+ */
+function planRollback(plan, toVersion, downs, allowDataLoss) {
+    const findings = plan.findings
+        .filter((f) => ALWAYS_STOP.has(f.kind))
+        .map((f) => ({ ...f, stops: true }));
+    const steps = [];
+    const refuse = (entry, message, line) => findings.push({
+        kind: 'rollback',
+        version: entry.version,
+        file: entry.migration?.name ?? entry.name,
+        line,
+        message,
+        stops: true,
+    });
+    for (const entry of rowsToRollBack(plan, toVersion)) {
+        const { migration, row } = entry;
+        if (!row || entry.status === 'failed')
+            continue; // a finding of its own already
+        if (!migration) {
+            refuse(entry, `${entry.name} cannot be rolled back: its file is missing, so its down SQL is unknown; restore the file.`);
+            continue;
+        }
+        if (migration.checksum !== row.checksum) {
+            refuse(entry, `${migration.name} cannot be rolled back: it was changed after it was applied (recorded checksum ${row.checksum.slice(0, 12)}, now ${migration.checksum.slice(0, 12)}), so its down SQL may not undo what ran; restore the applied content.`);
+            continue;
+        }
+        const down = migration.down;
+        if (!down) {
+            refuse(entry, `${migration.name} has no down SQL: add a -- migrate:down section that undoes it, or roll back to version ${migration.version} or above.`);
+            continue;
+        }
+        const facts = downs.get(migration.version);
+        for (const control of facts?.transactionControl ?? []) {
+            refuse(entry, `${down.file} line ${control.line}: ${control.keyword} is not allowed in down SQL, because the action owns the transaction; remove it.`, control.line);
+        }
+        if (facts?.parseError) {
+            const { line, message } = facts.parseError;
+            refuse(entry, `${down.file} line ${line}: the down SQL does not parse (${message}); fix it before rolling back.`, line);
+        }
+        if (!allowDataLoss) {
+            for (const loss of facts?.losses ?? []) {
+                refuse(entry, `${down.file} line ${loss.line}: the down SQL of ${migration.name} loses data (${loss.what}): set allow-data-loss: true if that is intended.`, loss.line);
+            }
+        }
+        steps.push({ entry, row, migration: migration });
+    }
+    return { steps, findings };
+}
+
+;// CONCATENATED MODULE: ./lib/commands/rollback.js
+// command: rollback: checks every migration above to-version, then runs their down SQL newest first under the lock, and says what happened.
+
+
+
+
+
+
+
+
+
+
+/** The plan of a rollback for `rows`, with each down SQL checked once per run. */
+async function rollbackOf(context, rows, checked) {
+    const { settings } = context;
+    // Drift and order are judged per migration to roll back (planRollback), not by on-drift.
+    const plan = makePlan(context.discovery, rows, {
+        onDrift: 'warn',
+        allowOutOfOrder: true,
+        transaction: 'per-migration',
+    });
+    const toVersion = settings.toVersion ?? 0n;
+    // The parse-tree reading is in the review's lazy chunk: a deploy run never loads it.
+    const { checkDownSql } = await __nccwpck_require__.e(/* import() */ 458).then(__nccwpck_require__.bind(__nccwpck_require__, 6458));
+    for (const entry of plan.entries) {
+        const down = entry.migration?.down;
+        if (!down || entry.version <= toVersion || !entry.row || checked.has(entry.version))
+            continue;
+        checked.set(entry.version, await checkDownSql(down));
+    }
+    const facts = new Map(checked);
+    return { plan, rollback: planRollback(plan, toVersion, facts, settings.allowDataLoss) };
+}
+/** The plan's entries with each step's status (and duration, note) after the rollback. */
+function withSteps(plan, statuses) {
+    return {
+        ...plan,
+        entries: plan.entries.map((e) => {
+            const change = statuses.get(e.version);
+            return change ? { ...e, ...change } : e;
+        }),
+    };
+}
+function stopped(context, plan, findings) {
+    return stoppedReport(context, { ...plan, findings, stops: true });
+}
+/**
+ * `rollback` to `to-version`: every applied migration above it, newest first, runs its down SQL
+ * and its row becomes `rolled back` in the same transaction. Every check happens before anything
+ * runs, and again under the lock on the history re-read there; a dry run only reports the plan.
+ */
+async function rollback(context) {
+    const { settings, db, tracking } = context;
+    const toVersion = settings.toVersion ?? 0n;
+    const checked = new Map();
+    const first = await context.history;
+    const { plan, rollback: planned } = await rollbackOf(context, first.rows, checked);
+    if (planned.findings.length > 0)
+        return stopped(context, plan, planned.findings);
+    if (planned.steps.length === 0) {
+        return report(context, plan, {
+            result: 'up-to-date',
+            verdict: `Nothing to roll back: no applied migration above version ${toVersion}.`,
+        });
+    }
+    const fit = await statusCheckOf(db.client, tracking);
+    if (!fit.allowed) {
+        return stopped(context, plan, [
+            {
+                kind: 'rollback',
+                message: `The tracking table ${tracking.schema}.${tracking.table} was created before the status rolled back existed, and this role does not own it: as its owner, run ${fit.sql}`,
+                stops: true,
+            },
+        ]);
+    }
+    const names = planned.steps.map((s) => s.migration.name).join(', ');
+    if (settings.dryRun) {
+        const would = new Map(planned.steps.map((s) => [s.entry.version, { status: 'would roll back' }]));
+        return report(context, withSteps(plan, would), {
+            result: 'pending',
+            verdict: `Dry run: ${(0,model/* plural */.LS)(planned.steps.length, 'migration')} would be rolled back to version ${toVersion}, newest first (${names}); nothing was written.`,
+        });
+    }
+    return underLock(context, async (key) => {
+        const sessionSql = (0,session/* sessionSettingsSql */.Cb)(db.serverMajor);
+        if (sessionSql)
+            await db.client.query(sessionSql);
+        const locked = await readHistory(db.client, tracking);
+        const now = await rollbackOf(context, locked.rows, checked);
+        if (now.rollback.findings.length > 0)
+            return stopped(context, now.plan, now.rollback.findings);
+        if (now.rollback.steps.length === 0) {
+            return report(context, now.plan, {
+                result: 'up-to-date',
+                verdict: `Nothing to roll back: no applied migration above version ${toVersion}.`,
+            });
+        }
+        const downs = now.rollback.steps.map((s) => {
+            const check = checked.get(s.migration.version);
+            return {
+                migration: s.migration,
+                statements: check?.statements ?? [],
+                text: check?.text ?? '',
+            };
+        });
+        const outcomes = await rollBack(db.client, downs, {
+            tracking,
+            appliedBy: appliedBy(),
+            sessionSql,
+            setupSql: (await statusCheckOf(db.client, tracking)).sql,
+            lockCheckSql: lockHeldCheckSql(key),
+            lockTimeout: settings.lockTimeout,
+            statementTimeout: settings.statementTimeout,
+            signal: context.signal,
+            log: context.log,
+        });
+        return rolledBackReport(context, now.plan, outcomes);
+    });
+}
+function rolledBackReport(context, plan, outcomes) {
+    const toVersion = context.settings.toVersion ?? 0n;
+    const statuses = new Map();
+    for (const o of outcomes) {
+        const note = o.error
+            ? `down SQL ${o.error.line ? `line ${o.error.line}: ` : ''}${o.error.message}`
+            : undefined;
+        statuses.set(o.migration.version, { status: o.status, durationMs: o.durationMs, note });
+    }
+    const done = outcomes.filter((o) => o.status === 'rolled back');
+    const changes = done.map((o) => `rolled back ${o.migration.name} (version ${o.migration.version}) in ${(0,model/* formatDuration */.a3)(o.durationMs)}`);
+    const total = done.reduce((sum, o) => sum + (o.durationMs ?? 0), 0);
+    const base = {
+        ...report(context, withSteps(plan, statuses), { result: 'applied', verdict: '' }),
+        changes,
+    };
+    const failed = outcomes.find((o) => o.status === 'failed');
+    const notAttempted = outcomes.filter((o) => o.status === 'not attempted').length;
+    if (!failed) {
+        if (notAttempted > 0) {
+            return {
+                ...base,
+                result: 'failed',
+                verdict: `The job was cancelled: ${(0,model/* plural */.LS)(done.length, 'migration')} rolled back, ${notAttempted} not attempted.`,
+            };
+        }
+        return {
+            ...base,
+            verdict: `Rolled back ${(0,model/* plural */.LS)(done.length, 'migration')} to version ${toVersion} in ${(0,model/* formatDuration */.a3)(total)}.`,
+        };
+    }
+    const down = failed.migration.down;
+    const file = down?.file ?? failed.migration.name;
+    const findings = [...base.findings];
+    const half = failed.migration.down?.noTransaction === true;
+    if (half) {
+        findings.push({
+            kind: 'failed',
+            version: failed.migration.version,
+            file,
+            line: failed.error?.line,
+            message: `The down SQL of ${failed.migration.name} ran without a transaction and failed part-way, so the database may be half rolled back: its row is recorded as failed; check the database, then run command: repair.`,
+            stops: true,
+        });
+    }
+    const still = half ? 'its row is recorded as failed' : 'it is still applied';
+    return {
+        ...base,
+        findings,
+        result: 'failed',
+        failure: failed.error && { file, ...failed.error },
+        verdict: `The down SQL of ${failed.migration.name} failed${failed.error?.line ? ` at line ${failed.error.line}` : ''}: ${failed.error?.message ?? 'unknown error'}. ${(0,model/* plural */.LS)(done.length, 'migration')} rolled back before it, ${notAttempted} not attempted; ${still}.`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/commands/validate.js
@@ -9864,7 +10439,7 @@ function normalizeContent(bytes) {
     return utf8.decode(bytes).replaceAll('\r\n', '\n');
 }
 function checksumOf(normalized) {
-    return createHash('sha256').update(normalized, 'utf8').digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(normalized, 'utf8').digest('hex');
 }
 
 ;// CONCATENATED MODULE: ./lib/files/migration.js
@@ -9883,23 +10458,58 @@ class MigrationFile {
     checksum;
     size;
     text;
+    /** Where the up part ends, when the file has a `-- migrate:down` section. */
+    upEnd;
     noTransaction = false;
     directiveFindings;
-    constructor(version, name, path, checksum, size) {
+    down;
+    held;
+    constructor(version, name, path, checksum, size, text) {
         this.version = version;
         this.name = name;
         this.path = path;
         this.checksum = checksum;
         this.size = size;
+        this.text = text;
     }
+    /** The up part: the whole file, or what comes before its `-- migrate:down` line. */
     get sql() {
+        const text = this.fullText();
+        return this.upEnd === undefined ? text : text.slice(0, this.upEnd);
+    }
+    /** The file's whole text, as the checksum's definition reads it. */
+    fullText() {
         this.text ??= normalizeContent((0,external_node_fs_.readFileSync)(this.path));
         return this.text;
+    }
+    /** Cuts the file at its down marker: `sql` becomes the up part, `down` the rest. */
+    cutAt(upEnd, downStart, line, noTransaction) {
+        this.upEnd = upEnd;
+        this.held = true;
+        this.down = new DownSection(this, downStart, line, noTransaction);
     }
     preview(limit) {
         return this.text === undefined && this.size > limit * 4
             ? head(this.path, limit)
             : this.sql.slice(0, limit);
+    }
+}
+/** The down section of a file: its text read from the file's own (lazy) text. */
+class DownSection {
+    owner;
+    start;
+    line;
+    noTransaction;
+    file;
+    constructor(owner, start, line, noTransaction) {
+        this.owner = owner;
+        this.start = start;
+        this.line = line;
+        this.noTransaction = noTransaction;
+        this.file = owner.name;
+    }
+    get sql() {
+        return this.owner.fullText().slice(this.start);
     }
 }
 /** The first `limit` characters of a file, reading only its first bytes. */
@@ -9965,6 +10575,8 @@ function scanFile(filePath) {
 
 ;// CONCATENATED MODULE: ./lib/files/discover.js
 // Finds the migrations of a folder: names, versions, duplicates, unreadable files. Reads files, never the database.
+
+
 
 
 
@@ -10092,16 +10704,36 @@ async function readMigration(dir, name, version) {
     }
     if (!scan.utf8)
         return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
-    const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
-    if (scan.mentionsDirective) {
-        // A large file is read in chunks: holding its text would hold it for the whole run.
-        const { noTransaction, findings } = (0,stream/* isLarge */.sV)(migration)
-            ? await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name)
-            : readDirectives(migration.sql, name);
-        migration.noTransaction = noTransaction;
-        if (findings.length > 0)
-            migration.directiveFindings = findings;
+    if (!scan.mentionsDirective) {
+        return new MigrationFile(version, name, filePath, scan.checksum, scan.size);
     }
+    if (scan.size > stream/* LARGE_FILE */.fW) {
+        // A large file's directives are read in chunks: holding its text would hold it for the whole
+        // run. Only a large file with a down section is held (below), to cut its up part.
+        const { noTransaction, findings } = await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name);
+        if (!findings.some((f) => f.message.includes('"-- migrate:down"'))) {
+            const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
+            migration.noTransaction = noTransaction;
+            if (findings.length > 0)
+                migration.directiveFindings = findings;
+            return migration;
+        }
+    }
+    // A file that mentions `migrate:` is read as text: its directives, and its down section,
+    // whose up part alone is what the checksum covers.
+    const text = normalizeContent((0,external_node_fs_.readFileSync)(filePath));
+    const cut = (0,files_down/* findDownSection */.z)(text);
+    const checksum = cut ? checksumOf(text.slice(0, cut.upEnd)) : scan.checksum;
+    const migration = new MigrationFile(version, name, filePath, checksum, scan.size, text);
+    const { noTransaction, findings } = readDirectives(cut ? text.slice(0, cut.upEnd) : text, name);
+    migration.noTransaction = noTransaction;
+    if (cut) {
+        const down = readDirectives((0,files_down/* downTextWithFileLines */.B)(text.slice(cut.downStart), cut.line), name);
+        findings.push(...down.findings);
+        migration.cutAt(cut.upEnd, cut.downStart, cut.line, noTransaction || down.noTransaction);
+    }
+    if (findings.length > 0)
+        migration.directiveFindings = findings;
     return migration;
 }
 function unreadable(name, version, why) {
@@ -10411,6 +11043,7 @@ const DEFAULTS = {
     'connect-timeout': '30',
     'pr-comment': 'false',
     safety: 'warn',
+    'allow-data-loss': 'false',
 };
 const DRY_RUN_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group']);
 function input(name) {
@@ -10469,6 +11102,16 @@ function identifier(name) {
  * no secrets to its workflows, so the step must be skipped there rather than fail.
  */
 const MISSING_URL = 'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
+/** A migration version input such as `to-version`: digits, read exactly. */
+function versionInput(name) {
+    const value = input(name);
+    if (!value)
+        return undefined;
+    if (!/^\d+$/.test(value)) {
+        throw new ConfigurationError(`Input ${name} is "${value}", but it must be a migration version number such as 3.`);
+    }
+    return BigInt(value);
+}
 function databaseUrl() {
     const url = getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
     if (!url) {
@@ -10492,7 +11135,13 @@ function getSettings() {
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     const migrationsDirInput = input('migrations-dir');
     const migrationsDir = external_node_path_.resolve(workspace, migrationsDirInput);
-    const command = oneOf('command', ['migrate', 'validate', 'baseline', 'repair']);
+    const command = oneOf('command', [
+        'migrate',
+        'validate',
+        'baseline',
+        'repair',
+        'rollback',
+    ]);
     const eventName = process.env.GITHUB_EVENT_NAME ?? '';
     const dryRun = input('dry-run') === 'auto' ? DRY_RUN_EVENTS.has(eventName) : inputs_boolean('dry-run', 'auto, ');
     const baselineText = input('baseline-version');
@@ -10502,6 +11151,10 @@ function getSettings() {
             throw new ConfigurationError(`Input baseline-version is "${baselineText}", but it must be a migration version number such as 3.`);
         }
         baselineVersion = BigInt(baselineText);
+    }
+    const toVersion = versionInput('to-version');
+    if (command === 'rollback' && toVersion === undefined) {
+        throw new ConfigurationError('command: rollback needs to-version, the version to roll back to (every applied migration above it is rolled back; 0 rolls back all): set to-version.');
     }
     const rehearse = inputs_boolean('rehearse');
     // A rehearsal executes the pull request's SQL; on pull_request_target it would run with the
@@ -10521,6 +11174,8 @@ function getSettings() {
         schema: identifier('schema'),
         table: identifier('table'),
         baselineVersion,
+        toVersion,
+        allowDataLoss: inputs_boolean('allow-data-loss'),
         transaction: oneOf('transaction', ['per-migration', 'all']),
         lockWaitTimeoutSeconds: wholeNumber('lock-wait-timeout', { min: 0 }),
         lockTimeout: duration('lock-timeout'),
@@ -10547,7 +11202,15 @@ const SUMMARY_BUDGET = 900 * 1024;
 /** Applied rows kept before the long run of older ones is collapsed into a count. */
 const RECENT_APPLIED = 10;
 const PROBLEMS = new Set(['failed', 'modified', 'missing', 'out of order']);
-const WAITING = new Set(['would apply', 'pending', 'not attempted', 'rehearsed', 'not rehearsed']);
+const WAITING = new Set([
+    'would apply',
+    'pending',
+    'not attempted',
+    'rehearsed',
+    'not rehearsed',
+    'rolled back',
+    'would roll back',
+]);
 const DONE = new Set(['applied', 'already applied', 'baseline']);
 const ICONS = {
     applied: '\u2705',
@@ -10562,6 +11225,8 @@ const ICONS = {
     'out of order': '\u274c',
     failed: '\u274c',
     'not attempted': '\u23ed\ufe0f',
+    'rolled back': '\u21a9\ufe0f',
+    'would roll back': '\ud83d\udcdd',
 };
 function row(entry) {
     const cells = [
@@ -10934,11 +11599,13 @@ function writeSummary(report) {
 
 
 
+
 const COMMANDS = {
     migrate: migrate,
     validate: validate,
     baseline: baseline,
     repair: repair,
+    rollback: rollback,
 };
 /** The action: inputs, files and history, the command, then the report. Never throws. */
 async function run() {
@@ -11051,7 +11718,14 @@ function escapeHtml(text) {
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   jZ: () => (/* binding */ pendingVersions)
 /* harmony export */ });
-const NOT_PENDING = new Set(['applied', 'already applied', 'baseline', 'modified', 'missing']);
+const NOT_PENDING = new Set([
+    'applied',
+    'already applied',
+    'baseline',
+    'modified',
+    'missing',
+    'would roll back',
+]);
 /** Versions as the outputs give them: the numeric version without leading zeros. */
 function appliedVersions(entries) {
     return entries.filter((e) => e.status === 'applied').map((e) => e.version.toString());

@@ -3,6 +3,7 @@ import { baseline } from './commands/baseline.js';
 import type { Context } from './commands/context.js';
 import { migrate } from './commands/migrate.js';
 import { repair } from './commands/repair.js';
+import { rollback } from './commands/rollback.js';
 import { validate } from './commands/validate.js';
 import { cancelRunning } from './db/cancel.js';
 import { connect, type Database } from './db/connect.js';
@@ -20,6 +21,7 @@ const COMMANDS: Record<Settings['command'], (context: Context) => Promise<Report
   validate,
   baseline,
   repair,
+  rollback,
 };
 
 /** The action: inputs, files and history, the command, then the report. Never throws. */

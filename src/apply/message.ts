@@ -12,6 +12,7 @@ function rowOf(migration: Migration, options: ApplyOptions): RowValues {
     checksum: migration.checksum,
     status: 'applied',
     appliedBy: options.appliedBy,
+    replacesRolledBack: options.rolledBack?.has(migration.version),
   };
 }
 
@@ -61,7 +62,7 @@ export const PREVIOUS_NOT_COMMITTED =
 
 /** SQL that fails the transaction unless `version`'s tracking row exists (see applyPipelined). */
 function previousRowCheckSql(tracking: TrackingTable, version: bigint): string {
-  return `DO $previous$BEGIN IF NOT EXISTS (SELECT 1 FROM ${qualifiedName(tracking)} WHERE version = ${version}) THEN RAISE EXCEPTION '${PREVIOUS_NOT_COMMITTED}'; END IF; END$previous$;`;
+  return `DO $previous$BEGIN IF NOT EXISTS (SELECT 1 FROM ${qualifiedName(tracking)} WHERE version = ${version} AND status <> 'rolled back') THEN RAISE EXCEPTION '${PREVIOUS_NOT_COMMITTED}'; END IF; END$previous$;`;
 }
 
 /** What closes it: the session reset, the action's settings, the tracking row, the commit. */

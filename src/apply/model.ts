@@ -38,6 +38,8 @@ export interface ApplyOptions {
    * an entry (too large for the parser) is split by the streaming splitter as it runs.
    */
   statements?: Map<bigint, Statement[]>;
+  /** Versions whose `rolled back` row the migration's own row replaces (applied again). */
+  rolledBack?: ReadonlySet<bigint>;
   /** Aborted when the job is cancelled: no further migration starts. */
   signal?: AbortSignal;
   /** SQL that fails unless this session holds the migration lock (see lock.ts). */

@@ -44,6 +44,7 @@ export async function applyWithoutTransaction(
     checksum: migration.checksum,
     status: 'running' as const,
     appliedBy: options.appliedBy,
+    replacesRolledBack: options.rolledBack?.has(migration.version),
   };
   await client.query(insertRowSql(options.tracking, row, '0'));
   const timeouts = [

@@ -1,5 +1,6 @@
 // Rehearses the pending transactional migrations inside one transaction that is always rolled back.
 import type pg from 'pg';
+import { downTextWithFileLines } from '../files/down.js';
 import type { Migration } from '../files/migration.js';
 import { isLarge } from '../files/stream.js';
 import { indexOfPosition, lineAt } from '../sql/lines.js';
@@ -28,6 +29,20 @@ export interface RehearsalObserver {
 export interface RehearsalOutcome extends Omit<Outcome, 'status'> {
   status: 'rehearsed' | 'failed' | 'not rehearsed' | 'not attempted';
   note?: string;
+  /** The proof of its down SQL (see ReversalProbe): `reversible`, or what is wrong. */
+  reversal?: string;
+}
+
+/**
+ * Proves a migration's down SQL inside the rehearsal: the schema is read before its up and after
+ * its down, and the two compared. Given by the caller (the review's catalog snapshot), so the
+ * rehearsal itself knows nothing of the catalog.
+ */
+export interface ReversalProbe<S = unknown> {
+  /** The schema as the rehearsal's transaction sees it now. */
+  snapshot(): Promise<S>;
+  /** `reversible`, or a sentence naming what the down SQL leaves behind or removes too much. */
+  compare(beforeUp: S, afterDown: S): string;
 }
 
 /**
@@ -41,6 +56,7 @@ export async function rehearse(
   pending: Migration[],
   options: ApplyOptions,
   observer?: RehearsalObserver,
+  reversal?: ReversalProbe,
 ): Promise<RehearsalOutcome[]> {
   const outcomes: RehearsalOutcome[] = pending.map((migration) => ({
     migration,
@@ -70,12 +86,25 @@ export async function rehearse(
         // rehearsal sees what the real run will see.
         const setup = outcome === outcomes[0] ? options.setupSql : '';
         const flags = { begin: false, commit: false, setup, record: false };
+        const down = reversal && outcome.migration.down;
+        const beforeUp = down && !down.noTransaction ? await reversal.snapshot() : undefined;
         if (observer && !isLarge(outcome.migration)) {
           await runByStatement(client, outcome.migration, options, flags, observer);
         } else {
           await sendMigration(client, outcome.migration, options, flags);
         }
         outcome.status = 'rehearsed';
+        if (down?.noTransaction) {
+          outcome.reversal = 'down SQL not rehearsed: it runs without a transaction';
+        } else if (down && reversal) {
+          outcome.reversal = await proveReversal(
+            client,
+            outcome.migration,
+            options,
+            reversal,
+            beforeUp,
+          );
+        }
       } catch (error) {
         outcome.status = 'failed';
         outcome.error = failureOf(error).mapped;
@@ -93,6 +122,62 @@ export async function rehearse(
     } finally {
       await client.query('ROLLBACK');
     }
+  }
+}
+
+const REVERSAL_SAVEPOINT = 'agoat_migrate_reversal';
+
+/**
+ * Up (already run), down, then up again, behind a savepoint: the schema after the down must equal
+ * the schema before the up, and the up must run again after its down. A down or second up that
+ * fails is rolled back to the savepoint (the state after the first up), so the rehearsal goes on
+ * with the next migration; the sentence says what failed, at the file's line.
+ */
+async function proveReversal(
+  client: pg.ClientBase,
+  migration: Migration,
+  options: ApplyOptions,
+  reversal: ReversalProbe,
+  beforeUp: unknown,
+): Promise<string> {
+  const down = migration.down;
+  if (!down) return '';
+  const flags = { begin: false, commit: false, setup: '', record: false };
+  await client.query(`SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+  let step = 'the down SQL';
+  let verdict: string | undefined;
+  try {
+    // One line of prefix, then the down SQL after a blank line per file line: an error position
+    // maps to the file's own line.
+    const text = `${openingSql(options, flags)}\n${downTextWithFileLines(down.sql, down.line).slice(1)}\n;${closingSql(migration, options, flags, '0')}`;
+    try {
+      await client.query(text);
+    } catch (error) {
+      const position = (error as pg.DatabaseError).position;
+      const line = position ? lineAt(text, indexOfPosition(text, Number(position))) : undefined;
+      throw new MigrationFailed(
+        describeError(error, line && line > 1 ? line : undefined),
+        undefined,
+      );
+    }
+    const afterDown = await reversal.snapshot();
+    verdict = reversal.compare(beforeUp, afterDown);
+    step = 'the up SQL run again after the down';
+    await sendMigration(client, migration, options, flags);
+    await client.query(`RELEASE SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+    return verdict;
+  } catch (error) {
+    await client.query(`ROLLBACK TO SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+    await client.query(`RELEASE SAVEPOINT ${REVERSAL_SAVEPOINT}`);
+    const { mapped } = failureOf(error);
+    // What the down left behind is the cause; the up failing again is its consequence.
+    if (verdict !== undefined && verdict !== 'reversible') {
+      return `${verdict}, so the up SQL fails when run again (${mapped.message})`;
+    }
+    const where = mapped.line
+      ? ` at ${step === 'the down SQL' ? down.file : migration.name} line ${mapped.line}`
+      : '';
+    return `not reversible: ${step} failed${where}: ${mapped.message}`;
   }
 }
 

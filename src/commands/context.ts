@@ -14,6 +14,7 @@ import {
   resultOfStoppedPlan,
   withFindings,
 } from '../plan/plan.js';
+import { limitToVersion } from '../plan/target.js';
 import { plural, type Report } from '../report/model.js';
 import type { Settings } from '../runner/inputs.js';
 
@@ -79,12 +80,16 @@ export async function planOf(
     !underLock &&
     rows.some((row) => row.status === 'running') &&
     (await isLockHeld(context.db.client, context.tracking));
-  const plan = makePlan(context.discovery, rows, {
+  const made = makePlan(context.discovery, rows, {
     onDrift: settings.onDrift,
     allowOutOfOrder: settings.allowOutOfOrder,
     transaction: settings.transaction,
     runningIsLive,
   });
+  const plan =
+    settings.command === 'migrate' && settings.toVersion !== undefined
+      ? limitToVersion(made, context.discovery.migrations, settings.toVersion)
+      : made;
   const checks = new Map<bigint, PendingCheck>();
   for (const migration of plan.pending) {
     let check = checked?.get(migration.version);

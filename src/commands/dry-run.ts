@@ -28,8 +28,12 @@ const REHEARSAL_STATEMENT_TIMEOUT = '60s';
  */
 export async function dryRun(context: Context, plan: CheckedPlan): Promise<Report> {
   const count = plan.pending.length;
+  const applying = new Set(plan.pending);
   const entries = plan.entries.map(
-    (e): Entry => (e.status === 'pending' && e.migration ? { ...e, status: 'would apply' } : e),
+    (e): Entry =>
+      e.status === 'pending' && e.migration && applying.has(e.migration)
+        ? { ...e, status: 'would apply' }
+        : e,
   );
   const planned = { ...plan, entries };
   const review =
@@ -91,6 +95,11 @@ async function rehearsal(
     return withReview(skipped, review && (await reviewing()).finishReview(context, review));
   }
   const observer = review && (await reviewing()).observerFor(context, review);
+  // Every pending migration with down SQL is also run down and up again: its proof.
+  const reversalNotes: string[] = [];
+  const reversal = plan.pending.some((m) => m.down)
+    ? (await reviewing()).reversalProbe(db.client, reversalNotes)
+    : undefined;
   let outcomes: RehearsalOutcome[];
   try {
     outcomes = await rehearse(
@@ -110,6 +119,7 @@ async function rehearsal(
         log: context.log,
       },
       observer,
+      reversal,
     );
   } finally {
     await releaseLock(db.client, lock.key);
@@ -128,6 +138,12 @@ async function rehearsal(
       }
     }
   }
+  for (const note of reversalNotes) context.warn(note);
+  for (const o of outcomes) {
+    if (o.reversal && o.reversal !== 'reversible') {
+      context.warn(`${o.migration.name}: ${o.reversal}.`);
+    }
+  }
   const reviewed = review && (await reviewing()).finishReview(context, review, observer);
   const byVersion = new Map(outcomes.map((o) => [o.migration.version, o]));
   const entries = plan.entries.map((entry): Entry => {
@@ -135,7 +151,7 @@ async function rehearsal(
     if (!outcome) return entry;
     const note = outcome.error
       ? `${outcome.error.line ? `line ${outcome.error.line}: ` : ''}${outcome.error.message}`
-      : outcome.note;
+      : [outcome.note, outcome.reversal].filter(Boolean).join('; ') || undefined;
     return { ...entry, status: outcome.status, durationMs: outcome.durationMs, note };
   });
   const failed = outcomes.find((o) => o.status === 'failed');

@@ -5,6 +5,7 @@ import type { ApplyOptions, Outcome } from '../apply/model.js';
 import { sessionSettingsSql } from '../db/session.js';
 import { lockHeldCheckSql } from '../history/lock.js';
 import { readHistory } from '../history/read.js';
+import type { HistoryRow } from '../history/table.js';
 import { createHistorySql } from '../history/write.js';
 import type { Entry, Plan } from '../plan/plan.js';
 import { formatDuration, plural, type Report } from '../report/model.js';
@@ -75,12 +76,19 @@ async function migrateUnderLock(
         check.statements ? [[version, check.statements] as const] : [],
       ),
     ),
+    rolledBack: rolledBackVersions(locked.rows),
     signal: context.signal,
     cancelRunning: context.cancelRunning,
     log,
   };
   const outcomes = await applyMigrations(db.client, plan.pending, options);
   return appliedReport(context, plan, outcomes);
+}
+
+/** Versions whose row says `rolled back`: applying one again replaces its row. */
+function rolledBackVersions(rows: HistoryRow[]): ReadonlySet<bigint> | undefined {
+  const versions = rows.filter((row) => row.status === 'rolled back').map((row) => row.version);
+  return versions.length > 0 ? new Set(versions) : undefined;
 }
 
 function appliedReport(context: Context, plan: Plan, outcomes: Outcome[]): Report {

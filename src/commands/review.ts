@@ -73,6 +73,8 @@ export async function startReview(context: Context, plan: CheckedPlan): Promise<
   return { files, prediction, relations, notes };
 }
 
+export { reversalProbe } from '../review/reversal.js';
+
 /** An observer for the rehearsal that feeds this review. */
 export function observerFor(context: Context, start: ReviewStart): ReviewObserver {
   const tracking = qualifiedName(context.tracking).replaceAll('"', '');

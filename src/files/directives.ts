@@ -4,11 +4,13 @@ import { lineAt } from '../sql/lines.js';
 
 const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
 const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
+/** dbmate's `-- migrate:up`: accepted before the first statement, and means nothing more. */
+const UP_DIRECTIVE = '-- migrate:up';
 const ALLOW_DIRECTIVE = /^[ \t]*--[ \t]*migrate:allow(?=[ \t]|$)/;
 
 /**
  * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
- * statement. Any other `-- migrate:` line is an error, so that a dbmate-style `-- migrate:down`
+ * statement. Any other `-- migrate:` line is an error, so that a mistyped `-- migrate:down`
  * section is never run as part of the file.
  */
 export function readDirectives(
@@ -30,10 +32,11 @@ export function readDirectives(
       noTransaction = true;
       continue;
     }
+    if (text === UP_DIRECTIVE && match.index < headerEnd) continue;
     const why =
       text === KNOWN_DIRECTIVE
         ? 'must come before the first statement'
-        : 'is not a directive this action knows (the directives are -- migrate:no-transaction and -- migrate:allow <rule> <reason>; down migrations are not supported)';
+        : 'is not a directive this action knows (the directives are -- migrate:no-transaction, -- migrate:allow <rule> <reason>, -- migrate:up and one -- migrate:down line that starts the down section)';
     findings.push({
       kind: 'directive',
       file: fileName,

@@ -1,14 +1,16 @@
 // Finds the migrations of a folder: names, versions, duplicates, unreadable files. Reads files, never the database.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError, messageOf } from '../errors.js';
 import type { Finding } from '../plan/findings.js';
+import { checksumOf, normalizeContent } from './content.js';
 import { readDirectives, readDirectivesInChunks } from './directives.js';
+import { downTextWithFileLines, findDownSection } from './down.js';
 import { type Migration, MigrationFile } from './migration.js';
 import { byVersion, MAX_VERSION, versionOf } from './naming.js';
 import type { FileScan } from './scan.js';
 import { scanFile } from './scan-file.js';
-import { isLarge, textChunks } from './stream.js';
+import { LARGE_FILE, textChunks } from './stream.js';
 
 export interface Discovery {
   migrations: Migration[];
@@ -132,15 +134,34 @@ async function readMigration(
     return unreadable(name, version, `${messageOf(error)}; check the file and its permissions`);
   }
   if (!scan.utf8) return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
-  const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
-  if (scan.mentionsDirective) {
-    // A large file is read in chunks: holding its text would hold it for the whole run.
-    const { noTransaction, findings } = isLarge(migration)
-      ? await readDirectivesInChunks(textChunks(filePath), name)
-      : readDirectives(migration.sql, name);
-    migration.noTransaction = noTransaction;
-    if (findings.length > 0) migration.directiveFindings = findings;
+  if (!scan.mentionsDirective) {
+    return new MigrationFile(version, name, filePath, scan.checksum, scan.size);
   }
+  if (scan.size > LARGE_FILE) {
+    // A large file's directives are read in chunks: holding its text would hold it for the whole
+    // run. Only a large file with a down section is held (below), to cut its up part.
+    const { noTransaction, findings } = await readDirectivesInChunks(textChunks(filePath), name);
+    if (!findings.some((f) => f.message.includes('"-- migrate:down"'))) {
+      const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
+      migration.noTransaction = noTransaction;
+      if (findings.length > 0) migration.directiveFindings = findings;
+      return migration;
+    }
+  }
+  // A file that mentions `migrate:` is read as text: its directives, and its down section,
+  // whose up part alone is what the checksum covers.
+  const text = normalizeContent(readFileSync(filePath));
+  const cut = findDownSection(text);
+  const checksum = cut ? checksumOf(text.slice(0, cut.upEnd)) : scan.checksum;
+  const migration = new MigrationFile(version, name, filePath, checksum, scan.size, text);
+  const { noTransaction, findings } = readDirectives(cut ? text.slice(0, cut.upEnd) : text, name);
+  migration.noTransaction = noTransaction;
+  if (cut) {
+    const down = readDirectives(downTextWithFileLines(text.slice(cut.downStart), cut.line), name);
+    findings.push(...down.findings);
+    migration.cutAt(cut.upEnd, cut.downStart, cut.line, noTransaction || down.noTransaction);
+  }
+  if (findings.length > 0) migration.directiveFindings = findings;
   return migration;
 }
 

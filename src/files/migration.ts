@@ -19,6 +19,21 @@ export interface Migration {
   size?: number;
   /** The first `limit` characters of the text, without reading a large file whole. */
   preview?: (limit: number) => string;
+  /** The migration's down SQL, run only by `rollback`: a down section, or another tool's down file. */
+  down?: DownSql;
+  /** The up text is cut from a file that holds more (a down section): never streamed from `path`. */
+  held?: boolean;
+}
+
+/** A migration's down SQL and where it is written, for errors at the file's own lines. */
+export interface DownSql {
+  readonly sql: string;
+  /** File name (relative to the migrations folder) that holds it. */
+  file: string;
+  /** 1-based line of that file where the down SQL starts. */
+  line: number;
+  /** Runs outside a transaction, statement by statement (as a `no-transaction` up does). */
+  noTransaction: boolean;
 }
 
 /**
@@ -28,8 +43,12 @@ export interface Migration {
  */
 export class MigrationFile implements Migration {
   private text: string | undefined;
+  /** Where the up part ends, when the file has a `-- migrate:down` section. */
+  private upEnd: number | undefined;
   noTransaction = false;
   directiveFindings: Finding[] | undefined;
+  down?: DownSql;
+  held?: boolean;
 
   constructor(
     readonly version: bigint,
@@ -37,17 +56,52 @@ export class MigrationFile implements Migration {
     readonly path: string,
     readonly checksum: string,
     readonly size: number,
-  ) {}
+    text?: string,
+  ) {
+    this.text = text;
+  }
 
+  /** The up part: the whole file, or what comes before its `-- migrate:down` line. */
   get sql(): string {
+    const text = this.fullText();
+    return this.upEnd === undefined ? text : text.slice(0, this.upEnd);
+  }
+
+  /** The file's whole text, as the checksum's definition reads it. */
+  fullText(): string {
     this.text ??= normalizeContent(readFileSync(this.path));
     return this.text;
+  }
+
+  /** Cuts the file at its down marker: `sql` becomes the up part, `down` the rest. */
+  cutAt(upEnd: number, downStart: number, line: number, noTransaction: boolean): void {
+    this.upEnd = upEnd;
+    this.held = true;
+    this.down = new DownSection(this, downStart, line, noTransaction);
   }
 
   preview(limit: number): string {
     return this.text === undefined && this.size > limit * 4
       ? head(this.path, limit)
       : this.sql.slice(0, limit);
+  }
+}
+
+/** The down section of a file: its text read from the file's own (lazy) text. */
+class DownSection implements DownSql {
+  readonly file: string;
+
+  constructor(
+    private readonly owner: MigrationFile,
+    private readonly start: number,
+    readonly line: number,
+    readonly noTransaction: boolean,
+  ) {
+    this.file = owner.name;
+  }
+
+  get sql(): string {
+    return this.owner.fullText().slice(this.start);
   }
 }
 

@@ -171,7 +171,7 @@ export function lineAtIndex(filePath: string, index: number): Promise<number> {
   return lineAtInChunks(textChunks(filePath), index);
 }
 
-/** Whether a migration is streamed in pieces rather than held whole. */
-export function isLarge(migration: { size?: number }): boolean {
-  return (migration.size ?? 0) > LARGE_FILE;
+/** Whether a migration is streamed in pieces rather than held whole (a cut file is held). */
+export function isLarge(migration: { size?: number; held?: boolean }): boolean {
+  return !migration.held && (migration.size ?? 0) > LARGE_FILE;
 }

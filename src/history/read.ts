@@ -25,7 +25,7 @@ const NEEDED = ['version', 'name', 'checksum', 'status'];
 const SELECTED = Object.keys(EXPECTED)
   .map((c) => (NEEDED.includes(c) ? c : `CASE WHEN false THEN ${c} END AS ${c}`))
   .join(', ');
-const STATUSES = new Set<string>(['applied', 'baseline', 'running', 'failed']);
+const STATUSES = new Set<string>(['applied', 'baseline', 'running', 'failed', 'rolled back']);
 
 /** The tracking table's rows, and whether the table exists at all. */
 export interface History {

@@ -1,6 +1,7 @@
 // The tracking table's identity and row shape. Types and names only.
 
-export type RowStatus = 'applied' | 'baseline' | 'running' | 'failed';
+/** `rolled back`: its down SQL ran (command: rollback); the migration is pending again. */
+export type RowStatus = 'applied' | 'baseline' | 'running' | 'failed' | 'rolled back';
 
 /** One row of the tracking table. */
 export interface HistoryRow {

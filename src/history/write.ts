@@ -24,7 +24,7 @@ export async function createHistorySql(
   if (problem) throw new ConfigurationError(problem);
   if (access.table_exists) return '';
   const createSchema = access.schema_exists ? '' : `CREATE SCHEMA "${tracking.schema}";`;
-  return `${createSchema}CREATE TABLE IF NOT EXISTS ${qualifiedName(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN ('applied', 'baseline', 'running', 'failed')), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
+  return `${createSchema}CREATE TABLE IF NOT EXISTS ${qualifiedName(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN (${STATUS_LIST})), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
 }
 
 interface Access {
@@ -97,12 +97,17 @@ function missingGrant(
   return `The tracking table ${name} cannot be written by role ${access.role}: run ${lacking.map((grant) => `GRANT ${grant} TO ${role}`).join(' and ')}.`;
 }
 
+/** Every status a row may have, as the CHECK of a table this action creates lists them. */
+export const STATUS_LIST = "'applied', 'baseline', 'running', 'failed', 'rolled back'";
+
 export interface RowValues {
   version: bigint;
   name: string;
   checksum: string;
   status: RowStatus;
   appliedBy: string;
+  /** The version has a `rolled back` row: this row replaces it (a migration applied again). */
+  replacesRolledBack?: boolean;
 }
 
 /**
@@ -110,5 +115,10 @@ export interface RowValues {
  * `executionMs` is an SQL expression, so that the server measures the time the file took.
  */
 export function insertRowSql(tracking: TrackingTable, row: RowValues, executionMs: string): string {
-  return `INSERT INTO ${qualifiedName(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
+  // Only a `rolled back` row is replaced: a row of any other status still makes the INSERT fail
+  // on the primary key, as a migration applied twice must.
+  const replace = row.replacesRolledBack
+    ? `DELETE FROM ${qualifiedName(tracking)} WHERE version = ${row.version} AND status = 'rolled back';`
+    : '';
+  return `${replace}INSERT INTO ${qualifiedName(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
 }

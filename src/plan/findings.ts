@@ -18,7 +18,9 @@ export type FindingKind =
   | 'psql' // psql's COPY … FROM stdin data or a meta-command (\i, \set) in a pending file
   | 'other-tool' // a goose or sql-migrate marker line (-- +goose Down) in a pending file
   | 'tracking-table' // a pending file names the tracking table
-  | 'no-transaction-in-all'; // a `no-transaction` file with `transaction: all`
+  | 'no-transaction-in-all' // a `no-transaction` file with `transaction: all`
+  | 'to-version' // `to-version` names no file (migrate)
+  | 'rollback'; // what `rollback` refuses: no down SQL, a changed file, data loss not allowed
 
 export interface Finding {
   kind: FindingKind;

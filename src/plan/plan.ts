@@ -19,7 +19,9 @@ export type Status =
   | 'missing'
   | 'out of order'
   | 'failed'
-  | 'not attempted';
+  | 'not attempted'
+  | 'rolled back'
+  | 'would roll back';
 
 export interface Entry {
   version: bigint;
@@ -62,7 +64,8 @@ export function makePlan(discovery: Discovery, history: HistoryRow[], options: P
   const findings: Finding[] = [...discovery.findings];
   const files = inOrder(discovery.migrations);
   const rows = inOrder(history);
-  const highestRecorded = rows.at(-1)?.version;
+  // A `rolled back` row is pending again: it does not count as recorded.
+  const highestRecorded = rows.findLast((row) => row.status !== 'rolled back')?.version;
   const entries: Entry[] = [];
   const pending: Migration[] = [];
 
@@ -76,6 +79,15 @@ export function makePlan(discovery: Discovery, history: HistoryRow[], options: P
       f++; // a duplicate version, already a finding: the first file stands for it
     } else if (row && (!file || row.version <= file.version)) {
       const match = file?.version === row.version ? file : undefined;
+      if (row.status === 'rolled back' && match) {
+        // Rolled back: pending again, and applying it replaces its row.
+        const entry = pendingEntry(match, highestRecorded, options, findings);
+        entries.push({ ...entry, note: entry.note ?? 'rolled back earlier' });
+        pending.push(match);
+        r++;
+        f++;
+        continue;
+      }
       entries.push(recordedEntry(row, match, options, findings));
       r++;
       if (match) f++;
@@ -150,6 +162,10 @@ function recordedEntry(
 ): Entry {
   const driftStops = options.onDrift === 'fail';
   const base = { version: row.version, row, migration };
+  if (row.status === 'rolled back') {
+    // Rolled back and its file gone: nothing is applied, so nothing has drifted.
+    return { ...base, name: row.name, status: 'rolled back', checksum: row.checksum };
+  }
   if (row.status === 'running' && options.runningIsLive) {
     const name = migration?.name ?? row.name;
     const note = 'being applied by another run (no-transaction)';

@@ -34,7 +34,14 @@ export interface Failure {
   hint?: string;
 }
 
-const NOT_PENDING = new Set(['applied', 'already applied', 'baseline', 'modified', 'missing']);
+const NOT_PENDING = new Set([
+  'applied',
+  'already applied',
+  'baseline',
+  'modified',
+  'missing',
+  'would roll back',
+]);
 
 /** Versions as the outputs give them: the numeric version without leading zeros. */
 export function appliedVersions(entries: Entry[]): string[] {

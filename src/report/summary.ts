@@ -10,7 +10,15 @@ export const SUMMARY_BUDGET = 900 * 1024;
 const RECENT_APPLIED = 10;
 
 const PROBLEMS = new Set(['failed', 'modified', 'missing', 'out of order']);
-const WAITING = new Set(['would apply', 'pending', 'not attempted', 'rehearsed', 'not rehearsed']);
+const WAITING = new Set([
+  'would apply',
+  'pending',
+  'not attempted',
+  'rehearsed',
+  'not rehearsed',
+  'rolled back',
+  'would roll back',
+]);
 const DONE = new Set(['applied', 'already applied', 'baseline']);
 
 const ICONS: Record<string, string> = {
@@ -26,6 +34,8 @@ const ICONS: Record<string, string> = {
   'out of order': '❌',
   failed: '❌',
   'not attempted': '⏭️',
+  'rolled back': '↩️',
+  'would roll back': '📝',
 };
 
 function row(entry: Entry): string {

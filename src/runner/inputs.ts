@@ -4,7 +4,7 @@ import { type ConnectionTarget, parseDatabaseUrl, secretsOf } from '../db/url.js
 import { ConfigurationError } from '../errors.js';
 import * as core from './toolkit.js';
 
-export type Command = 'migrate' | 'validate' | 'baseline' | 'repair';
+export type Command = 'migrate' | 'validate' | 'baseline' | 'repair' | 'rollback';
 export type TransactionMode = 'per-migration' | 'all';
 
 /** Every input of action.yml, read once, checked and typed. Nothing else calls `core.getInput`. */
@@ -22,6 +22,10 @@ export interface Settings {
   schema: string;
   table: string;
   baselineVersion?: bigint;
+  /** migrate: apply up to and including it; rollback (required): roll back every migration above it. */
+  toVersion?: bigint;
+  /** rollback: run down SQL that drops a table, column or schema or truncates. */
+  allowDataLoss: boolean;
   transaction: TransactionMode;
   lockWaitTimeoutSeconds: number;
   lockTimeout?: string;
@@ -52,6 +56,7 @@ const DEFAULTS: Record<string, string> = {
   'connect-timeout': '30',
   'pr-comment': 'false',
   safety: 'warn',
+  'allow-data-loss': 'false',
 };
 
 const DRY_RUN_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group']);
@@ -125,6 +130,18 @@ function identifier(name: string): string {
 export const MISSING_URL =
   'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
 
+/** A migration version input such as `to-version`: digits, read exactly. */
+function versionInput(name: string): bigint | undefined {
+  const value = input(name);
+  if (!value) return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new ConfigurationError(
+      `Input ${name} is "${value}", but it must be a migration version number such as 3.`,
+    );
+  }
+  return BigInt(value);
+}
+
 function databaseUrl(): string {
   const url = core.getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
   if (!url) {
@@ -148,7 +165,13 @@ export function getSettings(): Settings {
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const migrationsDirInput = input('migrations-dir');
   const migrationsDir = path.resolve(workspace, migrationsDirInput);
-  const command = oneOf('command', ['migrate', 'validate', 'baseline', 'repair'] as const);
+  const command = oneOf('command', [
+    'migrate',
+    'validate',
+    'baseline',
+    'repair',
+    'rollback',
+  ] as const);
   const eventName = process.env.GITHUB_EVENT_NAME ?? '';
   const dryRun =
     input('dry-run') === 'auto' ? DRY_RUN_EVENTS.has(eventName) : boolean('dry-run', 'auto, ');
@@ -162,6 +185,13 @@ export function getSettings(): Settings {
       );
     }
     baselineVersion = BigInt(baselineText);
+  }
+
+  const toVersion = versionInput('to-version');
+  if (command === 'rollback' && toVersion === undefined) {
+    throw new ConfigurationError(
+      'command: rollback needs to-version, the version to roll back to (every applied migration above it is rolled back; 0 rolls back all): set to-version.',
+    );
   }
 
   const rehearse = boolean('rehearse');
@@ -185,6 +215,8 @@ export function getSettings(): Settings {
     schema: identifier('schema'),
     table: identifier('table'),
     baselineVersion,
+    toVersion,
+    allowDataLoss: boolean('allow-data-loss'),
     transaction: oneOf('transaction', ['per-migration', 'all'] as const),
     lockWaitTimeoutSeconds: wholeNumber('lock-wait-timeout', { min: 0 }),
     lockTimeout: duration('lock-timeout'),

@@ -176,17 +176,22 @@ describe('readDirectives', () => {
     expect(findings[0]?.message).toContain('line 3');
   });
 
-  it('reports -- migrate:up and -- migrate:down anywhere, each with its line', () => {
-    const sql = '-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n';
+  it('accepts -- migrate:up in the header and reports it after the first statement', () => {
+    const sql = '-- migrate:up\nCREATE TABLE t (id int);\n-- migrate:up\n';
     const { noTransaction, findings } = readDirectives(sql, '004_dbmate.sql');
     expect(noTransaction).toBe(false);
     expect(findings.map((f) => [f.kind, f.file, f.line, f.stops])).toEqual([
-      ['directive', '004_dbmate.sql', 1, true],
-      ['directive', '004_dbmate.sql', 4, true],
+      ['directive', '004_dbmate.sql', 3, true],
     ]);
     expect(findings[0]?.message).toContain('-- migrate:up');
-    expect(findings[1]?.message).toContain('-- migrate:down');
-    expect(findings[1]?.message).toContain('line 4');
+  });
+
+  it('reports a -- migrate:down line in the text it reads (the up part never holds one)', () => {
+    const sql = '-- migrate:up\nCREATE TABLE t (id int);\n\n-- migrate:down\nDROP TABLE t;\n';
+    const { findings } = readDirectives(sql, '004_dbmate.sql');
+    expect(findings.map((f) => f.line)).toEqual([4]);
+    expect(findings[0]?.message).toContain('-- migrate:down');
+    expect(findings[0]?.message).toContain('line 4');
   });
 
   it('reports an unknown directive even in the header, next to a valid one', () => {
@@ -338,10 +343,10 @@ describe('readMigrations', () => {
   });
 
   it('reports stray directives of a file with its name and line', async () => {
-    const dir = await folderWith({ '1_up_down.sql': 'SELECT 1;\n-- migrate:down\nSELECT 2;\n' });
+    const dir = await folderWith({ '1_stray.sql': 'SELECT 1;\n-- migrate:dwon\nSELECT 2;\n' });
     const { findings } = await readMigrations(dir);
     expect(findings.map((f) => [f.kind, f.file, f.line])).toEqual([
-      ['directive', '1_up_down.sql', 2],
+      ['directive', '1_stray.sql', 2],
     ]);
   });
 

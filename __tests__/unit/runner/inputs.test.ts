@@ -73,6 +73,8 @@ describe('getSettings: defaults', () => {
       prComment: false,
     });
     expect(settings.baselineVersion).toBeUndefined();
+    expect(settings.toVersion).toBeUndefined();
+    expect(settings.allowDataLoss).toBe(false);
     expect(settings.lockTimeout).toBeUndefined();
     expect(settings.statementTimeout).toBeUndefined();
     expect(settings.target).toMatchObject({
@@ -300,11 +302,27 @@ describe('getSettings: choices', () => {
     }
   });
 
+  it('reads to-version exactly, and requires it for rollback', () => {
+    setInputs({
+      command: 'rollback',
+      'to-version': '9223372036854775807',
+      'allow-data-loss': 'true',
+    });
+    expect(getSettings()).toMatchObject({ toVersion: 9223372036854775807n, allowDataLoss: true });
+    const missing = errorWith({ command: 'rollback', 'to-version': '' });
+    expect(missing).toBeInstanceOf(ConfigurationError);
+    expect(missing.message).toContain('command: rollback needs to-version');
+    const bad = errorWith({ 'to-version': 'v3' });
+    expect(bad.message).toBe(
+      'Input to-version is "v3", but it must be a migration version number such as 3.',
+    );
+  });
+
   it('refuses an unknown command, listing the known ones', () => {
-    const error = errorWith({ command: 'rollback' });
+    const error = errorWith({ command: 'undo' });
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toContain('"rollback"');
-    for (const command of ['migrate', 'validate', 'baseline', 'repair']) {
+    expect(error.message).toContain('"undo"');
+    for (const command of ['migrate', 'validate', 'baseline', 'repair', 'rollback']) {
       expect(error.message).toContain(command);
     }
   });

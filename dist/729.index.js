@@ -1,8 +1,8 @@
-export const id = 74;
-export const ids = [74];
+export const id = 729;
+export const ids = [729];
 export const modules = {
 
-/***/ 9074:
+/***/ 6729:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -12,6 +12,7 @@ __webpack_require__.r(__webpack_exports__);
 __webpack_require__.d(__webpack_exports__, {
   finishReview: () => (/* binding */ finishReview),
   observerFor: () => (/* binding */ observerFor),
+  reversalProbe: () => (/* reexport */ reversalProbe),
   startReview: () => (/* binding */ startReview)
 });
 
@@ -47,130 +48,8 @@ function lockStrength(mode) {
     return LOCK_MODES.findIndex((m) => lockModeName(m) === name) + 1;
 }
 
-;// CONCATENATED MODULE: ./lib/review/rules/context.js
-function newPendingFacts() {
-    return { renamed: new Map(), notNullProven: new Set(), notValidChecks: new Map() };
-}
-/** The payload of `node` when it is of kind `key` (`{ AlterTableStmt: … }`), else undefined. */
-function nodeOf(node, key) {
-    if (node === undefined || !(key in node))
-        return undefined;
-    return node[key];
-}
-/** The strings of a name list (`[{String:{sval:'public'}},{String:{sval:'t'}}]`). */
-function names(list) {
-    return (list ?? []).map((n) => nodeOf(n, 'String')?.sval ?? '');
-}
-const TABLE_KINDS = new Set(['r', 'p']);
-function isTable(relation) {
-    return relation !== undefined && TABLE_KINDS.has(relation.kind);
-}
-/**
- * Resolves `schema.name` or a bare name through the search path, as PostgreSQL does: the first
- * schema holding it wins. A relation created (or renamed to) by an earlier pending statement is
- * new, however the target's catalog spells it.
- */
-function resolveName(state, schema, name) {
-    const schemas = schema ? [schema] : state.searchPath;
-    for (const s of schemas) {
-        const qualified = `${s}.${name}`;
-        const renamed = state.pending.renamed.get(qualified);
-        if (renamed)
-            return { qualified, existing: renamed };
-        if (state.context.created.has(qualified))
-            return { qualified };
-        const existing = state.context.relation(s, name);
-        if (existing)
-            return { qualified, existing };
-    }
-    return { qualified: `${schemas[0] ?? 'public'}.${name}` };
-}
-function resolve(state, rv) {
-    if (!rv?.relname)
-        return undefined;
-    // Temporary relations live in the session only: never existing ones of the target.
-    if (rv.relpersistence === 't')
-        return { qualified: `pg_temp.${rv.relname}` };
-    return resolveName(state, rv.schemaname, rv.relname);
-}
-/** Resolves a dotted name list (`DROP TABLE s.t`). */
-function resolveList(state, list) {
-    const parts = names(list);
-    const name = parts.at(-1);
-    if (!name)
-        return undefined;
-    return resolveName(state, parts.length > 1 ? parts.at(-2) : undefined, name);
-}
-/** The table of an existing index (`ExistingRelation.table`), looked up again for its size. */
-function tableOfIndex(state, index) {
-    if (!index.table)
-        return undefined;
-    const dot = index.table.indexOf('.');
-    const schema = index.table.slice(0, dot);
-    const name = index.table.slice(dot + 1);
-    return { qualified: index.table, existing: state.context.relation(schema, name) };
-}
-function splitQualified(qualified) {
-    const dot = qualified.indexOf('.');
-    return [qualified.slice(0, dot), qualified.slice(dot + 1)];
-}
-// ---------------------------------------------------------------------------------------------
-// Lock modes, weakest to strongest (PostgreSQL's own numbering: a larger mode conflicts with
-// everything a smaller one conflicts with, which is why ALTER TABLE takes the largest of its
-// subcommands' modes)
-const context_LOCK_MODES = [
-    'ACCESS SHARE',
-    'ROW SHARE',
-    'ROW EXCLUSIVE',
-    'SHARE UPDATE EXCLUSIVE',
-    'SHARE',
-    'SHARE ROW EXCLUSIVE',
-    'EXCLUSIVE',
-    'ACCESS EXCLUSIVE',
-];
-function strongest(a, b) {
-    return a === undefined || context_LOCK_MODES.indexOf(b) > context_LOCK_MODES.indexOf(a) ? b : a;
-}
-// ---------------------------------------------------------------------------------------------
-// Risks
-/** The statement's first line, cut to a readable length. */
-function firstLine(text, max = 100) {
-    const line = (text.split(/\r?\n/, 1)[0] ?? '').trimEnd();
-    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
-const LEVELS = {
-    'index-not-concurrent': 'danger',
-    'table-rewrite': 'danger',
-    'validating-scan': 'danger',
-    'breaking-change': 'danger',
-    'concurrently-in-transaction': 'danger',
-    'no-lock-timeout': 'warning',
-    'refresh-not-concurrent': 'warning',
-};
-function levelOf(rule) {
-    return LEVELS[rule];
-}
-function makeRisk(state, statement, facts) {
-    const risk = {
-        rule: facts.rule,
-        level: LEVELS[facts.rule],
-        file: state.context.file,
-        line: statement.line,
-        statement: firstLine(statement.text),
-        source: 'predicted',
-        what: facts.what,
-        saferWay: facts.saferWay,
-    };
-    if (facts.target)
-        risk.table = facts.target.qualified;
-    if (facts.lockMode)
-        risk.lockMode = facts.lockMode;
-    const existing = facts.target?.existing;
-    if (existing)
-        risk.size = { rows: existing.rows, bytes: existing.bytes };
-    return risk;
-}
-
+// EXTERNAL MODULE: ./lib/review/rules/context.js
+var rules_context = __webpack_require__(1735);
 ;// CONCATENATED MODULE: ./lib/review/merge.js
 
 
@@ -193,7 +72,7 @@ function mergeObservations(predicted, observations, relation, options = {}) {
     const byStatement = new Map();
     for (const observation of observations)
         byStatement.set(keyOf(observation), observation);
-    const kindOf = (qualified) => relation(...splitQualified(qualified))?.kind;
+    const kindOf = (qualified) => relation(...(0,rules_context/* splitQualified */.T0)(qualified))?.kind;
     const kept = [];
     for (const risk of predicted) {
         const observation = byStatement.get(keyOf(risk));
@@ -227,8 +106,8 @@ function observedLock(observation, table) {
     let mode;
     for (const lock of observation.locks) {
         const name = lockModeName(lock.mode);
-        if (lock.relation === table && context_LOCK_MODES.includes(name)) {
-            mode = strongest(mode, name);
+        if (lock.relation === table && rules_context/* LOCK_MODES */.bx.includes(name)) {
+            mode = (0,rules_context/* strongest */.yX)(mode, name);
         }
     }
     return mode;
@@ -261,16 +140,16 @@ function mergeOne(risk, observation, kindOf) {
     }
     return merged;
 }
-const merge_TABLE_KINDS = new Set(['r', 'p', 'm']);
+const TABLE_KINDS = new Set(['r', 'p', 'm']);
 function unpredicted(observation, predicted, relation, options) {
     const key = keyOf(observation);
     const ofStatement = predicted.filter((r) => keyOf(r) === key);
     const statement = observation.statement !== undefined
-        ? firstLine(observation.statement)
+        ? (0,rules_context/* firstLine */.TM)(observation.statement)
         : (ofStatement[0]?.statement ?? '');
     const risks = [];
     const base = (table) => {
-        const existing = relation(...splitQualified(table));
+        const existing = relation(...(0,rules_context/* splitQualified */.T0)(table));
         return {
             file: observation.file,
             line: observation.line,
@@ -283,10 +162,10 @@ function unpredicted(observation, predicted, relation, options) {
     };
     const rewriteOfPartitioned = ofStatement.some((r) => r.rule === 'table-rewrite' &&
         r.table !== undefined &&
-        relation(...splitQualified(r.table))?.kind === 'p');
+        relation(...(0,rules_context/* splitQualified */.T0)(r.table))?.kind === 'p');
     for (const table of new Set(observation.rewritten)) {
         const { kind, ...common } = base(table);
-        if (!kind || !merge_TABLE_KINDS.has(kind))
+        if (!kind || !TABLE_KINDS.has(kind))
             continue;
         if (rewriteOfPartitioned || ofStatement.some((r) => r.table === table))
             continue;
@@ -306,7 +185,7 @@ function unpredicted(observation, predicted, relation, options) {
         .map((l) => l.relation));
     for (const table of locked) {
         const { kind, ...common } = base(table);
-        if (!kind || !merge_TABLE_KINDS.has(kind))
+        if (!kind || !TABLE_KINDS.has(kind))
             continue;
         if (ofStatement.some((r) => r.rule === 'no-lock-timeout' && r.table === table))
             continue;
@@ -1236,45 +1115,8 @@ var stream = __webpack_require__(2783);
 var splitter = __webpack_require__(773);
 // EXTERNAL MODULE: ./lib/review/allow.js
 var allow = __webpack_require__(8177);
-// EXTERNAL MODULE: ./lib/sql/parser.js
-var parser = __webpack_require__(9745);
-;// CONCATENATED MODULE: ./lib/review/rules/parse.js
-
-let parse_parser;
-/**
- * The parser module. `loadSqlParser` loads it with the bundle's `__dirname` shim and its
- * WebAssembly; importing the module again afterwards gives that same, loaded instance.
- */
-function getParser() {
-    parse_parser ??= (0,parser/* loadSqlParser */.Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
-    return parse_parser;
-}
-/**
- * Trees of statements already split (by `analyzeSql`): each text is parsed alone. A statement
- * that does not parse (it cannot be run either) is left out: the run reports it.
- */
-async function parseStatementTrees(statements) {
-    const pg = await getParser();
-    const parsed = [];
-    for (const { text, line } of statements) {
-        let tree;
-        try {
-            tree = pg.parseSync(text).stmts?.[0]?.stmt;
-        }
-        catch {
-            tree = undefined;
-        }
-        if (tree)
-            parsed.push({ text, line, tree });
-    }
-    return parsed;
-}
-/** Splits a file's text into statements and parses each; `[]` when the file does not parse. */
-async function parseFileStatements(text) {
-    const analysis = await analyzeSql(text);
-    return parseStatementTrees(analysis.statements);
-}
-
+// EXTERNAL MODULE: ./lib/review/rules/parse.js
+var parse = __webpack_require__(4023);
 ;// CONCATENATED MODULE: ./lib/review/rules/coercion.js
 
 /** Internal and SQL-standard spellings to one name. */
@@ -1301,10 +1143,10 @@ function canonical(base) {
 }
 /** The type an `ALTER COLUMN … TYPE` names. */
 function typeOfNode(typeName) {
-    const base = names(typeName?.names).at(-1);
+    const base = (0,rules_context/* names */.Dy)(typeName?.names).at(-1);
     if (!base)
         return undefined;
-    const mods = (typeName?.typmods ?? []).map((m) => nodeOf(m, 'A_Const')?.ival?.ival ?? -1);
+    const mods = (typeName?.typmods ?? []).map((m) => (0,rules_context/* nodeOf */.E7)(m, 'A_Const')?.ival?.ival ?? -1);
     return { base: canonical(base), mods, array: (typeName?.arrayBounds?.length ?? 0) > 0 };
 }
 /** A type as `format_type` spells it: `character varying(10)`, `timestamp(3) with time zone`, `integer[]`. */
@@ -1379,9 +1221,9 @@ function mayBeCoercible(newType) {
 function usingIsPlain(using, column) {
     if (using === undefined)
         return true;
-    const cast = nodeOf(using, 'TypeCast');
+    const cast = (0,rules_context/* nodeOf */.E7)(using, 'TypeCast');
     const expr = cast ? cast.arg : using;
-    const fields = names(nodeOf(expr, 'ColumnRef')?.fields);
+    const fields = (0,rules_context/* names */.Dy)((0,rules_context/* nodeOf */.E7)(expr, 'ColumnRef')?.fields);
     return fields.length === 1 && fields[0] === column;
 }
 
@@ -1424,26 +1266,26 @@ const NOT_VOLATILE = new Set([
 function isNonVolatile(expr) {
     if (expr === undefined)
         return true;
-    if (nodeOf(expr, 'A_Const') || nodeOf(expr, 'SQLValueFunction'))
+    if ((0,rules_context/* nodeOf */.E7)(expr, 'A_Const') || (0,rules_context/* nodeOf */.E7)(expr, 'SQLValueFunction'))
         return true;
-    const cast = nodeOf(expr, 'TypeCast');
+    const cast = (0,rules_context/* nodeOf */.E7)(expr, 'TypeCast');
     if (cast)
         return isNonVolatile(cast.arg);
-    const op = nodeOf(expr, 'A_Expr');
+    const op = (0,rules_context/* nodeOf */.E7)(expr, 'A_Expr');
     if (op)
         return isNonVolatile(op.lexpr) && isNonVolatile(op.rexpr);
-    const bool = nodeOf(expr, 'BoolExpr');
+    const bool = (0,rules_context/* nodeOf */.E7)(expr, 'BoolExpr');
     if (bool)
         return (bool.args ?? []).every(isNonVolatile);
-    const array = nodeOf(expr, 'A_ArrayExpr');
+    const array = (0,rules_context/* nodeOf */.E7)(expr, 'A_ArrayExpr');
     if (array)
         return (array.elements ?? []).every(isNonVolatile);
-    const coalesce = nodeOf(expr, 'CoalesceExpr');
+    const coalesce = (0,rules_context/* nodeOf */.E7)(expr, 'CoalesceExpr');
     if (coalesce)
         return (coalesce.args ?? []).every(isNonVolatile);
-    const call = nodeOf(expr, 'FuncCall');
+    const call = (0,rules_context/* nodeOf */.E7)(expr, 'FuncCall');
     if (call) {
-        const parts = names(call.funcname);
+        const parts = (0,rules_context/* names */.Dy)(call.funcname);
         const name = parts.at(-1) ?? '';
         const builtin = parts.length === 1 || parts[0] === 'pg_catalog';
         return builtin && NOT_VOLATILE.has(name) && (call.args ?? []).every(isNonVolatile);
@@ -1461,7 +1303,7 @@ const LIGHT_OPTIONS = /^(fillfactor|toast_tuple_target|parallel_workers|autovacu
 function lockOf(cmd) {
     switch (cmd.subtype) {
         case 'AT_AddConstraint': {
-            const contype = nodeOf(cmd.def, 'Constraint')?.contype;
+            const contype = (0,rules_context/* nodeOf */.E7)(cmd.def, 'Constraint')?.contype;
             return contype === 'CONSTR_FOREIGN' ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE';
         }
         case 'AT_ValidateConstraint':
@@ -1474,7 +1316,7 @@ function lockOf(cmd) {
         case 'AT_DetachPartitionFinalize':
             return 'SHARE UPDATE EXCLUSIVE';
         case 'AT_DetachPartition':
-            return nodeOf(cmd.def, 'PartitionCmd')?.concurrent
+            return (0,rules_context/* nodeOf */.E7)(cmd.def, 'PartitionCmd')?.concurrent
                 ? 'SHARE UPDATE EXCLUSIVE'
                 : 'ACCESS EXCLUSIVE';
         case 'AT_EnableTrig':
@@ -1488,8 +1330,8 @@ function lockOf(cmd) {
             return 'SHARE ROW EXCLUSIVE';
         case 'AT_SetRelOptions':
         case 'AT_ResetRelOptions': {
-            const options = nodeOf(cmd.def, 'List')?.items ?? [];
-            const light = options.every((o) => LIGHT_OPTIONS.test(nodeOf(o, 'DefElem')?.defname ?? ''));
+            const options = (0,rules_context/* nodeOf */.E7)(cmd.def, 'List')?.items ?? [];
+            const light = options.every((o) => LIGHT_OPTIONS.test((0,rules_context/* nodeOf */.E7)(o, 'DefElem')?.defname ?? ''));
             return light ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
         }
         default:
@@ -1498,12 +1340,12 @@ function lockOf(cmd) {
 }
 /** The column a `CHECK` proves NOT NULL: `col IS NOT NULL`, alone or in a top-level AND. */
 function notNullColumnOf(expr) {
-    const test = nodeOf(expr, 'NullTest');
+    const test = (0,rules_context/* nodeOf */.E7)(expr, 'NullTest');
     if (test?.nulltesttype === 'IS_NOT_NULL') {
-        const fields = names(nodeOf(test.arg, 'ColumnRef')?.fields);
+        const fields = (0,rules_context/* names */.Dy)((0,rules_context/* nodeOf */.E7)(test.arg, 'ColumnRef')?.fields);
         return fields.length === 1 ? fields[0] : undefined;
     }
-    const bool = nodeOf(expr, 'BoolExpr');
+    const bool = (0,rules_context/* nodeOf */.E7)(expr, 'BoolExpr');
     if (bool?.boolop === 'AND_EXPR') {
         for (const arg of bool.args ?? []) {
             const column = notNullColumnOf(arg);
@@ -1514,18 +1356,18 @@ function notNullColumnOf(expr) {
     return undefined;
 }
 function predictAlterTable(state, stmt) {
-    const target = resolve(state, stmt.relation);
+    const target = (0,rules_context/* resolve */.hd)(state, stmt.relation);
     if (!target || stmt.objtype !== 'OBJECT_TABLE')
         return { findings: [], locks: [] };
     const findings = [];
     let lock;
     for (const node of stmt.cmds ?? []) {
-        const cmd = nodeOf(node, 'AlterTableCmd');
+        const cmd = (0,rules_context/* nodeOf */.E7)(node, 'AlterTableCmd');
         if (!cmd)
             continue;
-        lock = strongest(lock, lockOf(cmd));
+        lock = (0,rules_context/* strongest */.yX)(lock, lockOf(cmd));
         rememberChecks(state, target, cmd);
-        if (isTable(target.existing))
+        if ((0,rules_context/* isTable */.bI)(target.existing))
             findings.push(...subcommandFindings(state, target, cmd));
     }
     // One finding per rule: a statement that rewrites twice still rewrites once.
@@ -1542,7 +1384,7 @@ function rememberChecks(state, target, cmd) {
             notNullProven.add(`${target.qualified}.${column}`);
         return;
     }
-    const con = cmd.subtype === 'AT_AddConstraint' ? nodeOf(cmd.def, 'Constraint') : undefined;
+    const con = cmd.subtype === 'AT_AddConstraint' ? (0,rules_context/* nodeOf */.E7)(cmd.def, 'Constraint') : undefined;
     if (con?.contype !== 'CONSTR_CHECK' || con.is_enforced === false)
         return;
     const column = notNullColumnOf(con.raw_expr);
@@ -1573,7 +1415,7 @@ function subcommandFindings(state, target, cmd) {
     });
     switch (cmd.subtype) {
         case 'AT_AddColumn':
-            return addColumnFindings(target, nodeOf(cmd.def, 'ColumnDef'));
+            return addColumnFindings(target, (0,rules_context/* nodeOf */.E7)(cmd.def, 'ColumnDef'));
         case 'AT_AlterColumnType': {
             const finding = typeChangeFinding(state, target, cmd);
             return finding ? [finding] : [];
@@ -1587,7 +1429,7 @@ function subcommandFindings(state, target, cmd) {
             ];
         }
         case 'AT_AddConstraint':
-            return constraintFindings(state, target, nodeOf(cmd.def, 'Constraint'));
+            return constraintFindings(state, target, (0,rules_context/* nodeOf */.E7)(cmd.def, 'Constraint'));
         case 'AT_DropColumn':
             return [
                 {
@@ -1639,10 +1481,10 @@ function addColumnFindings(target, column) {
         what: `ADD COLUMN ${name} ${why}, which rewrites ${t} and its indexes under ACCESS EXCLUSIVE.`,
         saferWay: backfill,
     });
-    if (SERIAL.has(names(column.typeName?.names).at(-1) ?? ''))
+    if (SERIAL.has((0,rules_context/* names */.Dy)(column.typeName?.names).at(-1) ?? ''))
         rewrite('is a serial column, filled from a sequence row by row');
     for (const node of column.constraints ?? []) {
-        const con = nodeOf(node, 'Constraint');
+        const con = (0,rules_context/* nodeOf */.E7)(node, 'Constraint');
         switch (con?.contype) {
             case 'CONSTR_DEFAULT':
                 if (!isNonVolatile(con.raw_expr))
@@ -1703,7 +1545,7 @@ function constraintFindings(state, target, con) {
         case 'CONSTR_FOREIGN': {
             if (con.skip_validation)
                 return [];
-            const referenced = con.pktable ? resolve(state, con.pktable)?.qualified : undefined;
+            const referenced = con.pktable ? (0,rules_context/* resolve */.hd)(state, con.pktable)?.qualified : undefined;
             return scan(`ADD FOREIGN KEY scans ${t} to validate it while holding SHARE ROW EXCLUSIVE on ${t}${referenced ? ` and ${referenced}` : ''}, blocking writes to both.`);
         }
         case 'CONSTR_CHECK':
@@ -1716,7 +1558,7 @@ function constraintFindings(state, target, con) {
                 return [];
             return scan(`ADD ${con.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} builds an index on ${t} under ACCESS EXCLUSIVE, blocking reads and writes for the whole build.`);
         case 'CONSTR_NOTNULL': {
-            const column = names(con.keys)[0] ?? '';
+            const column = (0,rules_context/* names */.Dy)(con.keys)[0] ?? '';
             if (con.skip_validation || notNullProven(state, t, column))
                 return [];
             return [
@@ -1735,7 +1577,7 @@ function constraintFindings(state, target, con) {
 function typeChangeFinding(state, target, cmd) {
     const t = target.qualified;
     const column = cmd.name ?? '';
-    const def = nodeOf(cmd.def, 'ColumnDef');
+    const def = (0,rules_context/* nodeOf */.E7)(cmd.def, 'ColumnDef');
     const newType = typeOfNode(def?.typeName);
     if (!newType)
         return undefined;
@@ -1767,7 +1609,7 @@ function inTransaction(state, what, target) {
     return [{ rule: 'concurrently-in-transaction', target, what, saferWay: NO_TRANSACTION_FILE }];
 }
 function predictCreateIndex(state, stmt) {
-    const target = resolve(state, stmt.relation);
+    const target = (0,rules_context/* resolve */.hd)(state, stmt.relation);
     if (!target)
         return NONE;
     // The index lives in its table's schema; later statements may drop or rename it freely.
@@ -1808,14 +1650,14 @@ function predictDrop(state, stmt) {
     for (const object of stmt.objects ?? []) {
         switch (stmt.removeType) {
             case 'OBJECT_INDEX': {
-                const index = resolveList(state, nodeOf(object, 'List')?.items);
+                const index = (0,rules_context/* resolveList */.Nh)(state, (0,rules_context/* nodeOf */.E7)(object, 'List')?.items);
                 const existing = index?.existing;
                 if (!existing || (existing.kind !== 'i' && existing.kind !== 'I')) {
                     if (stmt.concurrent)
                         findings.push(...inTransaction(state, `DROP INDEX CONCURRENTLY cannot run inside a transaction block, so this migration fails.`, index));
                     continue;
                 }
-                const table = tableOfIndex(state, existing);
+                const table = (0,rules_context/* tableOfIndex */.Eo)(state, existing);
                 if (!table)
                     continue;
                 const name = index?.qualified ?? '';
@@ -1836,8 +1678,8 @@ function predictDrop(state, stmt) {
                 break;
             }
             case 'OBJECT_TABLE': {
-                const target = resolveList(state, nodeOf(object, 'List')?.items);
-                if (!target || !isTable(target.existing))
+                const target = (0,rules_context/* resolveList */.Nh)(state, (0,rules_context/* nodeOf */.E7)(object, 'List')?.items);
+                if (!target || !(0,rules_context/* isTable */.bI)(target.existing))
                     continue;
                 locks.push({ target, mode: 'ACCESS EXCLUSIVE' });
                 findings.push({
@@ -1849,7 +1691,7 @@ function predictDrop(state, stmt) {
                 break;
             }
             case 'OBJECT_SCHEMA': {
-                const schema = nodeOf(object, 'String')?.sval;
+                const schema = (0,rules_context/* nodeOf */.E7)(object, 'String')?.sval;
                 if (!schema || state.context.created.has(schema))
                     continue;
                 findings.push({
@@ -1862,9 +1704,9 @@ function predictDrop(state, stmt) {
             }
             case 'OBJECT_TRIGGER': {
                 // DROP TRIGGER name ON table: the list is the table's name followed by the trigger's.
-                const items = nodeOf(object, 'List')?.items ?? [];
-                const target = resolveList(state, items.slice(0, -1));
-                if (target && isTable(target.existing))
+                const items = (0,rules_context/* nodeOf */.E7)(object, 'List')?.items ?? [];
+                const target = (0,rules_context/* resolveList */.Nh)(state, items.slice(0, -1));
+                if (target && (0,rules_context/* isTable */.bI)(target.existing))
                     locks.push({ target, mode: 'ACCESS EXCLUSIVE' });
                 break;
             }
@@ -1878,8 +1720,8 @@ function predictTruncate(state, stmt) {
     const findings = [];
     const locks = [];
     for (const node of stmt.relations ?? []) {
-        const target = resolve(state, nodeOf(node, 'RangeVar'));
-        if (!target || !isTable(target.existing))
+        const target = (0,rules_context/* resolve */.hd)(state, (0,rules_context/* nodeOf */.E7)(node, 'RangeVar'));
+        if (!target || !(0,rules_context/* isTable */.bI)(target.existing))
             continue;
         locks.push({ target, mode: 'ACCESS EXCLUSIVE' });
         findings.push({
@@ -1900,7 +1742,7 @@ const RENAMED_RELATIONS = new Set([
     'OBJECT_SEQUENCE',
 ]);
 function predictRename(state, stmt) {
-    const target = resolve(state, stmt.relation);
+    const target = (0,rules_context/* resolve */.hd)(state, stmt.relation);
     if (!target || !stmt.newname)
         return NONE;
     const existing = target.existing;
@@ -1943,24 +1785,24 @@ function predictRename(state, stmt) {
 }
 function predictVacuum(state, stmt) {
     const full = (stmt.options ?? []).some((o) => {
-        const option = nodeOf(o, 'DefElem');
+        const option = (0,rules_context/* nodeOf */.E7)(o, 'DefElem');
         if (option?.defname !== 'full')
             return false;
         const arg = option.arg;
-        const value = nodeOf(arg, 'String')?.sval ?? nodeOf(arg, 'Boolean')?.boolval;
+        const value = (0,rules_context/* nodeOf */.E7)(arg, 'String')?.sval ?? (0,rules_context/* nodeOf */.E7)(arg, 'Boolean')?.boolval;
         return (arg === undefined ||
             value === true ||
             value === 'true' ||
             value === 'on' ||
-            nodeOf(arg, 'Integer')?.ival === 1);
+            (0,rules_context/* nodeOf */.E7)(arg, 'Integer')?.ival === 1);
     });
     if (!stmt.is_vacuumcmd || !full)
         return NONE;
     const findings = [];
     const locks = [];
     for (const node of stmt.rels ?? []) {
-        const target = resolve(state, nodeOf(node, 'VacuumRelation')?.relation);
-        if (!target || !isTable(target.existing))
+        const target = (0,rules_context/* resolve */.hd)(state, (0,rules_context/* nodeOf */.E7)(node, 'VacuumRelation')?.relation);
+        if (!target || !(0,rules_context/* isTable */.bI)(target.existing))
             continue;
         locks.push({ target, mode: 'ACCESS EXCLUSIVE' });
         findings.push({
@@ -1973,8 +1815,8 @@ function predictVacuum(state, stmt) {
     return { findings, locks };
 }
 function predictCluster(state, stmt) {
-    const target = resolve(state, stmt.relation);
-    if (!target || !isTable(target.existing))
+    const target = (0,rules_context/* resolve */.hd)(state, stmt.relation);
+    if (!target || !(0,rules_context/* isTable */.bI)(target.existing))
         return NONE;
     return {
         findings: [
@@ -1989,7 +1831,7 @@ function predictCluster(state, stmt) {
     };
 }
 function predictRefresh(state, stmt) {
-    const target = resolve(state, stmt.relation);
+    const target = (0,rules_context/* resolve */.hd)(state, stmt.relation);
     if (target === undefined || target.existing?.kind !== 'm')
         return NONE;
     if (stmt.concurrent)
@@ -2008,10 +1850,10 @@ function predictRefresh(state, stmt) {
 }
 function predictReindex(state, stmt) {
     const concurrently = (stmt.params ?? []).some((p) => {
-        const option = nodeOf(p, 'DefElem');
-        return option?.defname === 'concurrently' && nodeOf(option.arg, 'Boolean')?.boolval !== false;
+        const option = (0,rules_context/* nodeOf */.E7)(p, 'DefElem');
+        return option?.defname === 'concurrently' && (0,rules_context/* nodeOf */.E7)(option.arg, 'Boolean')?.boolval !== false;
     });
-    const target = resolve(state, stmt.relation);
+    const target = (0,rules_context/* resolve */.hd)(state, stmt.relation);
     if (!concurrently) {
         // REINDEX TABLE takes SHARE on the table (ACCESS EXCLUSIVE on each index it rebuilds).
         const table = stmt.kind === 'REINDEX_OBJECT_TABLE' ? target : undefined;
@@ -2023,11 +1865,11 @@ function predictReindex(state, stmt) {
     };
 }
 function predictLock(state, stmt) {
-    const mode = context_LOCK_MODES[(stmt.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
+    const mode = rules_context/* LOCK_MODES */.bx[(stmt.mode ?? 8) - 1] ?? 'ACCESS EXCLUSIVE';
     const locks = [];
     for (const node of stmt.relations ?? []) {
-        const target = resolve(state, nodeOf(node, 'RangeVar'));
-        if (target && isTable(target.existing))
+        const target = (0,rules_context/* resolve */.hd)(state, (0,rules_context/* nodeOf */.E7)(node, 'RangeVar'));
+        if (target && (0,rules_context/* isTable */.bI)(target.existing))
             locks.push({ target, mode });
     }
     return { findings: [], locks };
@@ -2039,23 +1881,23 @@ function rememberCreated(state, tree) {
         if (target)
             created.add(target.qualified);
     };
-    const create = nodeOf(tree, 'CreateStmt') ?? nodeOf(tree, 'CreateForeignTableStmt')?.base;
+    const create = (0,rules_context/* nodeOf */.E7)(tree, 'CreateStmt') ?? (0,rules_context/* nodeOf */.E7)(tree, 'CreateForeignTableStmt')?.base;
     if (create) {
         // CREATE TABLE … PARTITION OF an existing table takes ACCESS EXCLUSIVE on the parent.
         const parent = create.partbound
-            ? resolve(state, nodeOf(create.inhRelations?.[0], 'RangeVar'))
+            ? (0,rules_context/* resolve */.hd)(state, (0,rules_context/* nodeOf */.E7)(create.inhRelations?.[0], 'RangeVar'))
             : undefined;
         add(resolveFresh(state, create.relation));
         return {
             findings: [],
-            locks: parent && isTable(parent.existing) ? [{ target: parent, mode: 'ACCESS EXCLUSIVE' }] : [],
+            locks: parent && (0,rules_context/* isTable */.bI)(parent.existing) ? [{ target: parent, mode: 'ACCESS EXCLUSIVE' }] : [],
         };
     }
-    add(resolveFresh(state, nodeOf(tree, 'CreateTableAsStmt')?.into?.rel));
-    add(resolveFresh(state, nodeOf(tree, 'ViewStmt')?.view));
-    add(resolveFresh(state, nodeOf(tree, 'CreateSeqStmt')?.sequence));
-    add(resolveFresh(state, nodeOf(tree, 'SelectStmt')?.intoClause?.rel));
-    const schema = nodeOf(tree, 'CreateSchemaStmt')?.schemaname;
+    add(resolveFresh(state, (0,rules_context/* nodeOf */.E7)(tree, 'CreateTableAsStmt')?.into?.rel));
+    add(resolveFresh(state, (0,rules_context/* nodeOf */.E7)(tree, 'ViewStmt')?.view));
+    add(resolveFresh(state, (0,rules_context/* nodeOf */.E7)(tree, 'CreateSeqStmt')?.sequence));
+    add(resolveFresh(state, (0,rules_context/* nodeOf */.E7)(tree, 'SelectStmt')?.intoClause?.rel));
+    const schema = (0,rules_context/* nodeOf */.E7)(tree, 'CreateSchemaStmt')?.schemaname;
     if (schema)
         created.add(schema);
     return NONE;
@@ -2080,7 +1922,7 @@ function predictFile(statements, context) {
     const base = (context.searchPath ?? ['public']).filter((s) => s !== '$user');
     const state = {
         context,
-        pending: context.pending ?? newPendingFacts(),
+        pending: context.pending ?? (0,rules_context/* newPendingFacts */.nq)(),
         searchPath: base,
         lockTimeoutSet: false,
     };
@@ -2094,13 +1936,13 @@ function predictFile(statements, context) {
         // The statement's lock on each relation: the strongest it claims there.
         const locks = new Map();
         for (const claim of prediction.locks) {
-            locks.set(claim.target.qualified, strongest(locks.get(claim.target.qualified), claim.mode));
+            locks.set(claim.target.qualified, (0,rules_context/* strongest */.yX)(locks.get(claim.target.qualified), claim.mode));
         }
         for (const finding of prediction.findings) {
             const lockMode = finding.rule === 'concurrently-in-transaction'
                 ? undefined
                 : locks.get(finding.target?.qualified ?? '');
-            risks.push(makeRisk(state, statement, { ...finding, lockMode }));
+            risks.push((0,rules_context/* makeRisk */.aq)(state, statement, { ...finding, lockMode }));
         }
         if (bounded)
             continue;
@@ -2110,10 +1952,10 @@ function predictFile(statements, context) {
             const key = claim.target.qualified;
             if (locks.get(key) !== 'ACCESS EXCLUSIVE' || seen.has(key))
                 continue;
-            if (!isTable(existing) && existing?.kind !== 'm')
+            if (!(0,rules_context/* isTable */.bI)(existing) && existing?.kind !== 'm')
                 continue;
             seen.add(key);
-            risks.push(makeRisk(state, statement, {
+            risks.push((0,rules_context/* makeRisk */.aq)(state, statement, {
                 rule: 'no-lock-timeout',
                 target: claim.target,
                 lockMode: 'ACCESS EXCLUSIVE',
@@ -2125,34 +1967,34 @@ function predictFile(statements, context) {
     return { risks, lockWaitBounded };
 }
 function predictStatement(state, tree) {
-    const alter = nodeOf(tree, 'AlterTableStmt');
+    const alter = (0,rules_context/* nodeOf */.E7)(tree, 'AlterTableStmt');
     if (alter)
         return predictAlterTable(state, alter);
-    const index = nodeOf(tree, 'IndexStmt');
+    const index = (0,rules_context/* nodeOf */.E7)(tree, 'IndexStmt');
     if (index)
         return predictCreateIndex(state, index);
-    const drop = nodeOf(tree, 'DropStmt');
+    const drop = (0,rules_context/* nodeOf */.E7)(tree, 'DropStmt');
     if (drop)
         return predictDrop(state, drop);
-    const truncate = nodeOf(tree, 'TruncateStmt');
+    const truncate = (0,rules_context/* nodeOf */.E7)(tree, 'TruncateStmt');
     if (truncate)
         return predictTruncate(state, truncate);
-    const rename = nodeOf(tree, 'RenameStmt');
+    const rename = (0,rules_context/* nodeOf */.E7)(tree, 'RenameStmt');
     if (rename)
         return predictRename(state, rename);
-    const vacuum = nodeOf(tree, 'VacuumStmt');
+    const vacuum = (0,rules_context/* nodeOf */.E7)(tree, 'VacuumStmt');
     if (vacuum)
         return predictVacuum(state, vacuum);
-    const cluster = nodeOf(tree, 'ClusterStmt');
+    const cluster = (0,rules_context/* nodeOf */.E7)(tree, 'ClusterStmt');
     if (cluster)
         return predictCluster(state, cluster);
-    const refresh = nodeOf(tree, 'RefreshMatViewStmt');
+    const refresh = (0,rules_context/* nodeOf */.E7)(tree, 'RefreshMatViewStmt');
     if (refresh)
         return predictRefresh(state, refresh);
-    const reindex = nodeOf(tree, 'ReindexStmt');
+    const reindex = (0,rules_context/* nodeOf */.E7)(tree, 'ReindexStmt');
     if (reindex)
         return predictReindex(state, reindex);
-    const lock = nodeOf(tree, 'LockStmt');
+    const lock = (0,rules_context/* nodeOf */.E7)(tree, 'LockStmt');
     if (lock)
         return predictLock(state, lock);
     return rememberCreated(state, tree);
@@ -2161,7 +2003,7 @@ function predictStatement(state, tree) {
 // Session settings the file changes: lock_timeout and search_path (the action resets the session
 // between migrations, so only earlier statements of the same file count)
 function applySettings(state, tree, baseSearchPath) {
-    const set = nodeOf(tree, 'VariableSetStmt');
+    const set = (0,rules_context/* nodeOf */.E7)(tree, 'VariableSetStmt');
     if (set) {
         // SET LOCAL outside a transaction block only warns: in a no-transaction file it does nothing.
         if (set.is_local && state.context.noTransaction)
@@ -2183,9 +2025,9 @@ function applySettings(state, tree, baseSearchPath) {
         return;
     }
     // SELECT set_config('lock_timeout', '5s', is_local)
-    for (const target of nodeOf(tree, 'SelectStmt')?.targetList ?? []) {
-        const call = nodeOf(nodeOf(target, 'ResTarget')?.val, 'FuncCall');
-        const name = (call?.funcname ?? []).map((n) => nodeOf(n, 'String')?.sval).at(-1);
+    for (const target of (0,rules_context/* nodeOf */.E7)(tree, 'SelectStmt')?.targetList ?? []) {
+        const call = (0,rules_context/* nodeOf */.E7)((0,rules_context/* nodeOf */.E7)(target, 'ResTarget')?.val, 'FuncCall');
+        const name = (call?.funcname ?? []).map((n) => (0,rules_context/* nodeOf */.E7)(n, 'String')?.sval).at(-1);
         if (name !== 'set_config')
             continue;
         const [setting, value, local] = (call?.args ?? []).map(constantText);
@@ -2197,7 +2039,7 @@ function applySettings(state, tree, baseSearchPath) {
     }
 }
 function constantText(node) {
-    const c = nodeOf(node, 'A_Const');
+    const c = (0,rules_context/* nodeOf */.E7)(node, 'A_Const');
     if (!c)
         return undefined;
     if (c.sval)
@@ -2257,7 +2099,7 @@ async function parsePending(pending) {
         const chosen = (0,splitter/* splitSql */.b)(sql)
             .filter((s) => REVIEWED.has(s.keyword))
             .map((s) => ({ text: withoutSemicolon(sql.slice(s.start, s.end)), line: s.line }));
-        const statements = await parseStatementTrees(chosen);
+        const statements = await (0,parse/* parseStatementTrees */.c)(chosen);
         const parsed = new Set(statements.map((s) => s.line));
         for (const { line } of chosen.filter((s) => !parsed.has(s.line))) {
             notes.push(`${migration.name} line ${line}: PostgreSQL's parser rejects this statement, so the review could not judge it (the rehearsal or the run will report the error).`);
@@ -2272,7 +2114,7 @@ async function parsePending(pending) {
  */
 function predictPending(files, facts) {
     const created = new Set();
-    const pending = newPendingFacts();
+    const pending = (0,rules_context/* newPendingFacts */.nq)();
     const risks = [];
     const bounded = new Map();
     for (const { migration, statements } of files) {
@@ -2323,6 +2165,45 @@ function alteredTables(files, relation, searchPath) {
     return [...found.values()];
 }
 
+;// CONCATENATED MODULE: ./lib/review/reversal.js
+
+
+
+
+const reversal_SAVEPOINT = 'agoat_migrate_snapshot';
+/**
+ * A probe for the rehearsal. A snapshot that cannot be read (a catalog the role may not read)
+ * is rolled back to its savepoint, so it never aborts the rehearsal; its sentence goes to
+ * `notes` once, and the proof of that migration says it was not checked.
+ */
+function reversalProbe(client, notes) {
+    let told = false;
+    return {
+        async snapshot() {
+            await client.query(`SAVEPOINT ${reversal_SAVEPOINT}`);
+            try {
+                const snapshot = await snapshotSchema(client);
+                await client.query(`RELEASE SAVEPOINT ${reversal_SAVEPOINT}`);
+                return snapshot;
+            }
+            catch (error) {
+                await client.query(`ROLLBACK TO SAVEPOINT ${reversal_SAVEPOINT}`);
+                if (!told) {
+                    told = true;
+                    notes.push((0,errors/* observeErrorSentence */.eL)(error) ??
+                        `The rehearsal could not read the catalog to prove the down SQL (${error instanceof Error ? error.message : String(error)}).`);
+                }
+                return undefined;
+            }
+        },
+        compare(beforeUp, afterDown) {
+            if (!beforeUp || !afterDown)
+                return 'down SQL not proven: the catalog could not be read';
+            return describeRollback(compareRollback(beforeUp, afterDown));
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/commands/review.js
 // Wires the safety review of a dry run: what the target's catalog says, the predictions, and the rehearsal's observations merged into one review.
 
@@ -2371,6 +2252,7 @@ async function startReview(context, plan) {
     });
     return { files, prediction, relations, notes };
 }
+
 /** An observer for the rehearsal that feeds this review. */
 function observerFor(context, start) {
     const tracking = (0,table/* qualifiedName */.O)(context.tracking).replaceAll('"', '');
@@ -2391,6 +2273,197 @@ function finishReview(context, start, observer) {
         serverVersion: context.db.serverVersion.split(' ')[0] ?? context.db.serverVersion,
         mode: context.settings.safety === 'fail' ? 'fail' : 'warn',
     };
+}
+
+
+/***/ }),
+
+/***/ 1735:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   Dy: () => (/* binding */ names),
+/* harmony export */   E7: () => (/* binding */ nodeOf),
+/* harmony export */   Eo: () => (/* binding */ tableOfIndex),
+/* harmony export */   Nh: () => (/* binding */ resolveList),
+/* harmony export */   T0: () => (/* binding */ splitQualified),
+/* harmony export */   TM: () => (/* binding */ firstLine),
+/* harmony export */   aq: () => (/* binding */ makeRisk),
+/* harmony export */   bI: () => (/* binding */ isTable),
+/* harmony export */   bx: () => (/* binding */ LOCK_MODES),
+/* harmony export */   hd: () => (/* binding */ resolve),
+/* harmony export */   nq: () => (/* binding */ newPendingFacts),
+/* harmony export */   yX: () => (/* binding */ strongest)
+/* harmony export */ });
+/* unused harmony exports resolveName, levelOf */
+function newPendingFacts() {
+    return { renamed: new Map(), notNullProven: new Set(), notValidChecks: new Map() };
+}
+/** The payload of `node` when it is of kind `key` (`{ AlterTableStmt: … }`), else undefined. */
+function nodeOf(node, key) {
+    if (node === undefined || !(key in node))
+        return undefined;
+    return node[key];
+}
+/** The strings of a name list (`[{String:{sval:'public'}},{String:{sval:'t'}}]`). */
+function names(list) {
+    return (list ?? []).map((n) => nodeOf(n, 'String')?.sval ?? '');
+}
+const TABLE_KINDS = new Set(['r', 'p']);
+function isTable(relation) {
+    return relation !== undefined && TABLE_KINDS.has(relation.kind);
+}
+/**
+ * Resolves `schema.name` or a bare name through the search path, as PostgreSQL does: the first
+ * schema holding it wins. A relation created (or renamed to) by an earlier pending statement is
+ * new, however the target's catalog spells it.
+ */
+function resolveName(state, schema, name) {
+    const schemas = schema ? [schema] : state.searchPath;
+    for (const s of schemas) {
+        const qualified = `${s}.${name}`;
+        const renamed = state.pending.renamed.get(qualified);
+        if (renamed)
+            return { qualified, existing: renamed };
+        if (state.context.created.has(qualified))
+            return { qualified };
+        const existing = state.context.relation(s, name);
+        if (existing)
+            return { qualified, existing };
+    }
+    return { qualified: `${schemas[0] ?? 'public'}.${name}` };
+}
+function resolve(state, rv) {
+    if (!rv?.relname)
+        return undefined;
+    // Temporary relations live in the session only: never existing ones of the target.
+    if (rv.relpersistence === 't')
+        return { qualified: `pg_temp.${rv.relname}` };
+    return resolveName(state, rv.schemaname, rv.relname);
+}
+/** Resolves a dotted name list (`DROP TABLE s.t`). */
+function resolveList(state, list) {
+    const parts = names(list);
+    const name = parts.at(-1);
+    if (!name)
+        return undefined;
+    return resolveName(state, parts.length > 1 ? parts.at(-2) : undefined, name);
+}
+/** The table of an existing index (`ExistingRelation.table`), looked up again for its size. */
+function tableOfIndex(state, index) {
+    if (!index.table)
+        return undefined;
+    const dot = index.table.indexOf('.');
+    const schema = index.table.slice(0, dot);
+    const name = index.table.slice(dot + 1);
+    return { qualified: index.table, existing: state.context.relation(schema, name) };
+}
+function splitQualified(qualified) {
+    const dot = qualified.indexOf('.');
+    return [qualified.slice(0, dot), qualified.slice(dot + 1)];
+}
+// ---------------------------------------------------------------------------------------------
+// Lock modes, weakest to strongest (PostgreSQL's own numbering: a larger mode conflicts with
+// everything a smaller one conflicts with, which is why ALTER TABLE takes the largest of its
+// subcommands' modes)
+const LOCK_MODES = [
+    'ACCESS SHARE',
+    'ROW SHARE',
+    'ROW EXCLUSIVE',
+    'SHARE UPDATE EXCLUSIVE',
+    'SHARE',
+    'SHARE ROW EXCLUSIVE',
+    'EXCLUSIVE',
+    'ACCESS EXCLUSIVE',
+];
+function strongest(a, b) {
+    return a === undefined || LOCK_MODES.indexOf(b) > LOCK_MODES.indexOf(a) ? b : a;
+}
+// ---------------------------------------------------------------------------------------------
+// Risks
+/** The statement's first line, cut to a readable length. */
+function firstLine(text, max = 100) {
+    const line = (text.split(/\r?\n/, 1)[0] ?? '').trimEnd();
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+const LEVELS = {
+    'index-not-concurrent': 'danger',
+    'table-rewrite': 'danger',
+    'validating-scan': 'danger',
+    'breaking-change': 'danger',
+    'concurrently-in-transaction': 'danger',
+    'no-lock-timeout': 'warning',
+    'refresh-not-concurrent': 'warning',
+};
+function levelOf(rule) {
+    return LEVELS[rule];
+}
+function makeRisk(state, statement, facts) {
+    const risk = {
+        rule: facts.rule,
+        level: LEVELS[facts.rule],
+        file: state.context.file,
+        line: statement.line,
+        statement: firstLine(statement.text),
+        source: 'predicted',
+        what: facts.what,
+        saferWay: facts.saferWay,
+    };
+    if (facts.target)
+        risk.table = facts.target.qualified;
+    if (facts.lockMode)
+        risk.lockMode = facts.lockMode;
+    const existing = facts.target?.existing;
+    if (existing)
+        risk.size = { rows: existing.rows, bytes: existing.bytes };
+    return risk;
+}
+
+
+/***/ }),
+
+/***/ 4023:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   c: () => (/* binding */ parseStatementTrees)
+/* harmony export */ });
+/* unused harmony export parseFileStatements */
+/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9745);
+
+let parser;
+/**
+ * The parser module. `loadSqlParser` loads it with the bundle's `__dirname` shim and its
+ * WebAssembly; importing the module again afterwards gives that same, loaded instance.
+ */
+function getParser() {
+    parser ??= (0,_sql_parser_js__WEBPACK_IMPORTED_MODULE_0__/* .loadSqlParser */ .Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    return parser;
+}
+/**
+ * Trees of statements already split (by `analyzeSql`): each text is parsed alone. A statement
+ * that does not parse (it cannot be run either) is left out: the run reports it.
+ */
+async function parseStatementTrees(statements) {
+    const pg = await getParser();
+    const parsed = [];
+    for (const { text, line } of statements) {
+        let tree;
+        try {
+            tree = pg.parseSync(text).stmts?.[0]?.stmt;
+        }
+        catch {
+            tree = undefined;
+        }
+        if (tree)
+            parsed.push({ text, line, tree });
+    }
+    return parsed;
+}
+/** Splits a file's text into statements and parses each; `[]` when the file does not parse. */
+async function parseFileStatements(text) {
+    const analysis = await analyzeSql(text);
+    return parseStatementTrees(analysis.statements);
 }
 
 

@@ -1,0 +1,45 @@
+// The rehearsal's proof of down SQL: the schema before a migration's up against the schema after its down, read from the catalog inside the rolled-back transaction.
+import type pg from 'pg';
+import type { ReversalProbe } from '../apply/rehearse.js';
+import { compareRollback } from './catalog/diff.js';
+import { describeRollback } from './catalog/render.js';
+import { type SchemaSnapshot, snapshotSchema } from './catalog/snapshot.js';
+import { observeErrorSentence } from './observe/errors.js';
+
+const SAVEPOINT = 'agoat_migrate_snapshot';
+
+/**
+ * A probe for the rehearsal. A snapshot that cannot be read (a catalog the role may not read)
+ * is rolled back to its savepoint, so it never aborts the rehearsal; its sentence goes to
+ * `notes` once, and the proof of that migration says it was not checked.
+ */
+export function reversalProbe(
+  client: pg.ClientBase,
+  notes: string[],
+): ReversalProbe<SchemaSnapshot | undefined> {
+  let told = false;
+  return {
+    async snapshot() {
+      await client.query(`SAVEPOINT ${SAVEPOINT}`);
+      try {
+        const snapshot = await snapshotSchema(client);
+        await client.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+        return snapshot;
+      } catch (error) {
+        await client.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+        if (!told) {
+          told = true;
+          notes.push(
+            observeErrorSentence(error) ??
+              `The rehearsal could not read the catalog to prove the down SQL (${error instanceof Error ? error.message : String(error)}).`,
+          );
+        }
+        return undefined;
+      }
+    },
+    compare(beforeUp, afterDown) {
+      if (!beforeUp || !afterDown) return 'down SQL not proven: the catalog could not be read';
+      return describeRollback(compareRollback(beforeUp, afterDown));
+    },
+  };
+}
