@@ -10,6 +10,7 @@ import { checkFile, type FileCheck } from '../plan/checks.js';
 import { makePlan, type Plan, resultOfStoppedPlan, withFindings } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
 import type { Settings } from '../runner/inputs.js';
+import type { Adoption } from './import.js';
 
 /** What every command gets: the checked settings, the open database and the files read. */
 export interface Context {
@@ -26,6 +27,8 @@ export interface Context {
   cancelRunning?: () => void;
   /** Says a warning to the person reading the run (an annotation on Actions). */
   warn: (message: string) => void;
+  /** The import of another tool's history into an empty tracking table (`import-history`). */
+  adoption?: Adoption;
 }
 
 /** The report of a run that stopped on its findings before writing anything. */

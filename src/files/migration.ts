@@ -1,7 +1,18 @@
 // One migration file as the rest of the run sees it; its text is read only when needed.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Finding } from '../plan/findings.js';
+import { unwrapAtomic } from './atomic.js';
 import { normalizeContent } from './content.js';
+
+/** A migration's down SQL (a down file or section), run only by `rollback`. */
+export interface Down {
+  readonly sql: string;
+  /** The file holding it, relative to the migrations folder. */
+  file: string;
+  /** 1-based line of that file where the down SQL starts. */
+  line: number;
+  noTransaction: boolean;
+}
 
 /** One migration file, read and checked. */
 export interface Migration {
@@ -19,6 +30,10 @@ export interface Migration {
   size?: number;
   /** The first `limit` characters of the text, without reading a large file whole. */
   preview?: (limit: number) => string;
+  /** The version as the file writes it (`00001`, `20240212120203`), when another layout's. */
+  label?: string;
+  /** The down SQL, when the file or its layout has one. */
+  down?: Down;
 }
 
 /**
@@ -28,6 +43,7 @@ export interface Migration {
  */
 export class MigrationFile implements Migration {
   private text: string | undefined;
+  private unwrapped: string | undefined;
   noTransaction = false;
   directiveFindings: Finding[] | undefined;
 
@@ -41,7 +57,10 @@ export class MigrationFile implements Migration {
 
   get sql(): string {
     this.text ??= normalizeContent(readFileSync(this.path));
-    return this.text;
+    // A leading `BEGIN;` and trailing `COMMIT;` run as the action's own transaction (atomic.ts).
+    if (this.noTransaction) return this.text;
+    this.unwrapped ??= unwrapAtomic(this.text) ?? this.text;
+    return this.unwrapped;
   }
 
   preview(limit: number): string {

@@ -1,8 +1,8 @@
-export const id = 74;
-export const ids = [74];
+export const id = 796;
+export const ids = [796];
 export const modules = {
 
-/***/ 9074:
+/***/ 4796:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -16,11 +16,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./lib/db/session.js
-var session = __webpack_require__(3794);
+var session = __webpack_require__(5660);
 // EXTERNAL MODULE: ./lib/history/table.js
-var table = __webpack_require__(3452);
+var table = __webpack_require__(5490);
 // EXTERNAL MODULE: ./lib/report/review.js
-var review = __webpack_require__(7140);
+var review = __webpack_require__(5194);
 ;// CONCATENATED MODULE: ./lib/review/observe/locks.js
 // Lock modes as pg_locks spells them and as the report writes them. Pure.
 /** pg_locks' modes, weakest first (the order of PostgreSQL's lock mode numbers). */
@@ -370,7 +370,7 @@ async function readColumnFacts(client, tables) {
 }
 
 // EXTERNAL MODULE: ./lib/review/observe/errors.js
-var errors = __webpack_require__(7976);
+var errors = __webpack_require__(4310);
 ;// CONCATENATED MODULE: ./lib/review/catalog/diff.js
 /** The order kinds are listed in: containers first, then what hangs on tables, then the rest. */
 const KIND_ORDER = [
@@ -1231,13 +1231,13 @@ function lookupOf(relations) {
 }
 
 // EXTERNAL MODULE: ./lib/files/stream.js
-var stream = __webpack_require__(2783);
+var stream = __webpack_require__(569);
 // EXTERNAL MODULE: ./lib/sql/splitter.js
-var splitter = __webpack_require__(773);
+var splitter = __webpack_require__(5947);
 // EXTERNAL MODULE: ./lib/review/allow.js
-var allow = __webpack_require__(8177);
+var allow = __webpack_require__(1431);
 // EXTERNAL MODULE: ./lib/sql/parser.js
-var parser = __webpack_require__(9745);
+var parser = __webpack_require__(6595);
 ;// CONCATENATED MODULE: ./lib/review/rules/parse.js
 
 let parse_parser;
@@ -1246,7 +1246,7 @@ let parse_parser;
  * WebAssembly; importing the module again afterwards gives that same, loaded instance.
  */
 function getParser() {
-    parse_parser ??= (0,parser/* loadSqlParser */.O)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    parse_parser ??= (0,parser/* loadSqlParser */.O)().then(() => __webpack_require__.e(/* import() */ 311).then(__webpack_require__.t.bind(__webpack_require__, 5311, 19)));
     return parse_parser;
 }
 /**
