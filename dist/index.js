@@ -12106,7 +12106,7 @@ const ICONS = {
 };
 function row(entry) {
     const cells = [
-        entry.version.toString(),
+        (0,html/* escapeHtml */.Z)((0,model/* versionLabel */.dp)(entry)),
         `<code>${(0,html/* escapeHtml */.Z)(entry.name)}</code>`,
         `${ICONS[entry.status] ?? ''} ${(0,html/* escapeHtml */.Z)(entry.status)}`,
         `<code>${(0,html/* escapeHtml */.Z)(entry.checksum.slice(0, 12))}</code>`,
@@ -12326,7 +12326,7 @@ async function upsertComment(report, { token, target, eventName }) {
 const HEADINGS = ['VERSION', 'FILE', 'STATUS', 'CHECKSUM', 'DURATION', 'NOTE'];
 function cells(entry) {
     return [
-        entry.version.toString(),
+        (0,model/* versionLabel */.dp)(entry),
         entry.name,
         entry.status,
         entry.checksum.slice(0, 12),
@@ -12610,6 +12610,7 @@ function escapeHtml(text) {
 /* harmony export */   $C: () => (/* binding */ appliedVersions),
 /* harmony export */   LS: () => (/* binding */ plural),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   dp: () => (/* binding */ versionLabel),
 /* harmony export */   jZ: () => (/* binding */ pendingVersions)
 /* harmony export */ });
 const NOT_PENDING = new Set(['applied', 'already applied', 'baseline', 'modified', 'missing']);
@@ -12620,6 +12621,10 @@ function appliedVersions(entries) {
 /** Versions without an applied or baseline row after the run. */
 function pendingVersions(entries) {
     return entries.filter((e) => !NOT_PENDING.has(e.status)).map((e) => e.version.toString());
+}
+/** The version as the file writes it (`00003`, another tool's label), else the number. */
+function versionLabel(entry) {
+    return entry.migration?.label ?? entry.version.toString();
 }
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;
