@@ -11595,13 +11595,13 @@ function plain(reason) {
 }
 /**
  * The folder's entries and one level of its sub-folders (Prisma and diesel keep one folder per
- * migration). Only names without a dot are looked at with stat: a name with an extension is taken
- * for a file, so a plain folder of 1,000 files costs one readdir, not 1,000 stats.
+ * migration), from the directory entries' own types: no stat per file, except for a symbolic
+ * link, which counts as what it points to.
  */
 function entriesOf(dir) {
-    let names;
+    let listed;
     try {
-        names = (0,external_node_fs_.readdirSync)(dir);
+        listed = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
     }
     catch (error) {
         const code = error.code;
@@ -11611,27 +11611,27 @@ function entriesOf(dir) {
         throw new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
     }
     const entries = [];
-    for (const name of names) {
-        if (name.startsWith('.'))
+    for (const entry of listed) {
+        if (entry.name.startsWith('.'))
             continue;
-        const isDirectory = !name.includes('.') && folder_isFolder(external_node_path_.join(dir, name));
-        entries.push({ path: name, isDirectory });
+        const isDirectory = folder_isFolder(dir, entry);
+        entries.push({ path: entry.name, isDirectory });
         if (!isDirectory)
             continue;
-        for (const child of (0,external_node_fs_.readdirSync)(external_node_path_.join(dir, name))) {
-            if (child.startsWith('.'))
+        const sub = external_node_path_.join(dir, entry.name);
+        for (const child of (0,external_node_fs_.readdirSync)(sub, { withFileTypes: true })) {
+            if (child.name.startsWith('.'))
                 continue;
-            entries.push({
-                path: `${name}/${child}`,
-                isDirectory: folder_isFolder(external_node_path_.join(dir, name, child)),
-            });
+            entries.push({ path: `${entry.name}/${child.name}`, isDirectory: folder_isFolder(sub, child) });
         }
     }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
-function folder_isFolder(file) {
+function folder_isFolder(dir, entry) {
+    if (!entry.isSymbolicLink())
+        return entry.isDirectory();
     try {
-        return (0,external_node_fs_.statSync)(file).isDirectory();
+        return (0,external_node_fs_.statSync)(external_node_path_.join(dir, entry.name)).isDirectory();
     }
     catch {
         return false;
