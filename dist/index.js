@@ -8055,12 +8055,12 @@ function refuseGo(layout, path, options, reading) {
     if (options.skipGo === true) {
         reading.skipped.push({
             path,
-            reason: `a ${toolName(layout)} migration written in Go, left out because skipGo is set`,
+            reason: `a ${toolName(layout)} migration written in Go, left out because skip-go-migrations is true`,
         });
         return;
     }
     reading.errors.push(`${path} is a ${toolName(layout)} migration written in Go, which the action cannot run; ` +
-        'rewrite it in SQL, or set skipGo to leave Go migrations out.');
+        'rewrite it in SQL, or set skip-go-migrations: true to leave Go migrations out.');
 }
 /** Each top-level folder with the names of the files in it; top-level `.sql` files skipped. */
 function foldersOf(entries, reading) {
