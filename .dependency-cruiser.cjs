@@ -57,7 +57,7 @@ module.exports = {
         'A module that nothing imports is dead code, or a test helper in the wrong place. The folders of capabilities landed ahead of their wiring (unit-tested, not yet reached from main.ts) are excepted until they are wired.',
       from: {
         orphan: true,
-        pathNot: ['^src/index[.]ts$', '[.]d[.]ts$', '^src/(fleet|files/layouts)/'],
+        pathNot: ['^src/index[.]ts$', '[.]d[.]ts$', '^src/fleet/'],
       },
       to: {},
     },

@@ -191,15 +191,16 @@ describe('checked before anything runs', () => {
     );
   });
 
-  it("goose's down section, also in a rehearsal", async () => {
+  // Under layout: auto such a file is read as goose's (adopt.test.ts); as a plain file it is refused.
+  it("goose's down section in a plain folder, also in a rehearsal", async () => {
     const files = {
       '001_t.sql':
         '-- +goose Up\nCREATE TABLE h_goose (id int);\n-- +goose Down\nDROP TABLE h_goose;\n',
     };
     const down =
       '001_t.sql line 3: "-- +goose Down" starts goose\'s down section, which this action would run as part of the migration';
-    await refused(files, down);
-    await refused(files, down, { 'dry-run': 'true', rehearse: 'true' });
+    await refused(files, down, { layout: 'plain' });
+    await refused(files, down, { layout: 'plain', 'dry-run': 'true', rehearse: 'true' });
   });
 
   it("sql-migrate's down section", async () => {
@@ -235,27 +236,35 @@ describe('checked before anything runs', () => {
 });
 
 describe('layouts of other tools', () => {
-  it("refuses Prisma's folder of <version>_<name>/migration.sql instead of reporting up to date", async () => {
+  // With layout: auto these folders are read in their tool's layout (adopt.test.ts); told the
+  // folder is plain, the action must not report it up to date.
+  it("refuses Prisma's folder of <version>_<name>/migration.sql under layout: plain instead of reporting up to date", async () => {
     const { workspace } = await workspaceWith({});
     const { mkdir, writeFile } = await import('node:fs/promises');
     const folder = `${workspace}/migrations/20240101000000_init`;
     await mkdir(folder, { recursive: true });
     await writeFile(`${folder}/migration.sql`, 'CREATE TABLE h_prisma (id int);');
-    const run = await runAction({ 'database-url': url, schema: freshSchema() }, { workspace });
+    const run = await runAction(
+      { 'database-url': url, schema: freshSchema(), layout: 'plain' },
+      { workspace },
+    );
     expect(run.code, run.all).toBe(1);
     expect(run.stdout).toContain(
       'holds no .sql file, but its sub-folders do (20240101000000_init/migration.sql), which looks like Prisma',
     );
   });
 
-  it("refuses diesel's folder of <version>_<name>/up.sql", async () => {
+  it("refuses diesel's folder of <version>_<name>/up.sql under layout: plain", async () => {
     const { workspace } = await workspaceWith({});
     const { mkdir, writeFile } = await import('node:fs/promises');
     const folder = `${workspace}/migrations/2024-01-01-000000_init`;
     await mkdir(folder, { recursive: true });
     await writeFile(`${folder}/up.sql`, 'CREATE TABLE h_diesel (id int);');
     await writeFile(`${folder}/down.sql`, 'DROP TABLE h_diesel;');
-    const run = await runAction({ 'database-url': url, schema: freshSchema() }, { workspace });
+    const run = await runAction(
+      { 'database-url': url, schema: freshSchema(), layout: 'plain' },
+      { workspace },
+    );
     expect(run.code, run.all).toBe(1);
     expect(run.stdout).toContain("which looks like diesel's layout");
   });

@@ -7273,7 +7273,7 @@ function qualifiedName({ schema, table }) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5344);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8347);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -7286,7 +7286,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5344:
+/***/ 8347:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8313,6 +8313,8 @@ async function findingsOf(migration, facts, tracking) {
         findings.push(finding(migration, 'transaction-control', control.line, `${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`));
     }
     for (const marker of facts.markers) {
+        if (marker.tool === migration.layout)
+            continue; // its own layout reads it
         const what = marker.down
             ? `"${marker.text}" starts ${marker.tool}'s down section, which this action would run as part of the migration; move the down SQL out of the file and remove the line.`
             : `"${marker.text}" is ${marker.tool}'s marker, which this action does not read; remove the line.`;
@@ -8548,6 +8550,1741 @@ function marked(plan, version, status, note) {
     return { ...plan, entries };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./lib/files/content.js
+// A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+/**
+ * The text of a file as the action sees it. The BOM is dropped and CRLF becomes LF, so a checkout
+ * with Windows line endings has the same checksum as one with Unix endings: line endings are the
+ * checkout's choice (core.autocrlf), not the author's change.
+ */
+function normalizeContent(bytes) {
+    // TextDecoder drops a leading BOM itself (ignoreBOM: false) and throws on invalid UTF-8.
+    return utf8.decode(bytes).replaceAll('\r\n', '\n');
+}
+function checksumOf(normalized) {
+    return (0,external_node_crypto_.createHash)('sha256').update(normalized, 'utf8').digest('hex');
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/model.js
+// The shared shapes of the layout readers: what a folder listing, a migration of another tool and
+// a file's sections look like. Types and tiny pure helpers only; nothing here reads files.
+const LAYOUT_IDS = (/* unused pure expression or super */ null && ([
+    'plain',
+    'golang-migrate',
+    'dbmate',
+    'goose',
+    'flyway',
+    'prisma',
+    'diesel',
+    'popx',
+]));
+/** The last part of a `/` separated path. */
+function baseName(path) {
+    const slash = path.lastIndexOf('/');
+    return slash < 0 ? path : path.slice(slash + 1);
+}
+/** A run of ASCII digits as a canonical decimal: leading zeros dropped, `0` kept. */
+function canonicalDigits(digits) {
+    let start = 0;
+    while (start < digits.length - 1 && digits.charCodeAt(start) === 48)
+        start++;
+    return digits.slice(start);
+}
+/** Compares canonical decimals exactly, without converting: longer is larger, else by text. */
+function model_compareDecimals(a, b) {
+    if (a.length !== b.length)
+        return a.length < b.length ? -1 : 1;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+/** 18446744073709551615, the largest unsigned 64-bit number (golang-migrate's `uint`). */
+const MAX_UINT64 = '18446744073709551615';
+/** 9223372036854775807, the largest signed 64-bit number (goose's `int64`, PostgreSQL's bigint). */
+const MAX_INT64 = '9223372036854775807';
+
+;// CONCATENATED MODULE: ./lib/files/layouts/order.js
+// Each tool's order and identity of versions, on canonical keys; and the last step every reader
+// shares: sort, refuse duplicates, warn where the tool's own order differs. Pure.
+
+const TOOL_NAMES = {
+    plain: 'the action',
+    'golang-migrate': 'golang-migrate',
+    dbmate: 'dbmate',
+    goose: 'goose',
+    flyway: 'Flyway',
+    prisma: 'Prisma',
+    diesel: 'diesel',
+    popx: 'popx',
+};
+function toolName(layout) {
+    return TOOL_NAMES[layout];
+}
+/**
+ * Orders two keys of one layout as its tool does. Flyway: part by part as numbers, a missing part
+ * counting as 0 (`1.7` < `1.27` < `2.0.3`). diesel: as text (its versions are strings without
+ * dashes, so `20240301000000` sorts after `202402121202030000`). The others: as whole numbers,
+ * exactly, however long.
+ */
+function compareKeys(layout, a, b) {
+    if (layout === 'diesel')
+        return a < b ? -1 : a > b ? 1 : 0;
+    if (layout !== 'flyway')
+        return compareDecimals(a, b);
+    if (a === b)
+        return 0;
+    const partsA = a.split('.');
+    const partsB = b.split('.');
+    const count = Math.max(partsA.length, partsB.length);
+    for (let i = 0; i < count; i++) {
+        const compared = compareDecimals(partsA[i] ?? '0', partsB[i] ?? '0');
+        if (compared !== 0)
+            return compared;
+    }
+    return 0;
+}
+/**
+ * A string whose code-unit order is `compareKeys` order: each number prefixed by its length (a
+ * longer canonical number is larger), Flyway's parts one after another (a key that is a prefix of
+ * another has fewer parts, and the other's extra parts are not all zero, so it is smaller).
+ */
+function sortable(layout, key) {
+    if (layout === 'diesel')
+        return key;
+    if (layout !== 'flyway')
+        return String.fromCharCode(key.length) + key;
+    let order = '';
+    for (const part of key.split('.'))
+        order += String.fromCharCode(part.length) + part;
+    return order;
+}
+/**
+ * Sorts the migrations in the tool's order, turns two migrations with one key into an error, and,
+ * for tools that apply files in the text order of a name (`toolOrderText`), warns where that order
+ * differs from the numeric order the action keeps (`10_b.sql` sorts before `9_a.sql` as text).
+ */
+function finishReading(layout, migrations, reading, toolOrderText) {
+    // One sortable string per migration, compared with `<`: sorting then costs no splitting or
+    // number parsing inside the comparator (1,000 Flyway files sort in a fraction of a millisecond).
+    const sorted = migrations
+        .map((migration) => ({ migration, order: sortable(layout, migration.key) }))
+        .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+        .map((entry) => entry.migration);
+    const unique = [];
+    let disagreements = 0;
+    let firstDisagreement = '';
+    for (const migration of sorted) {
+        const previous = unique[unique.length - 1];
+        if (previous !== undefined && previous.key === migration.key) {
+            reading.errors.push(`${previous.name} and ${migration.name} have the same version ${migration.label} for ` +
+                `${toolName(layout)}; keep one of them.`);
+            continue;
+        }
+        if (previous !== undefined && toolOrderText !== undefined) {
+            const before = toolOrderText(previous);
+            const after = toolOrderText(migration);
+            if (before > after) {
+                disagreements++;
+                if (firstDisagreement === '')
+                    firstDisagreement = `${after} before ${before}`;
+            }
+        }
+        unique.push(migration);
+    }
+    if (disagreements > 0) {
+        reading.warnings.push(`${toolName(layout)} applies migrations in the text order of their names, which puts ` +
+            `${firstDisagreement}${disagreements > 1 ? ` (and ${disagreements - 1} more)` : ''}; the action ` +
+            'applies them in numeric order of their versions.');
+    }
+    return { migrations: unique, ...reading };
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/common.js
+// Small pieces the layout readers share: an empty reading, Go migrations, folder-per-migration
+// listings. Pure.
+
+
+function emptyReading() {
+    return { errors: [], warnings: [], skipped: [] };
+}
+/** A Go migration file name as goose writes it (`00002_rename_root.go`); `_test.go` is not one. */
+const GO_MIGRATION = /^\d+_.*\.go$/;
+function isGoMigration(name) {
+    return GO_MIGRATION.test(name) && !name.endsWith('_test.go');
+}
+/**
+ * A migration written in Go cannot run here: an error naming it, or, with `skipGo`, a skipped
+ * file (never a silent one), so the team decides what the versions it holds mean.
+ */
+function refuseGo(layout, path, options, reading) {
+    if (options.skipGo === true) {
+        reading.skipped.push({
+            path,
+            reason: `a ${toolName(layout)} migration written in Go, left out because skip-go-migrations is true`,
+        });
+        return;
+    }
+    reading.errors.push(`${path} is a ${toolName(layout)} migration written in Go, which the action cannot run; ` +
+        'rewrite it in SQL, or set skip-go-migrations: true to leave Go migrations out.');
+}
+/** Each top-level folder with the names of the files in it; top-level `.sql` files skipped. */
+function foldersOf(entries, reading) {
+    const folders = new Map();
+    for (const entry of entries) {
+        const slash = entry.path.indexOf('/');
+        if (slash < 0) {
+            if (entry.isDirectory)
+                folders.set(entry.path, folders.get(entry.path) ?? new Set());
+            else if (entry.path.endsWith('.sql')) {
+                reading.skipped.push({ path: entry.path, reason: 'a file outside any migration folder' });
+            }
+            continue;
+        }
+        if (entry.isDirectory)
+            continue;
+        const folder = entry.path.slice(0, slash);
+        const files = folders.get(folder) ?? new Set();
+        files.add(baseName(entry.path));
+        folders.set(folder, files);
+    }
+    return folders;
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/text.js
+// Walks a file's text line by line with offsets, for the section parsers. Pure.
+/**
+ * Calls `visit` for each line of `text`: the line without its `\n` (and without a `\r` before it,
+ * so CRLF files read alike), its 1-based number, the offset where it starts and the offset where
+ * the next line starts. A final line without `\n` is visited too; an empty text has one line.
+ */
+function forEachLine(text, visit) {
+    let start = 0;
+    let number = 1;
+    while (true) {
+        const newline = text.indexOf('\n', start);
+        const end = newline < 0 ? text.length : newline;
+        const line = text.charCodeAt(end - 1) === 13 && end > start
+            ? text.slice(start, end - 1)
+            : text.slice(start, end);
+        const next = newline < 0 ? text.length : newline + 1;
+        visit(line, number, start, next);
+        if (newline < 0)
+            return;
+        start = next;
+        number++;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/dbmate.js
+// dbmate's folder (`<version>...sql` files) and its sections (`-- migrate:up` / `-- migrate:down`
+// with options such as `transaction:false`), read as dbmate's migration.go reads them. Pure.
+
+
+
+
+/** dbmate's migrationFileRegexp: `^(\d+).*\.sql$` (no `_` needed: `20240212120203.sql` is one). */
+const DBMATE_NAME = /^(\d+).*\.sql$/;
+/** dbmate's upRegExp and downRegExp, on one line: the marker, then whitespace or the line's end. */
+const UP_MARKER = /^--\s*migrate:up(?:\s|$)/;
+const DOWN_MARKER = /^--\s*migrate:down(?:\s|$)/;
+const MARKER_PREFIX = /^--\s*migrate:(?:up|down)/;
+const BLANK_OR_COMMENT = /^\s*(?:--|$)/;
+/**
+ * The migrations of a dbmate folder. dbmate's version is the leading digits as text and it
+ * applies files in name order; the action keeps them as numbers (`001_a.sql` and `1_b.sql` become
+ * one version, an error) and warns where the two orders differ. Each file's text is cut with
+ * `dbmateSections`. Sub-folders are not read.
+ */
+function readDbmate(entries) {
+    const reading = emptyReading();
+    const migrations = [];
+    for (const entry of entries) {
+        if (entry.isDirectory || entry.path.includes('/'))
+            continue;
+        const name = entry.path;
+        const match = DBMATE_NAME.exec(name);
+        if (match === null) {
+            if (name.endsWith('.sql')) {
+                reading.errors.push(`${name} is not a dbmate migration name: it must start with digits.`);
+            }
+            continue;
+        }
+        const version = match[1] ?? '';
+        migrations.push({
+            layout: 'dbmate',
+            label: version,
+            key: canonicalDigits(version),
+            name,
+            upFile: name,
+            sections: dbmateSections,
+            noTransaction: false,
+        });
+    }
+    return finishReading('dbmate', migrations, reading, (migration) => migration.name);
+}
+/** The options after a marker (`transaction:false foo:bar`), each a `key:value` pair as dbmate. */
+function markerOptions(line) {
+    const options = new Map();
+    const rest = line.replace(MARKER_PREFIX, '').trim();
+    if (rest === '')
+        return options;
+    for (const pair of rest.split(/\s+/)) {
+        const parts = pair.split(':');
+        if (parts.length === 2)
+            options.set(parts[0] ?? '', parts[1] ?? '');
+    }
+    return options;
+}
+/**
+ * Cuts a dbmate file into its up and down parts. As dbmate: the up marker is required and comes
+ * first, only blank and comment lines may precede it, the down marker is required (dbmate refuses
+ * a file without one), and `transaction:false` on a marker runs that part outside a transaction.
+ * dbmate's several up/down pairs in one file are refused: the action keeps one of each per file.
+ */
+function dbmateSections(text) {
+    const errors = [];
+    let up;
+    let down;
+    let statementBeforeUp = 0;
+    forEachLine(text, (line, number, start, next) => {
+        if (up === undefined && statementBeforeUp === 0 && !BLANK_OR_COMMENT.test(line)) {
+            statementBeforeUp = number;
+        }
+        if (!line.startsWith('--'))
+            return;
+        if (UP_MARKER.test(line)) {
+            if (up !== undefined) {
+                errors.push({
+                    line: number,
+                    message: 'A second `-- migrate:up` section: the action reads one up and one down section per ' +
+                        'file; move this section into a migration of its own.',
+                });
+            }
+            else
+                up = { line: number, options: markerOptions(line) };
+        }
+        else if (DOWN_MARKER.test(line)) {
+            if (up === undefined) {
+                errors.push({
+                    line: number,
+                    message: '`-- migrate:down` comes before `-- migrate:up`; dbmate needs up first.',
+                });
+            }
+            else if (down !== undefined) {
+                errors.push({
+                    line: number,
+                    message: 'A second `-- migrate:down` line; a file has one down section.',
+                });
+            }
+            else
+                down = { line: number, start, next, options: markerOptions(line) };
+        }
+    });
+    if (up === undefined) {
+        errors.push({ line: 1, message: 'No `-- migrate:up` line; dbmate requires one.' });
+    }
+    else if (statementBeforeUp !== 0) {
+        errors.push({
+            line: statementBeforeUp,
+            message: 'A statement before `-- migrate:up`; dbmate allows only comments there.',
+        });
+    }
+    if (down === undefined && up !== undefined) {
+        errors.push({
+            line: up.line,
+            message: 'No `-- migrate:down` line; dbmate requires one (it may be followed by nothing).',
+        });
+    }
+    const upEnd = down?.start ?? text.length;
+    return {
+        up: { text: text.slice(0, upEnd), line: 1, offset: 0 },
+        ...(down === undefined
+            ? {}
+            : { down: { text: text.slice(down.next), line: down.line + 1, offset: down.next } }),
+        noTransaction: up?.options.get('transaction') === 'false',
+        downNoTransaction: down?.options.get('transaction') === 'false',
+        explicitStatements: { up: [], down: [] },
+        errors,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/diesel.js
+// diesel's folder: `<version>_<name>/up.sql`, `down.sql`, `metadata.toml`, one folder per
+// migration. Pure; reads names only.
+
+
+/** diesel's version text (version_from_string): the name up to the first `_`, digits and dashes. */
+const DIESEL_VERSION = /^[0-9][0-9-]*$/;
+/**
+ * The migrations of a diesel folder: each sub-folder holds `up.sql`, optionally `down.sql` and
+ * `metadata.toml` (the settings file: `run_in_transaction = false`). The version is the name up
+ * to the first `_` (`2024-02-12-120203-0000`); diesel compares it as text without the dashes, and
+ * so does the key. Every sub-folder is a migration for diesel, so one without `up.sql` is an error.
+ */
+function readDiesel(entries) {
+    const reading = emptyReading();
+    const migrations = [];
+    for (const [folder, files] of foldersOf(entries, reading)) {
+        const label = folder.split('_', 1)[0] ?? '';
+        if (!DIESEL_VERSION.test(label)) {
+            reading.errors.push(`${folder} is not a diesel migration folder name: <version>_<name>, the version digits ` +
+                'and dashes, e.g. 2024-02-12-120203_create_users.');
+            continue;
+        }
+        if (!files.has('up.sql')) {
+            reading.errors.push(`${folder} has no up.sql, which diesel needs in every folder.`);
+            continue;
+        }
+        migrations.push({
+            layout: 'diesel',
+            label,
+            key: label.replaceAll('-', ''),
+            name: folder,
+            upFile: `${folder}/up.sql`,
+            ...(files.has('down.sql') ? { downFile: `${folder}/down.sql` } : {}),
+            ...(files.has('metadata.toml') ? { settingsFile: `${folder}/metadata.toml` } : {}),
+            noTransaction: false,
+        });
+    }
+    return finishReading('diesel', migrations, reading);
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/flyway.js
+// Flyway's folder: `V<version>__<description>.sql` with versions of `.` or `_` separated parts,
+// compared as Flyway's MigrationVersion compares them; `U` undo files as down SQL; `.sql.conf`
+// script configuration. Repeatable (`R__`) and baseline (`B`) migrations are refused. Pure.
+
+
+
+/** Flyway's version: digits, parts separated by `.` or `_` (`_` is read as `.`). */
+const FLYWAY_VERSION = /^\d+(?:[._]\d+)*$/;
+/**
+ * A name Flyway would treat as a migration of some kind: a prefix letter, then `__` somewhere, then
+ * `.sql` (by hand: the regular expression `^[VUBR].*__.*\.sql$` backtracks over every name).
+ */
+function isFlywayName(name) {
+    const prefix = name.charCodeAt(0);
+    // V, U, B, R
+    if (prefix !== 86 && prefix !== 85 && prefix !== 66 && prefix !== 82)
+        return false;
+    const separator = name.indexOf('__', 1);
+    return separator > 0 && name.endsWith('.sql') && separator + 2 <= name.length - 4;
+}
+/**
+ * Flyway's identity of a version: each part as a number (`07` is 7), trailing zero parts dropped
+ * (MigrationVersion.tokenize), so `1.0` is `1` and `1.07` is `1.7`; undefined when not a version.
+ */
+function flywayKey(version) {
+    if (!FLYWAY_VERSION.test(version))
+        return undefined;
+    // The common case, one part without leading zeros, needs no splitting.
+    if (version.charCodeAt(0) !== 48 && !version.includes('.') && !version.includes('_')) {
+        return version;
+    }
+    const parts = version.split(/[._]/).map(canonicalDigits);
+    while (parts.length > 1 && parts[parts.length - 1] === '0')
+        parts.pop();
+    return parts.join('.');
+}
+/** The prefix and version of a Flyway file name (`V1_1__add.sql` \u2192 V, `1_1`), if it is one. */
+function parseFlywayName(name) {
+    if (!isFlywayName(name))
+        return undefined;
+    const separator = name.indexOf('__', 1);
+    return { prefix: name[0], version: name.slice(1, separator) };
+}
+/**
+ * The migrations of a Flyway folder, its files and those one folder down (Flyway reads its
+ * locations recursively; deeper folders are not read here). Flyway's default prefixes and `__`
+ * separator only. A `U` file is the down SQL of the `V` file of the same version; a
+ * `<file>.sql.conf` is that migration's settings file (`executeInTransaction=false`).
+ */
+function readFlyway(entries) {
+    const reading = emptyReading();
+    const migrations = [];
+    const undo = new Map();
+    const settings = [];
+    for (const entry of entries) {
+        if (entry.isDirectory || entry.path.indexOf('/') !== entry.path.lastIndexOf('/'))
+            continue;
+        const name = baseName(entry.path);
+        if (name.endsWith('.sql.conf')) {
+            settings.push(entry.path);
+            continue;
+        }
+        if (name === 'flyway.conf' || name === 'flyway.toml') {
+            reading.warnings.push(`${entry.path} is not read: settings there (prefixes, placeholders, ` +
+                'executeInTransaction) do not apply to the action.');
+            continue;
+        }
+        if (!name.endsWith('.sql'))
+            continue;
+        const parsed = parseFlywayName(name);
+        if (parsed?.prefix === 'R' && parsed.version === '') {
+            reading.errors.push(`${entry.path} is a Flyway repeatable migration (R__), which the action does not run ` +
+                'yet; make it a versioned V file or move it out of the folder.');
+            continue;
+        }
+        const key = parsed === undefined ? undefined : flywayKey(parsed.version);
+        if (parsed === undefined || key === undefined || parsed.prefix === 'R') {
+            // Flyway ignores other files; the action refuses them at the top, where a typo hides.
+            if (entry.path.includes('/'))
+                continue;
+            reading.errors.push(`${entry.path} is not a Flyway migration name: V<version>__<description>.sql, the ` +
+                'version digits separated by . or _.');
+            continue;
+        }
+        if (parsed.prefix === 'B') {
+            reading.errors.push(`${entry.path} is a Flyway baseline migration (B prefix), which the action does not ` +
+                'read; keep the versioned files it replaces, or move it out of the folder.');
+            continue;
+        }
+        if (parsed.prefix === 'U') {
+            const existing = undo.get(key);
+            if (existing !== undefined) {
+                reading.errors.push(`${existing} and ${entry.path} both undo version ${key}; keep one.`);
+            }
+            else
+                undo.set(key, entry.path);
+            continue;
+        }
+        migrations.push({
+            layout: 'flyway',
+            label: parsed.version.replaceAll('_', '.'),
+            key,
+            name,
+            upFile: entry.path,
+            noTransaction: false,
+        });
+    }
+    if (undo.size > 0 || settings.length > 0)
+        attachCompanions(migrations, undo, settings, reading);
+    return finishReading('flyway', migrations, reading);
+}
+/** Undo files become down files and `.sql.conf` files settings files of their V migration. */
+function attachCompanions(migrations, undo, settings, reading) {
+    const byKey = new Map(migrations.map((migration) => [migration.key, migration]));
+    for (const [key, path] of undo) {
+        const migration = byKey.get(key);
+        if (migration === undefined) {
+            reading.errors.push(`${path} undoes version ${key}, which has no V file.`);
+        }
+        else
+            migration.downFile = path;
+    }
+    const byFile = new Map(migrations.map((migration) => [migration.upFile, migration]));
+    for (const path of settings) {
+        const migration = byFile.get(path.slice(0, -'.conf'.length));
+        if (migration === undefined) {
+            reading.warnings.push(`${path} is not read: it configures no versioned migration here.`);
+        }
+        else
+            migration.settingsFile = path;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/golang-migrate.js
+// golang-migrate's folder: `<version>_<title>.up.sql` and `.down.sql` pairs, read from the names
+// as golang-migrate's source.Parse reads them. Pure; reads no file.
+
+
+
+const LEADING_VERSION = /^[0-9]+_/;
+/**
+ * A name read as golang-migrate's source.Regex `^([0-9]+)_(.*)\.(down|up)\.(.*)$` reads it: the
+ * greedy title makes the last `.up.` or `.down.` the direction. Written out by hand because that
+ * regular expression backtracks over every name (quadratic in its length).
+ */
+function parseUpDownName(name) {
+    const versionMatch = LEADING_VERSION.exec(name);
+    if (versionMatch === null)
+        return undefined;
+    const titleStart = versionMatch[0].length;
+    const up = name.lastIndexOf('.up.');
+    const down = name.lastIndexOf('.down.');
+    const at = Math.max(up, down);
+    if (at < titleStart)
+        return undefined;
+    const direction = at === up ? 'up' : 'down';
+    return {
+        version: name.slice(0, titleStart - 1),
+        title: name.slice(titleStart, at),
+        direction,
+        extension: name.slice(at + direction.length + 2),
+    };
+}
+/**
+ * The migrations of a golang-migrate folder. Identity and order are the version as an unsigned
+ * 64-bit number (`001_a` and `1_b` are one version, an error); golang-migrate has no way to say
+ * "no transaction" (it sends each file whole), so none is. Sub-folders are not read.
+ */
+function readGolangMigrate(entries) {
+    const reading = emptyReading();
+    const byKey = new Map();
+    for (const entry of entries) {
+        if (entry.isDirectory || entry.path.includes('/'))
+            continue;
+        const name = entry.path;
+        const parsed = parseUpDownName(name);
+        if (parsed === undefined) {
+            if (name.endsWith('.sql')) {
+                reading.errors.push(`${name} is not a golang-migrate migration name: <version>_<title>.up.sql or .down.sql.`);
+            }
+            continue;
+        }
+        const { version, direction, extension } = parsed;
+        if (extension !== 'sql') {
+            reading.errors.push(`${name} is not an SQL file; the action runs only .sql migrations.`);
+            continue;
+        }
+        const key = canonicalDigits(version);
+        if (model_compareDecimals(key, MAX_UINT64) > 0) {
+            reading.errors.push(`${name} has a version above ${MAX_UINT64}, which golang-migrate cannot read either.`);
+            continue;
+        }
+        const pair = byKey.get(key) ?? { version };
+        const side = direction === 'up' ? 'up' : 'down';
+        const existing = pair[side];
+        if (existing !== undefined) {
+            reading.errors.push(`${existing} and ${name} are both the ${side} file of version ${key}; keep one of them.`);
+            continue;
+        }
+        pair[side] = name;
+        byKey.set(key, pair);
+    }
+    const migrations = [];
+    for (const [key, pair] of byKey) {
+        if (pair.up === undefined) {
+            reading.errors.push(`${pair.down} is a down file without an up file of version ${key}.`);
+            continue;
+        }
+        migrations.push({
+            layout: 'golang-migrate',
+            label: pair.version,
+            key,
+            name: pair.up,
+            upFile: pair.up,
+            ...(pair.down === undefined ? {} : { downFile: pair.down }),
+            noTransaction: false,
+        });
+    }
+    return finishReading('golang-migrate', migrations, reading);
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/goose.js
+// goose's folder (`<version>_<name>.sql`, Go migrations refused) and its annotations (`-- +goose
+// Up` / `Down`, `StatementBegin` / `StatementEnd`, `NO TRANSACTION`), read as goose's sqlparser
+// reads them. Pure.
+
+
+
+
+/** goose's NumericComponent for SQL: digits, `_`, anything, `.sql`. */
+const GOOSE_NAME = /^(\d+)_.*\.sql$/;
+/**
+ * The migrations of a goose folder: versions are signed 64-bit numbers from 1, compared as
+ * numbers. Go migrations are an error, or skipped with `skipGo`; other `.go` files (helpers,
+ * tests) are not migrations, as for goose. Each file's text is cut with `gooseSections`.
+ */
+function readGoose(entries, options = {}) {
+    const reading = emptyReading();
+    const migrations = [];
+    for (const entry of entries) {
+        if (entry.isDirectory || entry.path.includes('/'))
+            continue;
+        const name = entry.path;
+        if (name.endsWith('.go')) {
+            if (isGoMigration(name))
+                refuseGo('goose', name, options, reading);
+            continue;
+        }
+        const match = GOOSE_NAME.exec(name);
+        if (match === null) {
+            if (name.endsWith('.sql')) {
+                reading.errors.push(`${name} is not a goose migration name: <version>_<name>.sql.`);
+            }
+            continue;
+        }
+        const version = match[1] ?? '';
+        const key = canonicalDigits(version);
+        if (key === '0' || model_compareDecimals(key, MAX_INT64) > 0) {
+            reading.errors.push(`${name} has version ${version}; goose versions go from 1 to ${MAX_INT64}.`);
+            continue;
+        }
+        migrations.push({
+            layout: 'goose',
+            label: version,
+            key,
+            name,
+            upFile: name,
+            sections: gooseSections,
+            noTransaction: false,
+        });
+    }
+    return finishReading('goose', migrations, reading);
+}
+const ANNOTATIONS = new Map([
+    'Up',
+    'Down',
+    'StatementBegin',
+    'StatementEnd',
+    'NO TRANSACTION',
+    'ENVSUB ON',
+    'ENVSUB OFF',
+].map((annotation) => [annotation.toLowerCase(), annotation]));
+/** goose's extractAnnotation: the annotation of a `-- +goose \u2026` line, or why it is not one. */
+function annotationOf(line) {
+    if (line.startsWith(' ') || line.startsWith('\t')) {
+        return 'A goose annotation must start at the beginning of its line.';
+    }
+    const command = line.replaceAll('--', '').replace('+goose', '');
+    if (command.includes('+goose'))
+        return 'Two goose annotations on one line.';
+    const annotation = ANNOTATIONS.get(command.trim().toLowerCase());
+    return annotation ?? `\`${line.trim()}\` is not a goose annotation.`;
+}
+/**
+ * Cuts a goose file into its up and down parts. As goose: `-- +goose Up` comes first (only blank
+ * and comment lines before it), `Down` is optional, annotations are case-insensitive, `NO
+ * TRANSACTION` anywhere runs both parts outside a transaction, and a `StatementBegin` \u2026
+ * `StatementEnd` block is one statement goose never splits (returned in `explicitStatements`).
+ * `ENVSUB ON` is refused: the action does not substitute environment variables.
+ */
+function gooseSections(text) {
+    const errors = [];
+    const explicit = { up: [], down: [] };
+    let state = 'start';
+    let noTransaction = false;
+    let statementBeforeUp = false;
+    let down;
+    let block;
+    forEachLine(text, (line, number, start, next) => {
+        const trimmed = line.trim();
+        if (trimmed.startsWith('--') && line.includes('+goose')) {
+            const annotation = annotationOf(line);
+            switch (annotation) {
+                case 'Up':
+                    if (state !== 'start')
+                        errors.push({ line: number, message: 'A second `-- +goose Up`.' });
+                    else
+                        state = 'up';
+                    return;
+                case 'Down':
+                    if (state === 'up') {
+                        state = 'down';
+                        down = { line: number, start, next };
+                    }
+                    else {
+                        errors.push({
+                            line: number,
+                            message: state === 'start'
+                                ? '`-- +goose Down` before `-- +goose Up`; goose needs Up first.'
+                                : state === 'down'
+                                    ? 'A second `-- +goose Down`.'
+                                    : '`-- +goose Down` inside a StatementBegin block; close it with StatementEnd.',
+                        });
+                    }
+                    return;
+                case 'StatementBegin':
+                    if (state === 'up' || state === 'down') {
+                        state = state === 'up' ? 'upBlock' : 'downBlock';
+                        block = { line: number + 1, offset: next };
+                    }
+                    else {
+                        errors.push({
+                            line: number,
+                            message: state === 'start'
+                                ? '`-- +goose StatementBegin` before `-- +goose Up`.'
+                                : 'A `-- +goose StatementBegin` inside another; close the first with StatementEnd.',
+                        });
+                    }
+                    return;
+                case 'StatementEnd':
+                    if ((state === 'upBlock' || state === 'downBlock') && block !== undefined) {
+                        const part = { text: text.slice(block.offset, start), ...block };
+                        (state === 'upBlock' ? explicit.up : explicit.down).push(part);
+                        state = state === 'upBlock' ? 'up' : 'down';
+                        block = undefined;
+                    }
+                    else {
+                        errors.push({
+                            line: number,
+                            message: '`-- +goose StatementEnd` without a `-- +goose StatementBegin` before it.',
+                        });
+                    }
+                    return;
+                case 'NO TRANSACTION':
+                    noTransaction = true;
+                    return;
+                case 'ENVSUB ON':
+                    errors.push({
+                        line: number,
+                        message: '`-- +goose ENVSUB ON` asks for environment variables to be substituted, which the ' +
+                            'action does not do; write the values into the file.',
+                    });
+                    return;
+                case 'ENVSUB OFF':
+                    return;
+                default:
+                    errors.push({ line: number, message: annotation });
+                    return;
+            }
+        }
+        if (state === 'start' && !statementBeforeUp && trimmed !== '' && !trimmed.startsWith('--')) {
+            // One such error is enough: goose stops at the first such line too.
+            statementBeforeUp = true;
+            errors.push({ line: number, message: 'A statement before `-- +goose Up`.' });
+        }
+    });
+    if (state === 'start') {
+        errors.push({ line: 1, message: 'No `-- +goose Up` annotation; goose requires one.' });
+    }
+    else if (block !== undefined) {
+        errors.push({
+            line: block.line - 1,
+            message: '`-- +goose StatementBegin` is never closed by `-- +goose StatementEnd`.',
+        });
+    }
+    return {
+        up: { text: text.slice(0, down?.start ?? text.length), line: 1, offset: 0 },
+        ...(down === undefined
+            ? {}
+            : { down: { text: text.slice(down.next), line: down.line + 1, offset: down.next } }),
+        noTransaction,
+        downNoTransaction: noTransaction,
+        explicitStatements: explicit,
+        errors,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/popx.js
+// Ory popx's folder: `<version>_<name>[.<dialect>][.autocommit].(up|down).sql`, read from the names
+// as popx's ParseMigrationFilename and sortAndFilter read them for PostgreSQL. Pure.
+
+
+
+/** popx's mrx: `^(\d+)_([^.]+)(\.[a-z0-9]+)?(|\.autocommit)\.(up|down)\.(sql|fizz)$`. */
+const POPX_NAME = /^(\d+)_([^.]+)(\.[a-z0-9]+)?(|\.autocommit)\.(up|down)\.(sql|fizz)$/;
+/** pop's names for PostgreSQL (CanonicalDialect maps these to `postgres`). */
+const POSTGRES_DIALECTS = new Set(['postgres', 'postgresql', 'pg', 'pgx']);
+/**
+ * The migrations of a popx folder for PostgreSQL. A file for PostgreSQL wins over one for all
+ * dialects of the same version, as in popx; files of other dialects are skipped (listed, not an
+ * error). `.autocommit` means no transaction. Versions are compared as exact numbers (Ory's are 20
+ * digits, beyond bigint); popx itself orders them as text, and a difference is a warning.
+ */
+function readPopx(entries, options = {}) {
+    const reading = emptyReading();
+    const ups = new Map();
+    const downs = new Map();
+    for (const entry of entries) {
+        if (entry.isDirectory || entry.path.includes('/'))
+            continue;
+        const name = entry.path;
+        if (name.endsWith('.go')) {
+            if (isGoMigration(name))
+                refuseGo('popx', name, options, reading);
+            continue;
+        }
+        const match = POPX_NAME.exec(name);
+        if (match === null) {
+            if (name.endsWith('.sql') || name.endsWith('.fizz')) {
+                reading.errors.push(`${name} is not a popx migration name: ` +
+                    '<version>_<name>[.<dialect>][.autocommit].up.sql or .down.sql.');
+            }
+            continue;
+        }
+        const [, version = '', , dialectPart = '', autocommitPart, direction, type] = match;
+        const dialect = dialectPart.slice(1);
+        if (dialect === 'autocommit' && autocommitPart === '') {
+            // popx reads this as the dialect `autocommit`, which it does not support and so ignores.
+            reading.skipped.push({
+                path: name,
+                reason: 'popx reads `.autocommit` without a dialect as a dialect it ignores; ' +
+                    'name it <version>_<name>.postgres.autocommit.up.sql',
+            });
+            continue;
+        }
+        if (dialect !== '' && !POSTGRES_DIALECTS.has(dialect)) {
+            reading.skipped.push({ path: name, reason: `a popx migration for ${dialect}` });
+            continue;
+        }
+        if (type === 'fizz') {
+            reading.errors.push(`${name} is a Fizz migration, which the action cannot run; rewrite it in SQL.`);
+            continue;
+        }
+        const file = {
+            path: name,
+            version,
+            specific: dialect !== '',
+            autocommit: autocommitPart === '.autocommit',
+        };
+        const key = canonicalDigits(version);
+        const side = direction === 'up' ? ups : downs;
+        const existing = side.get(key);
+        if (existing === undefined || (file.specific && !existing.specific)) {
+            side.set(key, file);
+        }
+        else if (existing.specific === file.specific) {
+            reading.errors.push(`${existing.path} and ${name} are both the ${direction} migration of version ${version} ` +
+                'for PostgreSQL; keep one of them.');
+        }
+    }
+    const migrations = [];
+    for (const [key, up] of ups) {
+        const down = downs.get(key);
+        migrations.push({
+            layout: 'popx',
+            label: up.version,
+            key,
+            name: up.path,
+            upFile: up.path,
+            ...(down === undefined ? {} : { downFile: down.path, downNoTransaction: down.autocommit }),
+            noTransaction: up.autocommit,
+        });
+    }
+    for (const [key, down] of downs) {
+        if (!ups.has(key)) {
+            reading.errors.push(`${down.path} is a down migration without an up migration of its version.`);
+        }
+    }
+    return finishReading('popx', migrations, reading, (migration) => migration.label);
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/prisma.js
+// Prisma's folder: `<timestamp>_<name>/migration.sql` (and `migration_lock.toml`), one folder per
+// migration. Pure; reads names only.
+
+
+
+/** A Prisma folder name with its leading version: `20240212120203_init`, `0_init`. */
+const PRISMA_FOLDER = /^(\d+)(?:_.*)?$/;
+/**
+ * The migrations of a Prisma folder: each sub-folder holds `migration.sql` (and, if the team wrote
+ * one, the `down.sql` Prisma's documentation suggests). `migration_lock.toml` is Prisma's own.
+ * Prisma applies folders in the text order of their names; the action orders the leading
+ * timestamps as numbers, and warns where the two differ. Prisma has no "no transaction" setting.
+ */
+function readPrisma(entries) {
+    const reading = emptyReading();
+    const migrations = [];
+    for (const [folder, files] of foldersOf(entries, reading)) {
+        const match = PRISMA_FOLDER.exec(folder);
+        if (match === null) {
+            reading.errors.push(`${folder} is not a Prisma migration folder name: <timestamp>_<name>, e.g. ` +
+                '20240212120203_init.');
+            continue;
+        }
+        if (!files.has('migration.sql')) {
+            reading.errors.push(`${folder} has no migration.sql, which Prisma needs in every folder.`);
+            continue;
+        }
+        const version = match[1] ?? '';
+        migrations.push({
+            layout: 'prisma',
+            label: version,
+            key: canonicalDigits(version),
+            name: folder,
+            upFile: `${folder}/migration.sql`,
+            ...(files.has('down.sql') ? { downFile: `${folder}/down.sql` } : {}),
+            noTransaction: false,
+        });
+    }
+    return finishReading('prisma', migrations, reading, (migration) => migration.name);
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/detect.js
+// Recognises a migrations folder's layout from its names (and, for the single-file layouts that
+// share one naming, from the first lines of the files' texts when given). Pure.
+
+
+
+
+
+
+const PLAIN_NAME = /^\d+_[A-Za-z0-9_-]+\.sql$/;
+const GOOSE_ANNOTATION = /^\s*--.*\+goose/;
+const DBMATE_UP = /^--\s*migrate:up(?:\s|$)/;
+const DBMATE_UP_WITH_OPTIONS = /^--\s*migrate:up\s+\S/;
+const DBMATE_DOWN = /^--\s*migrate:down(?:\s|$)/m;
+const detect_BLANK_OR_COMMENT = /^\s*(?:--|$)/;
+const FAMILY_WORDS = {
+    flyway: 'Flyway',
+    prisma: 'Prisma',
+    diesel: 'diesel',
+};
+/**
+ * The layout to read the folder in. A requested layout is taken as it is. `auto` looks at the
+ * names: `.up.sql`/`.down.sql` pairs (popx when a name carries a dialect or `.autocommit`, or a
+ * version beyond golang-migrate's 64 bits; else golang-migrate), Flyway's `V\u2026__\u2026sql`, Prisma's
+ * `<folder>/migration.sql`, diesel's `<folder>/up.sql`, or `<version>\u2026sql` files (goose, dbmate or
+ * plain: see `singleFileLayout`). Names of two of these families in one folder are an error naming
+ * one file of each. A folder with none of them is plain.
+ */
+function detectLayout(entries, requested, options = {}) {
+    if (requested !== 'auto')
+        return { ok: true, layout: requested, reason: 'set by the layout input' };
+    const first = new Map();
+    const counts = new Map();
+    const singles = [];
+    let popxEvidence;
+    let goFile;
+    const note = (family, path) => {
+        if (!first.has(family))
+            first.set(family, path);
+        counts.set(family, (counts.get(family) ?? 0) + 1);
+    };
+    for (const entry of entries) {
+        if (entry.isDirectory)
+            continue;
+        const path = entry.path;
+        const slash = path.indexOf('/');
+        if (slash >= 0) {
+            if (path.indexOf('/', slash + 1) >= 0)
+                continue;
+            const name = path.slice(slash + 1);
+            if (name === 'migration.sql')
+                note('prisma', path);
+            else if (name === 'up.sql')
+                note('diesel', path);
+            else if (isFlywayName(name))
+                note('flyway', path);
+            continue;
+        }
+        if (path.endsWith('.go')) {
+            if (goFile === undefined && isGoMigration(path))
+                goFile = path;
+            continue;
+        }
+        if (path === 'migration_lock.toml') {
+            note('prisma', path);
+            continue;
+        }
+        if (!path.endsWith('.sql') && !path.endsWith('.fizz'))
+            continue;
+        const upDown = parseUpDownName(path);
+        if (upDown !== undefined) {
+            note('updown', path);
+            // Only a title with a dot (a dialect, `.autocommit`), Fizz or a long version can be popx's.
+            const { version, title, extension } = upDown;
+            const maybePopx = title.includes('.') || extension === 'fizz' || version.length >= 20;
+            if (popxEvidence === undefined && maybePopx && isPopxOnly(path, version))
+                popxEvidence = path;
+        }
+        else if (isFlywayName(path))
+            note('flyway', path);
+        else if (DBMATE_NAME.test(path)) {
+            note('single', path);
+            singles.push(path);
+        }
+    }
+    const families = [...first.keys()];
+    const familyWord = (family) => family === 'updown'
+        ? popxEvidence === undefined
+            ? 'golang-migrate'
+            : 'popx'
+        : family === 'single'
+            ? goFile === undefined
+                ? 'plain, dbmate or goose'
+                : 'goose'
+            : FAMILY_WORDS[family];
+    if (families.length > 1) {
+        const [a = 'updown', b = 'single'] = families;
+        return {
+            ok: false,
+            error: `The migrations folder mixes layouts: ${first.get(a)} is named as for ${familyWord(a)} and ` +
+                `${first.get(b)} as for ${familyWord(b)}; keep one layout in the folder, or set ` +
+                '`layout:` to the one to read.',
+        };
+    }
+    const family = families[0];
+    if (family === undefined) {
+        if (goFile !== undefined) {
+            return {
+                ok: true,
+                layout: 'goose',
+                reason: `auto: only Go migrations (e.g. ${goFile}): goose`,
+            };
+        }
+        return { ok: true, layout: 'plain', reason: 'auto: no file named as for another tool: plain' };
+    }
+    const count = counts.get(family) ?? 0;
+    const example = `${count} file${count === 1 ? '' : 's'} such as ${first.get(family)}`;
+    if (family === 'single')
+        return singleFileLayout(singles, goFile, example, options);
+    const layout = family === 'updown' ? (popxEvidence === undefined ? 'golang-migrate' : 'popx') : family;
+    const why = layout === 'popx' ? `; ${popxEvidence} carries popx's dialect, autocommit or version` : '';
+    return { ok: true, layout, reason: `auto: ${example}${why}: ${layout}` };
+}
+/** A `.up.sql`/`.down.sql` name only popx reads: dialect, `.autocommit`, Fizz, or > 64 bits. */
+function isPopxOnly(name, version) {
+    const popx = POPX_NAME.exec(name);
+    if (popx !== null && ((popx[3] ?? '') !== '' || popx[4] !== '' || popx[6] === 'fizz'))
+        return true;
+    return model_compareDecimals(canonicalDigits(version), MAX_UINT64) > 0;
+}
+/**
+ * dbmate, goose and plain share `<version>_<name>.sql`. goose when Go migrations sit beside them
+ * or a file's header has a `+goose` annotation; dbmate when a name only dbmate reads
+ * (`20240212120203.sql`) or a `-- migrate:up` with options (`transaction:false`) appears, or when
+ * every file has dbmate's two markers (the plain layout reads those files alike); else plain.
+ * A goose file and a dbmate file in one folder are an error naming both.
+ */
+function singleFileLayout(paths, goFile, example, options) {
+    let goose = goFile;
+    let dbmateOnly;
+    let dbmateMarked;
+    let everyFileMarked = options.textOf !== undefined;
+    for (const path of paths) {
+        const text = options.textOf?.(path);
+        if (text === undefined) {
+            if (!PLAIN_NAME.test(path) && !path.includes('_'))
+                dbmateOnly ??= path;
+            everyFileMarked = false;
+            continue;
+        }
+        const header = headerOf(text);
+        if (header.goose)
+            goose ??= path;
+        if (header.dbmateUp) {
+            dbmateMarked ??= path;
+            if (header.dbmateOptions || !PLAIN_NAME.test(path))
+                dbmateOnly ??= path;
+        }
+        if (!header.dbmateUp || !DBMATE_DOWN.test(text))
+            everyFileMarked = false;
+    }
+    const dbmate = dbmateOnly ?? (everyFileMarked ? dbmateMarked : undefined);
+    if (goose !== undefined && (dbmate ?? dbmateMarked) !== undefined) {
+        return {
+            ok: false,
+            error: `The migrations folder mixes layouts: ${goose} is written for goose and ` +
+                `${dbmate ?? dbmateMarked} for dbmate; keep one layout in the folder, or set \`layout:\` ` +
+                'to the one to read.',
+        };
+    }
+    if (goose !== undefined) {
+        return { ok: true, layout: 'goose', reason: `auto: ${example}; ${goose} is goose's: goose` };
+    }
+    if (dbmate !== undefined) {
+        const why = dbmateOnly === undefined ? 'every file has dbmate markers' : `${dbmate} is dbmate's`;
+        return { ok: true, layout: 'dbmate', reason: `auto: ${example}; ${why}: dbmate` };
+    }
+    const texts = options.textOf === undefined ? ' (file texts not looked at)' : '';
+    return { ok: true, layout: 'plain', reason: `auto: ${example}${texts}: plain` };
+}
+/** What the leading blank and comment lines of a file say (both tools' markers sit there). */
+function headerOf(text) {
+    const found = { goose: false, dbmateUp: false, dbmateOptions: false };
+    let start = 0;
+    while (start <= text.length) {
+        const newline = text.indexOf('\n', start);
+        const line = text.slice(start, newline < 0 ? text.length : newline);
+        if (!detect_BLANK_OR_COMMENT.test(line))
+            break;
+        if (GOOSE_ANNOTATION.test(line))
+            found.goose = true;
+        else if (DBMATE_UP.test(line)) {
+            found.dbmateUp = true;
+            if (DBMATE_UP_WITH_OPTIONS.test(line))
+                found.dbmateOptions = true;
+        }
+        if (newline < 0)
+            break;
+        start = newline + 1;
+    }
+    return found;
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./lib/files/layouts/list.js
+// Lists a migrations folder and one level of its sub-folders for the layout readers: the only
+// module of src/layouts that touches the file system (it reads names, never contents).
+
+
+/**
+ * The folder's entries and those of its sub-folders, one level down, sorted by path (code-unit
+ * order, so every machine lists alike). Entries starting with `.` are left out, as every tool here
+ * does (`.keep`, `.DS_Store`, diesel's dot-folders). A symbolic link counts as what it points to.
+ */
+function listFolder(dir) {
+    const entries = [];
+    for (const name of readdirSync(dir)) {
+        if (name.startsWith('.'))
+            continue;
+        const isDirectory = isDirectoryAt(path.join(dir, name));
+        entries.push({ path: name, isDirectory });
+        if (!isDirectory)
+            continue;
+        for (const child of readdirSync(path.join(dir, name))) {
+            if (child.startsWith('.'))
+                continue;
+            entries.push({
+                path: `${name}/${child}`,
+                isDirectory: isDirectoryAt(path.join(dir, name, child)),
+            });
+        }
+    }
+    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+function isDirectoryAt(file) {
+    // statSync follows symbolic links; a dangling link is a file, and reading it fails later with
+    // the reader's own message naming it.
+    try {
+        return statSync(file).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/settings.js
+
+const TOML_KEY_VALUE = /^("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=\s*(.*)$/;
+const TOML_TABLE = /^\[\[?\s*[^\]]+\]\]?\s*(?:#.*)?$/;
+/**
+ * diesel's `metadata.toml`: only a top-level `run_in_transaction = true | false` matters; other
+ * keys and tables are ignored. As diesel (whose field is `#[serde(default)] bool`), a file that
+ * exists without `run_in_transaction` means false: no transaction. A line that is not TOML is an
+ * error, where diesel would silently fall back to a transaction.
+ */
+function readDieselMetadata(text, path) {
+    const errors = [];
+    let runInTransaction;
+    let inTable = false;
+    let openBrackets = 0;
+    let multilineQuote;
+    forEachLine(text, (raw, number) => {
+        const line = raw.trim();
+        // A multi-line array or string of another key: skip to its end.
+        if (multilineQuote !== undefined) {
+            if (line.includes(multilineQuote))
+                multilineQuote = undefined;
+            return;
+        }
+        if (openBrackets > 0) {
+            openBrackets += bracketBalance(line);
+            return;
+        }
+        if (line === '' || line.startsWith('#'))
+            return;
+        if (TOML_TABLE.test(line)) {
+            inTable = true;
+            return;
+        }
+        const match = TOML_KEY_VALUE.exec(line);
+        if (match === null || (match[2] ?? '').trim() === '') {
+            errors.push(`${path}:${number}: \`${line}\` is not a TOML key = value line.`);
+            return;
+        }
+        const key = (match[1] ?? '').replace(/^["']|["']$/g, '');
+        const value = (match[2] ?? '').replace(/\s+#.*$/, '').trim();
+        if (key === 'run_in_transaction' && !inTable) {
+            if (value === 'true' || value === 'false')
+                runInTransaction = value === 'true';
+            else {
+                errors.push(`${path}:${number}: run_in_transaction must be true or false, not ${value}.`);
+            }
+            return;
+        }
+        for (const quote of ['"""', "'''"]) {
+            if (value.startsWith(quote) && value.indexOf(quote, 3) < 0)
+                multilineQuote = quote;
+        }
+        if (value.startsWith('['))
+            openBrackets = Math.max(0, bracketBalance(value));
+    });
+    return { noTransaction: runInTransaction !== true, errors };
+}
+function bracketBalance(text) {
+    let balance = 0;
+    for (const character of text) {
+        if (character === '[')
+            balance++;
+        else if (character === ']')
+            balance--;
+    }
+    return balance;
+}
+const PROPERTY = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/;
+const UTF8 = /^utf-?8$/i;
+/**
+ * Flyway's script configuration (`V2__x.sql.conf`, Java properties): `executeInTransaction=false`
+ * (also as `flyway.executeInTransaction`) runs the migration outside a transaction. A condition
+ * (`shouldExecute`) or an encoding other than UTF-8 is an error: the action always runs the file and
+ * reads it as UTF-8. Other keys are ignored.
+ */
+function readFlywayScriptConfig(text, path) {
+    const errors = [];
+    let noTransaction = false;
+    forEachLine(text, (raw, number) => {
+        const line = raw.trim();
+        if (line === '' || line.startsWith('#') || line.startsWith('!'))
+            return;
+        const match = PROPERTY.exec(line);
+        if (match === null) {
+            errors.push(`${path}:${number}: \`${line}\` is not a key=value line.`);
+            return;
+        }
+        const key = (match[1] ?? '').replace(/^flyway\./, '');
+        const value = (match[2] ?? '').trim();
+        if (key === 'executeInTransaction') {
+            if (/^(?:true|false)$/i.test(value))
+                noTransaction = value.toLowerCase() === 'false';
+            else
+                errors.push(`${path}:${number}: executeInTransaction must be true or false.`);
+        }
+        else if (key === 'shouldExecute') {
+            errors.push(`${path}:${number}: shouldExecute makes the migration conditional, which the action does ` +
+                'not support; remove it.');
+        }
+        else if (key === 'encoding' && !UTF8.test(value)) {
+            errors.push(`${path}:${number}: the action reads migrations as UTF-8, not ${value}.`);
+        }
+    });
+    return { noTransaction, errors };
+}
+/** The settings file of a migration of `layout` (its `settingsFile`), read. */
+function readSettings(layout, text, path) {
+    if (layout === 'diesel')
+        return readDieselMetadata(text, path);
+    if (layout === 'flyway')
+        return readFlywayScriptConfig(text, path);
+    return { noTransaction: false, errors: [] };
+}
+
+;// CONCATENATED MODULE: ./lib/files/layouts/index.js
+// The public face of src/layouts: detect a folder's layout, read another tool's migrations from
+// its names, cut single-file migrations into sections, read per-migration settings. Pure, except
+// `listFolder`, which reads a folder's names.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The migrations of a folder in another tool's layout, in that tool's order, with the errors,
+ * warnings and skipped files of the names. The plain layout is read by src/migrations.ts.
+ */
+function migrationsOf(layout, entries, options = {}) {
+    switch (layout) {
+        case 'golang-migrate':
+            return readGolangMigrate(entries);
+        case 'dbmate':
+            return readDbmate(entries);
+        case 'goose':
+            return readGoose(entries, options);
+        case 'flyway':
+            return readFlyway(entries);
+        case 'prisma':
+            return readPrisma(entries);
+        case 'diesel':
+            return readDiesel(entries);
+        case 'popx':
+            return readPopx(entries, options);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/dbmate.js
+
+/** dbmate's `schema_migrations (version varchar(128) primary key)`: one row per version applied. */
+async function dbmate_readDbmate(client, schema, table) {
+    const { rows } = await client.query(`SELECT version::text AS version FROM "${schema}"."${table}"`);
+    return {
+        tool: 'dbmate',
+        table: `${schema}.${table}`,
+        // dbmate's version is the file name's leading digits; anything else it never wrote.
+        records: rows
+            .filter((r) => /^\d+$/.test(r.version))
+            .map((r) => ({ key: canonicalDigits(r.version) })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/diesel.js
+
+/** diesel records each applied version as text without dashes (`20240212120203`). */
+async function diesel_readDiesel(client, schema, table) {
+    const { rows } = await client.query(`SELECT version::text AS version FROM "${schema}"."${table}"`);
+    return {
+        tool: 'diesel',
+        table: `${schema}.${table}`,
+        records: rows
+            .map((r) => r.version.replaceAll('-', ''))
+            .filter((v) => /^\d+$/.test(v))
+            .map((v) => ({ key: canonicalDigits(v) })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/golang-migrate.js
+
+/**
+ * golang-migrate keeps one row (`version bigint, dirty boolean`): every version up to it was
+ * applied. A dirty row means a migration failed part-way and nobody knows what it left: refused.
+ */
+async function golang_migrate_readGolangMigrate(client, schema, table) {
+    const label = `${schema}.${table}`;
+    const { rows } = await client.query(`SELECT version::text AS version, dirty FROM "${schema}"."${table}"`);
+    if (rows.length > 1) {
+        throw new ConfigurationError(`golang-migrate's table ${label} has ${rows.length} rows where golang-migrate keeps one; fix it with golang-migrate's force command before importing its history.`);
+    }
+    const row = rows[0];
+    if (row === undefined)
+        return { tool: 'golang-migrate', table: label, records: [], upTo: true };
+    if (row.dirty) {
+        throw new ConfigurationError(`golang-migrate's table ${label} says version ${row.version} is dirty (it failed part-way), so the database's state is unknown: check the database, then run golang-migrate force with the version it is really at, before importing its history.`);
+    }
+    return { tool: 'golang-migrate', table: label, records: [{ key: row.version }], upTo: true };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/goose.js
+/**
+ * goose inserts `(version_id, is_applied = true)` on up; on down goose 3 deletes the row, older
+ * goose inserted `is_applied = false`. So a version is applied when its latest row says so.
+ * Version 0 is goose's own first row, not a migration.
+ */
+async function goose_readGoose(client, schema, table) {
+    const { rows } = await client.query(`SELECT version_id::text AS version FROM (
+       SELECT DISTINCT ON (version_id) version_id, is_applied FROM "${schema}"."${table}"
+        ORDER BY version_id, id DESC) latest
+      WHERE is_applied AND version_id > 0`);
+    return {
+        tool: 'goose',
+        table: `${schema}.${table}`,
+        records: rows.map((r) => ({ key: r.version })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/prisma.js
+// Prisma's history: `_prisma_migrations`, one row per attempt, with Prisma's checksum. Reads only.
+
+
+const LEADING_DIGITS = /^(\d+)/;
+/**
+ * A migration is applied when one of its rows is finished and not rolled back. A row neither
+ * finished nor rolled back is a migration that failed or is running: Prisma itself refuses to go
+ * on (P3009), and so does the import, naming it.
+ */
+async function prisma_readPrisma(client, schema, table) {
+    const label = `${schema}.${table}`;
+    const { rows } = await client.query(`SELECT migration_name AS name, checksum,
+            CASE WHEN rolled_back_at IS NOT NULL THEN 'rolled back'
+                 WHEN finished_at IS NULL THEN 'unfinished' ELSE 'applied' END AS state
+       FROM "${schema}"."${table}" ORDER BY started_at, migration_name`);
+    const unfinished = rows.find((row) => row.state === 'unfinished');
+    if (unfinished !== undefined) {
+        throw new ConfigurationError(`Prisma's table ${label} says ${unfinished.name} started but never finished and was not rolled back, so the database's state is unknown: check the database, then run prisma migrate resolve for it, before importing Prisma's history.`);
+    }
+    const records = new Map();
+    for (const row of rows) {
+        const key = LEADING_DIGITS.exec(row.name)?.[1];
+        if (row.state !== 'applied' || key === undefined)
+            continue;
+        records.set(row.name, {
+            key: key.replace(/^0+(?=\d)/, ''),
+            name: row.name,
+            prismaChecksum: row.checksum,
+        });
+    }
+    return { tool: 'prisma', table: label, records: [...records.values()] };
+}
+/**
+ * Whether a file's text (BOM dropped, LF line endings) matches Prisma's checksum: as Prisma, with
+ * the file's line endings as LF or CRLF, and in Prisma's old format (hex without leading zeros).
+ */
+function matchesPrismaChecksum(text, stored) {
+    for (const variant of [text, text.replaceAll('\n', '\r\n'), `\ufeff${text}`]) {
+        const digest = (0,external_node_crypto_.createHash)('sha256').update(variant, 'utf8').digest();
+        const formatted = stored.length === 64
+            ? digest.toString('hex')
+            : [...digest].map((byte) => byte.toString(16)).join('');
+        if (formatted === stored)
+            return true;
+    }
+    return false;
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/tables.js
+/** Each tool's default table name (golang-migrate and dbmate share one). */
+const TABLES = {
+    'golang-migrate': 'schema_migrations',
+    dbmate: 'schema_migrations',
+    goose: 'goose_db_version',
+    prisma: '_prisma_migrations',
+    diesel: '__diesel_schema_migrations',
+};
+/** The columns of each of `tables` that exists in `schema`. */
+async function columnsOf(client, schema, tables) {
+    const { rows } = await client.query(`SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'p')`, [schema, [...new Set(tables)]]);
+    const found = new Map();
+    for (const row of rows) {
+        const columns = found.get(row.table) ?? new Map();
+        columns.set(row.column, row.type);
+        found.set(row.table, columns);
+    }
+    return found;
+}
+/**
+ * Whose table this is, from its columns: golang-migrate's `schema_migrations` has
+ * `version bigint, dirty boolean`; dbmate's has one text `version`. Undefined when neither.
+ */
+function toolOfTable(table, columns) {
+    if (table === TABLES.goose && columns.has('version_id') && columns.has('is_applied')) {
+        return 'goose';
+    }
+    if (table === TABLES.prisma && columns.has('migration_name') && columns.has('finished_at')) {
+        return 'prisma';
+    }
+    if (table === TABLES.diesel && columns.has('version') && columns.has('run_on'))
+        return 'diesel';
+    const version = columns.get('version');
+    if (version === undefined)
+        return undefined;
+    if (columns.has('dirty') && columns.size === 2)
+        return 'golang-migrate';
+    if (columns.size === 1 && (version.startsWith('character varying') || version === 'text')) {
+        return 'dbmate';
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/model.js
+// What reading another tool's history table gives: the versions it applied, with its checksums
+// where it kept them. Types only.
+const IMPORT_TOOLS = [
+    'golang-migrate',
+    'dbmate',
+    'goose',
+    'prisma',
+    'diesel',
+];
+
+;// CONCATENATED MODULE: ./lib/history/import/index.js
+
+
+
+
+
+
+
+
+const READERS = {
+    'golang-migrate': golang_migrate_readGolangMigrate,
+    dbmate: dbmate_readDbmate,
+    goose: goose_readGoose,
+    prisma: prisma_readPrisma,
+    diesel: diesel_readDiesel,
+};
+/**
+ * The other tool's history, when its table exists in the tracking table's schema: `tools` are
+ * the ones to look for (one, or each for `import-history: auto`). The action's own table is never
+ * one of them (its name is `table:`). Two tools' tables found by `auto` are an error naming both.
+ */
+async function readForeignHistory(client, tracking, tools) {
+    const names = tools.map((tool) => TABLES[tool]).filter((name) => name !== tracking.table);
+    if (names.length === 0)
+        return undefined;
+    const found = await columnsOf(client, tracking.schema, names);
+    const matches = [];
+    for (const [table, columns] of found) {
+        const tool = toolOfTable(table, columns);
+        if (tool !== undefined && tools.includes(tool))
+            matches.push({ tool, table });
+    }
+    const [first, second] = matches;
+    if (second !== undefined && first !== undefined) {
+        throw new ConfigurationError(`Both ${first.tool}'s table ${tracking.schema}.${first.table} and ${second.tool}'s table ${tracking.schema}.${second.table} exist: set import-history to the tool whose history this database follows, or to none.`);
+    }
+    if (first === undefined)
+        return undefined;
+    return READERS[first.tool](client, tracking.schema, first.table);
+}
+/**
+ * When the action's own table name holds another tool's table (golang-migrate and dbmate both
+ * use `schema_migrations`), the sentence that says whose it is and what to do; else undefined.
+ */
+async function clashWith(client, tracking) {
+    const found = await columnsOf(client, tracking.schema, [tracking.table]);
+    const columns = found.get(tracking.table);
+    const tool = columns && toolOfTable(tracking.table, columns);
+    if (tool === undefined)
+        return undefined;
+    return `The table ${tracking.schema}.${tracking.table} is ${tool}'s history table, not this action's: set table: to a new name (for example ${tracking.table}_action), and the first run imports ${tool}'s history from ${tracking.schema}.${tracking.table}, which it only reads.`;
+}
+/**
+ * The `baseline` rows for what the other tool applied, matched to the files by version (Prisma:
+ * by folder name). Each row's checksum is the file's, unless the tool kept a checksum the file no
+ * longer matches: then the row keeps the tool's (`prisma:<hex>`), so the plan reports the file as
+ * *modified*. A version the tool applied without a file becomes a row the plan reports *missing*.
+ * Pure.
+ */
+function importedRows(foreign, migrations, 
+/** The file's text as the tool hashed it (for Prisma's checksum): not what runs. */
+textOf = (migration) => migration.sql) {
+    const rows = [];
+    const note = `imported from ${foreign.tool} (${foreign.table})`;
+    if (foreign.upTo === true) {
+        const last = foreign.records[0];
+        if (last !== undefined) {
+            const upTo = BigInt(last.key);
+            for (const migration of migrations) {
+                if (migration.version <= upTo)
+                    rows.push(rowOf(migration, migration.checksum));
+            }
+            if (!migrations.some((m) => m.version === upTo)) {
+                rows.push(missingRow(foreign, upTo));
+            }
+        }
+        return { foreign, rows: rows.sort(import_byVersion), note };
+    }
+    const byVersionMap = new Map(migrations.map((m) => [m.version, m]));
+    const byName = new Map(migrations.map((m) => [m.name, m]));
+    for (const record of foreign.records) {
+        const version = BigInt(record.key);
+        const migration = (record.name === undefined ? undefined : byName.get(`${record.name}/migration.sql`)) ??
+            byVersionMap.get(version);
+        if (migration === undefined) {
+            rows.push(missingRow(foreign, version, record.name));
+            continue;
+        }
+        const stored = record.prismaChecksum;
+        const matches = stored === undefined || matchesPrismaChecksum(textOf(migration), stored);
+        rows.push(rowOf(migration, matches ? migration.checksum : `prisma:${stored}`));
+    }
+    return { foreign, rows: rows.sort(import_byVersion), note };
+}
+function rowOf(migration, checksum) {
+    return { version: migration.version, name: migration.name, checksum, status: 'baseline' };
+}
+function missingRow(foreign, version, name) {
+    const label = name ?? `version ${version}`;
+    return {
+        version,
+        name: `${label} (applied by ${foreign.tool}, no file)`,
+        checksum: '',
+        status: 'baseline',
+    };
+}
+function import_byVersion(a, b) {
+    return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./lib/commands/import.js
+// Wires the import of another tool's history: which tools to look for, the history as the plan
+// sees it (the other tool's rows when the tracking table is empty), and writing those rows under
+// the lock, in one transaction, before anything is applied.
+
+
+
+
+
+
+
+/** The tools whose tables `import-history` asks to look for, for a folder in `layout`. */
+function toolsToImport(setting, layout) {
+    if (setting === 'none')
+        return [];
+    if (setting === 'flyway' || setting === 'popx') {
+        throw new ConfigurationError(`import-history: ${setting} is not read yet by this version of the action (its versions do not fit the tracking table's bigint); set import-history to none.`);
+    }
+    if (setting !== 'auto')
+        return [setting];
+    // auto: the folder's own tool when it is another tool's layout; every tool for a plain folder.
+    return layout === 'plain' ? [...IMPORT_TOOLS] : IMPORT_TOOLS.filter((tool) => tool === layout);
+}
+/**
+ * The tracking table read, with the one sentence that explains a clash: golang-migrate and dbmate
+ * keep their history in `schema_migrations` too, which does not fit the action's columns.
+ */
+async function readHistoryExplained(client, tracking) {
+    try {
+        return await readHistory(client, tracking);
+    }
+    catch (error) {
+        if (!(error instanceof ConfigurationError))
+            throw error;
+        const clash = await clashWith(client, tracking).catch(() => undefined);
+        throw clash === undefined ? error : new ConfigurationError(clash);
+    }
+}
+/** The file's text as the other tool read it: the whole up file, before any unwrapping. */
+function fileText(migration) {
+    return normalizeContent((0,external_node_fs_.readFileSync)(migration.path));
+}
+/**
+ * The import of one run. `history` is what the plan reads: the tracking table's rows, or, while
+ * it is missing or empty, the rows the other tool's history turns into. Nothing is written until
+ * `writeUnderLock`.
+ */
+class Adoption {
+    client;
+    tracking;
+    tools;
+    migrations;
+    imported;
+    constructor(client, tracking, tools, migrations) {
+        this.client = client;
+        this.tracking = tracking;
+        this.tools = tools;
+        this.migrations = migrations;
+    }
+    /** The history for the plan: the table's own rows, else what the other tool applied. */
+    async history(read) {
+        this.imported = await this.importFor(read);
+        return this.imported === undefined ? read : { exists: read.exists, rows: this.imported.rows };
+    }
+    async importFor(read) {
+        if (read.rows.length > 0 || this.tools.length === 0)
+            return undefined;
+        const foreign = await readForeignHistory(this.client, this.tracking, this.tools);
+        if (foreign === undefined || (foreign.records.length === 0 && foreign.upTo !== true)) {
+            return undefined;
+        }
+        const imported = importedRows(foreign, this.migrations, fileText);
+        return imported.rows.length === 0 ? undefined : imported;
+    }
+    /**
+     * Under the migration lock, with the history re-read: when the table is still empty, the other
+     * tool's table is read again and its rows written, with the table when missing, in one
+     * transaction; then the history is read once more. Returns the history to plan from.
+     */
+    async writeUnderLock(locked, appliedBy, log) {
+        const imported = await this.importFor(locked);
+        this.imported = imported;
+        if (imported === undefined)
+            return locked;
+        const setup = locked.exists ? '' : await createHistorySql(this.client, this.tracking);
+        const by = `${appliedBy}; ${imported.note}`;
+        const inserts = imported.rows.map((row) => `${insertRowSql(this.tracking, { ...row, appliedBy: by }, '0')};`);
+        await this.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
+        log(`Imported ${(0,model/* plural */.LS)(imported.rows.length, 'migration')} from ${imported.foreign.tool}'s ${imported.foreign.table} as baseline.`);
+        return readHistory(this.client, this.tracking);
+    }
+    /** One line per row the import writes (or, in a dry run, would write), for the report. */
+    changes(dryRun) {
+        const imported = this.imported;
+        if (imported === undefined)
+            return [];
+        const verb = dryRun ? 'would record' : 'recorded';
+        return imported.rows.map((row) => `${verb} ${row.name} (version ${row.version}) as baseline, ${imported.note}`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/apply/errors.js
 
 
@@ -8690,7 +10427,7 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
 
 
 
-function rowOf(migration, options) {
+function message_rowOf(migration, options) {
     return {
         version: migration.version,
         name: migration.name,
@@ -8739,7 +10476,7 @@ function previousRowCheckSql(tracking, version) {
 /** What closes it: the session reset, the action's settings, the tracking row, the commit. */
 function closingSql(migration, options, { commit, record = true }, executionMs) {
     const row = record
-        ? `${insertRowSql(options.tracking, rowOf(migration, options), executionMs)};`
+        ? `${insertRowSql(options.tracking, message_rowOf(migration, options), executionMs)};`
         : '';
     return `SET SESSION AUTHORIZATION DEFAULT;RESET ALL;${options.sessionSql}${row}${commit ? 'COMMIT;' : ''}`;
 }
@@ -9407,9 +11144,11 @@ async function migrate(context) {
     if (plan.stops)
         return stoppedReport(context, plan);
     if (settings.dryRun)
-        return dryRun(context, plan);
-    if (plan.pending.length === 0)
+        return withImport(context, await dryRun(context, plan));
+    // An import of another tool's history is work too: its rows are written under the lock.
+    if (plan.pending.length === 0 && context.adoption?.imported === undefined) {
         return upToDate(context, plan);
+    }
     // Everything below writes: one run at a time, and the history as it is under the lock.
     return underLock(context, (key) => migrateUnderLock(context, key, plan));
 }
@@ -9418,12 +11157,14 @@ async function migrateUnderLock(context, key, first) {
     const sessionSql = (0,session/* sessionSettingsSql */.Cb)(db.serverMajor);
     if (sessionSql)
         await db.client.query(sessionSql);
-    const locked = await readHistory(db.client, tracking);
+    let locked = await readHistory(db.client, tracking);
+    if (context.adoption)
+        locked = await context.adoption.writeUnderLock(locked, appliedBy(), log);
     const plan = await planOf(context, locked.rows, { underLock: true, checked: first.checks });
     if (plan.stops)
-        return stoppedReport(context, plan);
+        return withImport(context, stoppedReport(context, plan));
     if (plan.pending.length === 0)
-        return upToDate(context, plan);
+        return withImport(context, upToDate(context, plan));
     const options = {
         tracking,
         transaction: settings.transaction,
@@ -9444,7 +11185,20 @@ async function migrateUnderLock(context, key, first) {
         log,
     };
     const outcomes = await applyMigrations(db.client, plan.pending, options);
-    return appliedReport(context, plan, outcomes);
+    return withImport(context, appliedReport(context, plan, outcomes));
+}
+/** The report with the rows the import of another tool's history wrote, or would write. */
+function withImport(context, result) {
+    const changes = context.adoption?.changes(context.settings.dryRun) ?? [];
+    if (changes.length === 0)
+        return result;
+    const withChanges = { ...result, changes: [...changes, ...result.changes] };
+    // A dry run that would write the import has something to do, as a dry-run baseline has.
+    if (context.settings.dryRun && result.result === 'up-to-date') {
+        const what = `${(0,model/* plural */.LS)(changes.length, 'migration')} of the other tool's history would be recorded as baseline; nothing was written.`;
+        return { ...withChanges, result: 'pending', verdict: `Dry run: ${what}` };
+    }
+    return withChanges;
 }
 /** Versions whose row says `rolled back`: applying one again replaces its row. */
 function rolledBackVersions(rows) {
@@ -10098,12 +11852,8 @@ const defaults = lib.defaults
 // Re-export the default
 /* harmony default export */ const esm = (lib);
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./lib/db/tls.js
 // TLS as libpq does it: sslmode's attempts, root certificates, and which failures are the handshake's.
 
@@ -10425,25 +12175,51 @@ async function connectWithRetries(target, timeoutSeconds, log) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/files/content.js
-// A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
+;// CONCATENATED MODULE: ./lib/files/atomic.js
+// The atomic wrapper: a file whose only transaction control is a leading `BEGIN;` and a trailing
+// `COMMIT;` (how golang-migrate and sqitch users make a file atomic). Pure; found by the splitter.
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+const OPENING = new Set(['BEGIN', 'BEGIN WORK', 'BEGIN TRANSACTION', 'START TRANSACTION']);
+const CLOSING = new Set(['COMMIT', 'COMMIT WORK', 'COMMIT TRANSACTION']);
+/** A cheap test before splitting: a file without these words cannot be wrapped. */
+const MAY_BE_WRAPPED = /\b(?:begin|start)\b[\s\S]*\bcommit\b/i;
 /**
- * The text of a file as the action sees it. The BOM is dropped and CRLF becomes LF, so a checkout
- * with Windows line endings has the same checksum as one with Unix endings: line endings are the
- * checkout's choice (core.autocrlf), not the author's change.
+ * The file's text without its atomic wrapper, when it has one: the `BEGIN;` that is its first
+ * statement and the `COMMIT;` that is its last are blanked (every character but line breaks
+ * becomes a space), so positions and lines still point into the file as written. The action's own
+ * transaction then does what the wrapper did. Undefined when the file is not wrapped exactly so:
+ * any other transaction control stays where it is, and the pre-flight check refuses it.
  */
-function normalizeContent(bytes) {
-    // TextDecoder drops a leading BOM itself (ignoreBOM: false) and throws on invalid UTF-8.
-    return utf8.decode(bytes).replaceAll('\r\n', '\n');
+function unwrapAtomic(sql) {
+    if (!MAY_BE_WRAPPED.test(sql))
+        return undefined;
+    const statements = (0,sql_splitter/* splitSql */.b)(sql);
+    const first = statements[0];
+    const last = statements.at(-1);
+    if (first === undefined || last === undefined || statements.length < 2)
+        return undefined;
+    if (!OPENING.has(wordsOf(sql.slice(first.start, first.end))))
+        return undefined;
+    if (!CLOSING.has(wordsOf(sql.slice(last.start, last.end))))
+        return undefined;
+    for (let i = 1; i < statements.length - 1; i++) {
+        if ((0,statement_kinds/* transactionControlOf */.vp)(statements[i]?.keyword ?? '') !== undefined)
+            return undefined;
+    }
+    return `${sql.slice(0, first.start)}${blank(sql.slice(first.start, first.end))}${sql.slice(first.end, last.start)}${blank(sql.slice(last.start, last.end))}${sql.slice(last.end)}`;
 }
-function checksumOf(normalized) {
-    return (0,external_node_crypto_.createHash)('sha256').update(normalized, 'utf8').digest('hex');
+/** `begin ;` \u2192 `BEGIN`: the statement's words, upper-cased, single-spaced, without its `;`. */
+function wordsOf(statement) {
+    return statement.replace(/;\s*$/, '').trim().split(/\s+/).join(' ').toUpperCase();
+}
+function blank(text) {
+    return text.replace(/[^\n]/g, ' ');
 }
 
 ;// CONCATENATED MODULE: ./lib/files/migration.js
 // One migration file as the rest of the run sees it; its text is read only when needed.
+
 
 
 /**
@@ -10460,7 +12236,10 @@ class MigrationFile {
     text;
     /** Where the up part ends, when the file has a `-- migrate:down` section. */
     upEnd;
+    /** The up part as it runs (a leading BEGIN; and trailing COMMIT; blanked: atomic.ts). */
+    up;
     noTransaction = false;
+    layout;
     directiveFindings;
     down;
     held;
@@ -10472,10 +12251,17 @@ class MigrationFile {
         this.size = size;
         this.text = text;
     }
-    /** The up part: the whole file, or what comes before its `-- migrate:down` line. */
+    /**
+     * The up part as it runs: the whole file, or what comes before its `-- migrate:down` line; a
+     * leading `BEGIN;` and trailing `COMMIT;` run as the action's own transaction (atomic.ts).
+     */
     get sql() {
-        const text = this.fullText();
-        return this.upEnd === undefined ? text : text.slice(0, this.upEnd);
+        if (this.up === undefined) {
+            const text = this.fullText();
+            const up = this.upEnd === undefined ? text : text.slice(0, this.upEnd);
+            this.up = this.noTransaction ? up : (unwrapAtomic(up) ?? up);
+        }
+        return this.up;
     }
     /** The file's whole text, as the checksum's definition reads it. */
     fullText() {
@@ -10764,6 +12550,305 @@ function duplicates(sorted) {
     return findings;
 }
 
+;// CONCATENATED MODULE: ./lib/files/foreign.js
+// Reads a folder in another tool's layout (golang-migrate, dbmate, goose, Prisma, diesel) into the
+// migrations the rest of the run sees: the same model the plain layout gives. Reads files, never
+// the database.
+
+
+
+
+
+
+
+
+
+/** A whole-file migration of another layout: the plain layout's file, with its label and down. */
+class LayoutFile extends MigrationFile {
+    label;
+}
+/**
+ * A section of a single-file migration (dbmate, goose): the up part is what runs and what the
+ * checksum covers; the text is held, since cutting the sections needed it anyway.
+ */
+class SectionMigration {
+    version;
+    name;
+    path;
+    checksum;
+    up;
+    noTransaction;
+    label;
+    down;
+    unwrapped;
+    layout;
+    constructor(version, name, path, checksum, up, noTransaction, label, down) {
+        this.version = version;
+        this.name = name;
+        this.path = path;
+        this.checksum = checksum;
+        this.up = up;
+        this.noTransaction = noTransaction;
+        this.label = label;
+        this.down = down;
+    }
+    get sql() {
+        if (this.noTransaction)
+            return this.up;
+        this.unwrapped ??= unwrapAtomic(this.up) ?? this.up;
+        return this.unwrapped;
+    }
+}
+/**
+ * Reads the migrations of `entries` (the folder's listing) in `layout`: names and order from the
+ * layout's reader, checksums over what runs (the up file, or the up section), the tool's
+ * "no transaction" settings, and the down SQL for `rollback`. Problems are findings, as for the
+ * plain layout, so one run reports all of them.
+ */
+async function readForeign(dir, layout, entries, options) {
+    const reading = migrationsOf(layout, entries, { skipGo: options.skipGo });
+    if (layout === 'diesel')
+        refuseDieselTextOrder(reading.migrations);
+    const findings = reading.errors.map((message) => ({
+        kind: 'misnamed',
+        message,
+        stops: true,
+    }));
+    const migrations = [];
+    for (const [index, migration] of reading.migrations.entries()) {
+        // Let the connection being opened meanwhile keep its handshake going (as discover.ts).
+        if (index % 64 === 63)
+            await new Promise((resolve) => setImmediate(resolve));
+        if (migration.key.length > 19 || (migration.key.length === 19 && migration.key > MAX_INT64)) {
+            findings.push({
+                kind: 'version-too-large',
+                file: migration.upFile,
+                message: `${migration.upFile} has version ${migration.label}, above PostgreSQL's bigint maximum ${MAX_VERSION}, which the tracking table cannot hold.`,
+                stops: true,
+            });
+            continue;
+        }
+        const read = migration.sections === undefined
+            ? readWhole(dir, layout, migration, findings)
+            : readSections(dir, migration, findings);
+        if (read) {
+            // The tool's own markers (goose's `-- +goose Up`) are read by its layout, not refused.
+            read.layout = layout;
+            migrations.push(read);
+        }
+    }
+    return { migrations, findings, warnings: reading.warnings, skipped: reading.skipped };
+}
+function readWhole(dir, layout, migration, findings) {
+    const version = BigInt(migration.key);
+    const filePath = external_node_path_.join(dir, migration.upFile);
+    let scan;
+    try {
+        scan = scanFile(filePath);
+    }
+    catch (error) {
+        findings.push(foreign_unreadable(migration.upFile, version, `${messageOf(error)}; check the file`));
+        return undefined;
+    }
+    if (!scan.utf8) {
+        findings.push(foreign_unreadable(migration.upFile, version, 'it is not valid UTF-8; save it as UTF-8'));
+        return undefined;
+    }
+    const file = new LayoutFile(version, migration.upFile, filePath, scan.checksum, scan.size);
+    file.label = migration.label;
+    let noTransaction = migration.noTransaction;
+    if (migration.settingsFile !== undefined) {
+        const settingsPath = external_node_path_.join(dir, migration.settingsFile);
+        const settings = readSettings(layout, (0,external_node_fs_.readFileSync)(settingsPath, 'utf8'), migration.settingsFile);
+        noTransaction = settings.noTransaction;
+        for (const message of settings.errors) {
+            findings.push({
+                kind: 'directive',
+                file: migration.settingsFile,
+                version,
+                message,
+                stops: true,
+            });
+        }
+    }
+    file.noTransaction = noTransaction;
+    if (migration.downFile !== undefined) {
+        file.down = downFile(dir, migration.downFile, migration.downNoTransaction ?? noTransaction);
+    }
+    return file;
+}
+/** A down file, read only when `rollback` asks for its text. */
+function downFile(dir, file, noTransaction) {
+    let text;
+    return {
+        get sql() {
+            text ??= normalizeContent((0,external_node_fs_.readFileSync)(external_node_path_.join(dir, file)));
+            return text;
+        },
+        file,
+        line: 1,
+        noTransaction,
+    };
+}
+function readSections(dir, migration, findings) {
+    const version = BigInt(migration.key);
+    const filePath = external_node_path_.join(dir, migration.upFile);
+    let text;
+    try {
+        text = normalizeContent((0,external_node_fs_.readFileSync)(filePath));
+    }
+    catch (error) {
+        const why = error instanceof TypeError ? 'it is not valid UTF-8; save it as UTF-8' : messageOf(error);
+        findings.push(foreign_unreadable(migration.upFile, version, why));
+        return undefined;
+    }
+    const sections = migration.sections?.(text);
+    if (sections === undefined)
+        return undefined;
+    for (const { line, message } of sections.errors) {
+        findings.push({
+            kind: 'directive',
+            file: migration.upFile,
+            version,
+            line,
+            message: `${migration.upFile} line ${line}: ${message}`,
+            stops: true,
+        });
+    }
+    const down = sections.down === undefined
+        ? undefined
+        : {
+            sql: sections.down.text,
+            file: migration.upFile,
+            line: sections.down.line,
+            noTransaction: sections.downNoTransaction,
+        };
+    return new SectionMigration(version, migration.upFile, filePath, checksumOf(sections.up.text), sections.up.text, sections.noTransaction, migration.label, down);
+}
+function foreign_unreadable(file, version, why) {
+    return {
+        kind: 'unreadable',
+        file,
+        version,
+        message: `${file} cannot be read: ${why}.`,
+        stops: true,
+    };
+}
+/** Why a layout is not read yet, as the one sentence of the error. */
+function unsupportedLayout(layout) {
+    const why = layout === 'flyway' ? "Flyway's dotted versions (1.7, 2.0.3)" : "popx's 20-digit versions";
+    return `The migrations folder is laid out for ${toolName(layout)}, which this version of the action does not read yet: ${why} do not fit the tracking table's bigint version; keep using ${toolName(layout)} for this folder for now.`;
+}
+/**
+ * diesel compares versions as text; the tracking table keeps numbers. The two agree only when
+ * every version has as many digits (`20240212120203` against `202402121202030000` do not).
+ */
+function refuseDieselTextOrder(migrations) {
+    const first = migrations[0];
+    const other = migrations.find((m) => m.key.length !== first?.key.length);
+    if (first === undefined || other === undefined)
+        return;
+    throw new ConfigurationError(`The diesel folder mixes version lengths (${first.name} and ${other.name}), which diesel orders as text and the action as numbers, so the two orders could differ; this version of the action reads a diesel folder only when every version has as many digits.`);
+}
+
+;// CONCATENATED MODULE: ./lib/files/folder.js
+// Reads the migrations folder in its layout: the plain layout or another tool's, chosen by the
+// `layout` input or recognised from the names (and the first lines of the files). Reads files,
+// never the database.
+
+
+
+
+
+
+/**
+ * The migrations of the folder in its layout. `plain` goes straight to the plain reader; `auto`
+ * first lists the names (and, when dbmate, goose and plain names look alike, the files' first
+ * lines) to choose. A folder mixing layouts, or one of a layout not read yet, is an error.
+ */
+async function readFolder(dir, options) {
+    if (options.layout === 'plain') {
+        return { ...(await readMigrations(dir)), ...plain('set by the layout input') };
+    }
+    const entries = entriesOf(dir);
+    const detection = detectLayout(entries, options.layout, {
+        textOf: (file) => headOf(external_node_path_.join(dir, file)),
+    });
+    if (!detection.ok)
+        throw new ConfigurationError(detection.error);
+    const { layout, reason } = detection;
+    if (layout === 'plain')
+        return { ...(await readMigrations(dir)), ...plain(reason) };
+    if (layout === 'flyway' || layout === 'popx') {
+        throw new ConfigurationError(unsupportedLayout(layout));
+    }
+    return { ...(await readForeign(dir, layout, entries, options)), layout, reason };
+}
+function plain(reason) {
+    return { layout: 'plain', reason, warnings: [], skipped: [] };
+}
+/**
+ * The folder's entries and one level of its sub-folders (Prisma and diesel keep one folder per
+ * migration), from the directory entries' own types: no stat per file, except for a symbolic
+ * link, which counts as what it points to.
+ */
+function entriesOf(dir) {
+    let listed;
+    try {
+        listed = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') {
+            throw new ConfigurationError(`The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`);
+        }
+        throw new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
+    }
+    const entries = [];
+    for (const entry of listed) {
+        if (entry.name.startsWith('.'))
+            continue;
+        const isDirectory = folder_isFolder(dir, entry);
+        entries.push({ path: entry.name, isDirectory });
+        if (!isDirectory)
+            continue;
+        const sub = external_node_path_.join(dir, entry.name);
+        for (const child of (0,external_node_fs_.readdirSync)(sub, { withFileTypes: true })) {
+            if (child.name.startsWith('.'))
+                continue;
+            entries.push({ path: `${entry.name}/${child.name}`, isDirectory: folder_isFolder(sub, child) });
+        }
+    }
+    return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+function folder_isFolder(dir, entry) {
+    if (!entry.isSymbolicLink())
+        return entry.isDirectory();
+    try {
+        return (0,external_node_fs_.statSync)(external_node_path_.join(dir, entry.name)).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+const HEAD = Buffer.alloc(1024);
+/** The first KiB of a file as text: where goose's and dbmate's markers sit. */
+function headOf(file) {
+    try {
+        const fd = (0,external_node_fs_.openSync)(file, 'r');
+        try {
+            const read = (0,external_node_fs_.readSync)(fd, HEAD, 0, HEAD.length, 0);
+            return HEAD.toString('utf8', 0, read);
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/db/url.js
 // Parses and checks the database URL as libpq reads it; names its secrets. Pure.
 
@@ -10989,7 +13074,7 @@ function annotation(level, message, at) {
 function error(message, properties = {}) {
     annotation('error', message, properties);
 }
-function warning(message, properties = {}) {
+function toolkit_warning(message, properties = {}) {
     annotation('warning', message, properties);
 }
 function notice(message, properties = {}) {
@@ -11026,6 +13111,30 @@ function setFailed(message) {
 
 
 
+/** The `layout` input's values: `auto`, the plain layout, or another tool's. */
+const LAYOUTS = [
+    'auto',
+    'plain',
+    'golang-migrate',
+    'dbmate',
+    'goose',
+    'flyway',
+    'prisma',
+    'diesel',
+    'popx',
+];
+/** The `import-history` input's values: `auto`, `none`, or the tool whose table to read. */
+const HISTORY_TOOLS = [
+    'auto',
+    'none',
+    'golang-migrate',
+    'dbmate',
+    'goose',
+    'flyway',
+    'prisma',
+    'diesel',
+    'popx',
+];
 // Defaults of action.yml, repeated here because `node dist/index.js` run by hand gets no defaults
 // from a runner.
 const DEFAULTS = {
@@ -11044,6 +13153,9 @@ const DEFAULTS = {
     'pr-comment': 'false',
     safety: 'warn',
     'allow-data-loss': 'false',
+    layout: 'auto',
+    'import-history': 'auto',
+    'skip-go-migrations': 'false',
 };
 const DRY_RUN_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group']);
 function input(name) {
@@ -11186,6 +13298,9 @@ function getSettings() {
         safety: oneOf('safety', ['warn', 'fail', 'off']),
         githubToken,
         eventName,
+        layout: oneOf('layout', LAYOUTS),
+        importHistory: oneOf('import-history', HISTORY_TOOLS),
+        skipGoMigrations: inputs_boolean('skip-go-migrations'),
     };
 }
 
@@ -11230,7 +13345,7 @@ const ICONS = {
 };
 function row(entry) {
     const cells = [
-        entry.version.toString(),
+        (0,html/* escapeHtml */.Z)((0,model/* versionLabel */.dp)(entry)),
         `<code>${(0,html/* escapeHtml */.Z)(entry.name)}</code>`,
         `${ICONS[entry.status] ?? ''} ${(0,html/* escapeHtml */.Z)(entry.status)}`,
         `<code>${(0,html/* escapeHtml */.Z)(entry.checksum.slice(0, 12))}</code>`,
@@ -11396,14 +13511,14 @@ async function upsertComment(report, { token, target, eventName }) {
         return;
     }
     if (!token) {
-        warning('pr-comment is true but github-token is empty: no comment written.');
+        toolkit_warning('pr-comment is true but github-token is empty: no comment written.');
         return;
     }
     try {
         const { context, getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
         const number = context.payload.pull_request?.number;
         if (!number) {
-            warning('pr-comment: the event has no pull request number; no comment written.');
+            toolkit_warning('pr-comment: the event has no pull request number; no comment written.');
             return;
         }
         const octokit = getOctokit(token);
@@ -11441,7 +13556,7 @@ async function upsertComment(report, { token, target, eventName }) {
         const why = status === 403 || status === 404
             ? 'the token may not write to pull requests (a fork, or no `permissions: pull-requests: write`)'
             : messageOf(error);
-        warning(`pr-comment: the pull request comment was not written: ${why}.`);
+        toolkit_warning(`pr-comment: the pull request comment was not written: ${why}.`);
     }
 }
 
@@ -11450,7 +13565,7 @@ async function upsertComment(report, { token, target, eventName }) {
 const HEADINGS = ['VERSION', 'FILE', 'STATUS', 'CHECKSUM', 'DURATION', 'NOTE'];
 function cells(entry) {
     return [
-        entry.version.toString(),
+        (0,model/* versionLabel */.dp)(entry),
         entry.name,
         entry.status,
         entry.checksum.slice(0, 12),
@@ -11545,7 +13660,7 @@ function annotate(report, folder) {
         const room = MAX_ANNOTATIONS - (level === 'error' && failing ? 1 : 0);
         const list = annotationsOf(report, folder).filter((a) => a.level === level);
         const shown = list.length > room ? list.slice(0, room - 1) : list;
-        const write = level === 'error' ? error : level === 'warning' ? warning : notice;
+        const write = level === 'error' ? error : level === 'warning' ? toolkit_warning : notice;
         for (const a of shown)
             write(a.message, a.file ? { file: a.file, startLine: a.line } : {});
         if (shown.length < list.length) {
@@ -11617,7 +13732,7 @@ async function run() {
     const onSignal = (signal) => {
         if (cancel.signal.aborted)
             return;
-        warning(`Received ${signal}: cancelling the running statement; nothing new will start.`);
+        toolkit_warning(`Received ${signal}: cancelling the running statement; nothing new will start.`);
         cancel.abort();
         if (db && settings)
             void cancelRunning(settings.target, db.client);
@@ -11627,23 +13742,42 @@ async function run() {
     try {
         settings = getSettings();
         for (const name of settings.target.ignoredParameters) {
-            warning(`The database URL parameter ${name} is not used by this action and was ignored.`);
+            toolkit_warning(`The database URL parameter ${name} is not used by this action and was ignored.`);
         }
         const command = COMMANDS[settings.command];
         // The files are read while the connection is being opened, and the history is read as soon
         // as it is open: with thousands of files, the server answers while they are still being read.
         const connecting = connect(settings.target, settings.connectTimeoutSeconds, info);
         const tracking = { schema: settings.schema, table: settings.table };
-        const history = connecting.then((d) => readHistory(d.client, tracking));
+        const read = connecting.then((d) => readHistoryExplained(d.client, tracking));
         // The command awaits it and reports its failure; this only keeps it from counting as unhandled.
-        history.catch(() => undefined);
-        const discovery = await readMigrations(settings.migrationsDir).catch((error) => {
+        read.catch(() => undefined);
+        const discovery = await readFolder(settings.migrationsDir, {
+            layout: settings.layout,
+            skipGo: settings.skipGoMigrations,
+        }).catch((error) => {
             connecting.then((d) => d.client.end(), () => undefined);
             throw error;
         });
         const open = await connecting;
         db = open;
         const { target } = settings;
+        if (discovery.layout !== 'plain' || settings.layout !== 'auto') {
+            info(`Layout: ${discovery.layout} (${discovery.reason}).`);
+        }
+        for (const warning of discovery.warnings)
+            toolkit_warning(warning);
+        for (const file of discovery.skipped)
+            toolkit_warning(`Skipped ${file.path}: ${file.reason}.`);
+        // migrate and validate see another tool's history in an empty tracking table (import-history).
+        const tools = ['migrate', 'validate'].includes(settings.command)
+            ? toolsToImport(settings.importHistory, discovery.layout)
+            : [];
+        const adoption = tools.length === 0
+            ? undefined
+            : new Adoption(open.client, tracking, tools, discovery.migrations);
+        const history = adoption ? read.then((h) => adoption.history(h)) : read;
+        history.catch(() => undefined);
         const report = await command({
             settings,
             db,
@@ -11651,9 +13785,10 @@ async function run() {
             tracking,
             history,
             log: info,
-            warn: warning,
+            warn: toolkit_warning,
             signal: cancel.signal,
             cancelRunning: () => void cancelRunning(target, open.client),
+            adoption,
         });
         log(report);
         annotate(report, settings.migrationsDirForAnnotations);
@@ -11716,6 +13851,7 @@ function escapeHtml(text) {
 /* harmony export */   $C: () => (/* binding */ appliedVersions),
 /* harmony export */   LS: () => (/* binding */ plural),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
+/* harmony export */   dp: () => (/* binding */ versionLabel),
 /* harmony export */   jZ: () => (/* binding */ pendingVersions)
 /* harmony export */ });
 const NOT_PENDING = new Set([
@@ -11733,6 +13869,10 @@ function appliedVersions(entries) {
 /** Versions without an applied or baseline row after the run. */
 function pendingVersions(entries) {
     return entries.filter((e) => !NOT_PENDING.has(e.status)).map((e) => e.version.toString());
+}
+/** The version as the file writes it (`00003`, another tool's label), else the number. */
+function versionLabel(entry) {
+    return entry.migration?.label ?? entry.version.toString();
 }
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;

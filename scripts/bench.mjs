@@ -5,6 +5,7 @@
 //   apply    1,000 small migrations (table + index + row each), per-migration and all
 //   noop     nothing to do with 1,000 and 10,000 applied (process start → exit)
 //   big      one 50 MB migration
+//   layouts  noop with 1,000 applied in each other tool's layout, against the plain layout's
 //
 // Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big, BENCH_BIG_MB (50).
 import { spawn, spawnSync } from 'node:child_process';
@@ -18,7 +19,7 @@ const root = path.resolve(import.meta.dirname, '..');
 // BENCH_DIST: another build of the action (e.g. an older commit's dist/) to compare.
 const dist = process.env.BENCH_DIST ?? path.join(root, 'dist/index.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'apply,noop,big').split(','));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'apply,noop,big,layouts').split(','));
 const BIG_MB = Number(process.env.BENCH_BIG_MB ?? 50);
 const PSQL = ['/usr/bin/psql', '/usr/lib/postgresql/15/bin/psql'].find(
   (p) => spawnSync('test', ['-x', p]).status === 0,
@@ -148,6 +149,34 @@ async function writeSmallMigrations(dir, n) {
   );
 }
 
+/** 1,000 small migrations laid out as `layout` lays them out (plain, golang-migrate, …). */
+async function writeLayout(dir, layout, n) {
+  await mkdir(dir, { recursive: true });
+  for (let i = 1; i <= n; i++) {
+    const v = String(i).padStart(5, '0');
+    const up = `CREATE TABLE l${i} (id bigint PRIMARY KEY, name text NOT NULL);\nCREATE INDEX l${i}_name ON l${i} (name);\n`;
+    const down = `DROP TABLE l${i};\n`;
+    if (layout === 'plain') await writeFile(path.join(dir, `${v}_l${i}.sql`), up);
+    else if (layout === 'golang-migrate') {
+      await writeFile(path.join(dir, `${v}_l${i}.up.sql`), up);
+      await writeFile(path.join(dir, `${v}_l${i}.down.sql`), down);
+    } else if (layout === 'dbmate') {
+      await writeFile(
+        path.join(dir, `${v}_l${i}.sql`),
+        `-- migrate:up\n${up}\n-- migrate:down\n${down}`,
+      );
+    } else if (layout === 'goose') {
+      await writeFile(
+        path.join(dir, `${v}_l${i}.sql`),
+        `-- +goose Up\n${up}\n-- +goose Down\n${down}`,
+      );
+    } else if (layout === 'prisma') {
+      await mkdir(path.join(dir, `${v}_l${i}`));
+      await writeFile(path.join(dir, `${v}_l${i}`, 'migration.sql'), up);
+    }
+  }
+}
+
 async function writeBigMigration(dir, mb) {
   await mkdir(dir, { recursive: true });
   const lines = ['CREATE TABLE big (id bigint PRIMARY KEY, payload text NOT NULL);\n'];
@@ -248,6 +277,27 @@ try {
         median(samples.action.map((s) => s.rss ?? 0)),
         count,
       );
+    }
+  }
+
+  if (ONLY.has('layouts')) {
+    const layouts = ['plain', 'golang-migrate', 'dbmate', 'goose', 'prisma'];
+    const samples = Object.fromEntries(layouts.map((l) => [l, []]));
+    for (const layout of layouts) {
+      const dir = path.join(work, `layout-${layout}`);
+      await writeLayout(dir, layout, 1000);
+      await freshDatabase(`layout_${layout.replace('-', '_')}`);
+      runAction(`layout_${layout.replace('-', '_')}`, dir);
+    }
+    for (let r = 0; r < RUNS + 2; r++) {
+      for (const layout of layouts) {
+        const dir = path.join(work, `layout-${layout}`);
+        samples[layout].push(runAction(`layout_${layout.replace('-', '_')}`, dir));
+      }
+    }
+    const floor = median(samples.plain.map((s) => s.ms));
+    for (const layout of layouts) {
+      record('noop 1,000 by layout', `action, ${layout} (ratio to plain)`, samples[layout], floor);
     }
   }
 

@@ -1,6 +1,7 @@
 // Wires one run together: inputs, files and history, the command, then the report. The only place effects meet.
 import { baseline } from './commands/baseline.js';
 import type { Context } from './commands/context.js';
+import { Adoption, readHistoryExplained, toolsToImport } from './commands/import.js';
 import { migrate } from './commands/migrate.js';
 import { repair } from './commands/repair.js';
 import { rollback } from './commands/rollback.js';
@@ -8,8 +9,7 @@ import { validate } from './commands/validate.js';
 import { cancelRunning } from './db/cancel.js';
 import { connect, type Database } from './db/connect.js';
 import { messageOf } from './errors.js';
-import { readMigrations } from './files/discover.js';
-import { readHistory } from './history/read.js';
+import { readFolder } from './files/folder.js';
 import type { Report } from './report/model.js';
 import { getSettings, type Settings } from './runner/inputs.js';
 import { upsertComment } from './runner/pr-comment.js';
@@ -52,10 +52,13 @@ export async function run(): Promise<void> {
     // as it is open: with thousands of files, the server answers while they are still being read.
     const connecting = connect(settings.target, settings.connectTimeoutSeconds, core.info);
     const tracking = { schema: settings.schema, table: settings.table };
-    const history = connecting.then((d) => readHistory(d.client, tracking));
+    const read = connecting.then((d) => readHistoryExplained(d.client, tracking));
     // The command awaits it and reports its failure; this only keeps it from counting as unhandled.
-    history.catch(() => undefined);
-    const discovery = await readMigrations(settings.migrationsDir).catch((error: unknown) => {
+    read.catch(() => undefined);
+    const discovery = await readFolder(settings.migrationsDir, {
+      layout: settings.layout,
+      skipGo: settings.skipGoMigrations,
+    }).catch((error: unknown) => {
       connecting.then(
         (d) => d.client.end(),
         () => undefined,
@@ -65,6 +68,21 @@ export async function run(): Promise<void> {
     const open = await connecting;
     db = open;
     const { target } = settings;
+    if (discovery.layout !== 'plain' || settings.layout !== 'auto') {
+      core.info(`Layout: ${discovery.layout} (${discovery.reason}).`);
+    }
+    for (const warning of discovery.warnings) core.warning(warning);
+    for (const file of discovery.skipped) core.warning(`Skipped ${file.path}: ${file.reason}.`);
+    // migrate and validate see another tool's history in an empty tracking table (import-history).
+    const tools = ['migrate', 'validate'].includes(settings.command)
+      ? toolsToImport(settings.importHistory, discovery.layout)
+      : [];
+    const adoption =
+      tools.length === 0
+        ? undefined
+        : new Adoption(open.client, tracking, tools, discovery.migrations);
+    const history = adoption ? read.then((h) => adoption.history(h)) : read;
+    history.catch(() => undefined);
 
     const report = await command({
       settings,
@@ -76,6 +94,7 @@ export async function run(): Promise<void> {
       warn: core.warning,
       signal: cancel.signal,
       cancelRunning: () => void cancelRunning(target, open.client),
+      adoption,
     });
     log(report);
     annotate(report, settings.migrationsDirForAnnotations);

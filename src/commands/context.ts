@@ -17,6 +17,7 @@ import {
 import { limitToVersion } from '../plan/target.js';
 import { plural, type Report } from '../report/model.js';
 import type { Settings } from '../runner/inputs.js';
+import type { Adoption } from './import.js';
 
 /** What every command gets: the checked settings, the open database and the files read. */
 export interface Context {
@@ -33,6 +34,8 @@ export interface Context {
   cancelRunning?: () => void;
   /** Says a warning to the person reading the run (an annotation on Actions). */
   warn: (message: string) => void;
+  /** The import of another tool's history into an empty tracking table (`import-history`). */
+  adoption?: Adoption;
 }
 
 /** `3 migrations applied` (and the versions a baseline covers): what the history holds. */

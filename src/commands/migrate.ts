@@ -38,8 +38,11 @@ export async function migrate(context: Context): Promise<Report> {
   const plan = await planOf(context, first.rows, { underLock: false });
   if (plan.stops) return stoppedReport(context, plan);
 
-  if (settings.dryRun) return dryRun(context, plan);
-  if (plan.pending.length === 0) return upToDate(context, plan);
+  if (settings.dryRun) return withImport(context, await dryRun(context, plan));
+  // An import of another tool's history is work too: its rows are written under the lock.
+  if (plan.pending.length === 0 && context.adoption?.imported === undefined) {
+    return upToDate(context, plan);
+  }
 
   // Everything below writes: one run at a time, and the history as it is under the lock.
   return underLock(context, (key) => migrateUnderLock(context, key, plan));
@@ -53,10 +56,11 @@ async function migrateUnderLock(
   const { settings, db, tracking, log } = context;
   const sessionSql = sessionSettingsSql(db.serverMajor);
   if (sessionSql) await db.client.query(sessionSql);
-  const locked = await readHistory(db.client, tracking);
+  let locked = await readHistory(db.client, tracking);
+  if (context.adoption) locked = await context.adoption.writeUnderLock(locked, appliedBy(), log);
   const plan = await planOf(context, locked.rows, { underLock: true, checked: first.checks });
-  if (plan.stops) return stoppedReport(context, plan);
-  if (plan.pending.length === 0) return upToDate(context, plan);
+  if (plan.stops) return withImport(context, stoppedReport(context, plan));
+  if (plan.pending.length === 0) return withImport(context, upToDate(context, plan));
 
   const options: ApplyOptions = {
     tracking,
@@ -82,7 +86,20 @@ async function migrateUnderLock(
     log,
   };
   const outcomes = await applyMigrations(db.client, plan.pending, options);
-  return appliedReport(context, plan, outcomes);
+  return withImport(context, appliedReport(context, plan, outcomes));
+}
+
+/** The report with the rows the import of another tool's history wrote, or would write. */
+function withImport(context: Context, result: Report): Report {
+  const changes = context.adoption?.changes(context.settings.dryRun) ?? [];
+  if (changes.length === 0) return result;
+  const withChanges = { ...result, changes: [...changes, ...result.changes] };
+  // A dry run that would write the import has something to do, as a dry-run baseline has.
+  if (context.settings.dryRun && result.result === 'up-to-date') {
+    const what = `${plural(changes.length, 'migration')} of the other tool's history would be recorded as baseline; nothing was written.`;
+    return { ...withChanges, result: 'pending', verdict: `Dry run: ${what}` };
+  }
+  return withChanges;
 }
 
 /** Versions whose row says `rolled back`: applying one again replaces its row. */

@@ -1,6 +1,7 @@
 // One migration file as the rest of the run sees it; its text is read only when needed.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { Finding } from '../plan/findings.js';
+import { unwrapAtomic } from './atomic.js';
 import { normalizeContent } from './content.js';
 
 /** One migration file, read and checked. */
@@ -19,6 +20,10 @@ export interface Migration {
   size?: number;
   /** The first `limit` characters of the text, without reading a large file whole. */
   preview?: (limit: number) => string;
+  /** The version as the file writes it (`00001`, `20240212120203`), when another layout's. */
+  label?: string;
+  /** The other tool's layout the file was read in (`goose`, `dbmate` …), when not the plain one. */
+  layout?: string;
   /** The migration's down SQL, run only by `rollback`: a down section, or another tool's down file. */
   down?: DownSql;
   /** The up text is cut from a file that holds more (a down section): never streamed from `path`. */
@@ -45,7 +50,10 @@ export class MigrationFile implements Migration {
   private text: string | undefined;
   /** Where the up part ends, when the file has a `-- migrate:down` section. */
   private upEnd: number | undefined;
+  /** The up part as it runs (a leading BEGIN; and trailing COMMIT; blanked: atomic.ts). */
+  private up: string | undefined;
   noTransaction = false;
+  layout?: string;
   directiveFindings: Finding[] | undefined;
   down?: DownSql;
   held?: boolean;
@@ -61,10 +69,17 @@ export class MigrationFile implements Migration {
     this.text = text;
   }
 
-  /** The up part: the whole file, or what comes before its `-- migrate:down` line. */
+  /**
+   * The up part as it runs: the whole file, or what comes before its `-- migrate:down` line; a
+   * leading `BEGIN;` and trailing `COMMIT;` run as the action's own transaction (atomic.ts).
+   */
   get sql(): string {
-    const text = this.fullText();
-    return this.upEnd === undefined ? text : text.slice(0, this.upEnd);
+    if (this.up === undefined) {
+      const text = this.fullText();
+      const up = this.upEnd === undefined ? text : text.slice(0, this.upEnd);
+      this.up = this.noTransaction ? up : (unwrapAtomic(up) ?? up);
+    }
+    return this.up;
   }
 
   /** The file's whole text, as the checksum's definition reads it. */

@@ -114,6 +114,7 @@ async function findingsOf(
     );
   }
   for (const marker of facts.markers) {
+    if (marker.tool === migration.layout) continue; // its own layout reads it
     const what = marker.down
       ? `"${marker.text}" starts ${marker.tool}'s down section, which this action would run as part of the migration; move the down SQL out of the file and remove the line.`
       : `"${marker.text}" is ${marker.tool}'s marker, which this action does not read; remove the line.`;

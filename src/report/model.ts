@@ -53,6 +53,11 @@ export function pendingVersions(entries: Entry[]): string[] {
   return entries.filter((e) => !NOT_PENDING.has(e.status)).map((e) => e.version.toString());
 }
 
+/** The version as the file writes it (`00003`, another tool's label), else the number. */
+export function versionLabel(entry: Entry): string {
+  return entry.migration?.label ?? entry.version.toString();
+}
+
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }

@@ -1,7 +1,7 @@
 // Renders the job summary (and PR comment body) as HTML-escaped Markdown within its budget. Pure.
 import type { Entry } from '../plan/plan.js';
 import { escapeHtml } from './html.js';
-import { formatDuration, plural, type Report } from './model.js';
+import { formatDuration, plural, type Report, versionLabel } from './model.js';
 import { renderReviewSection } from './review.js';
 
 /** GitHub refuses a step summary over 1 MiB; the rest is the margin for everything else. */
@@ -40,7 +40,7 @@ const ICONS: Record<string, string> = {
 
 function row(entry: Entry): string {
   const cells = [
-    entry.version.toString(),
+    escapeHtml(versionLabel(entry)),
     `<code>${escapeHtml(entry.name)}</code>`,
     `${ICONS[entry.status] ?? ''} ${escapeHtml(entry.status)}`,
     `<code>${escapeHtml(entry.checksum.slice(0, 12))}</code>`,

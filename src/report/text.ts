@@ -1,12 +1,12 @@
 // Renders the status table as plain text for the log. Pure.
 import type { Entry } from '../plan/plan.js';
-import { formatDuration } from './model.js';
+import { formatDuration, versionLabel } from './model.js';
 
 const HEADINGS = ['VERSION', 'FILE', 'STATUS', 'CHECKSUM', 'DURATION', 'NOTE'];
 
 function cells(entry: Entry): string[] {
   return [
-    entry.version.toString(),
+    versionLabel(entry),
     entry.name,
     entry.status,
     entry.checksum.slice(0, 12),

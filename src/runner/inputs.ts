@@ -4,6 +4,31 @@ import { type ConnectionTarget, parseDatabaseUrl, secretsOf } from '../db/url.js
 import { ConfigurationError } from '../errors.js';
 import * as core from './toolkit.js';
 
+/** The `layout` input's values: `auto`, the plain layout, or another tool's. */
+export const LAYOUTS = [
+  'auto',
+  'plain',
+  'golang-migrate',
+  'dbmate',
+  'goose',
+  'flyway',
+  'prisma',
+  'diesel',
+  'popx',
+] as const;
+/** The `import-history` input's values: `auto`, `none`, or the tool whose table to read. */
+export const HISTORY_TOOLS = [
+  'auto',
+  'none',
+  'golang-migrate',
+  'dbmate',
+  'goose',
+  'flyway',
+  'prisma',
+  'diesel',
+  'popx',
+] as const;
+
 export type Command = 'migrate' | 'validate' | 'baseline' | 'repair' | 'rollback';
 export type TransactionMode = 'per-migration' | 'all';
 
@@ -37,6 +62,12 @@ export interface Settings {
   safety: 'warn' | 'fail' | 'off';
   githubToken: string;
   eventName: string;
+  /** How the migrations folder is laid out (`auto`: recognised from its names). */
+  layout: (typeof LAYOUTS)[number];
+  /** Whose history to import into an empty tracking table (`auto`: look for each tool's table). */
+  importHistory: (typeof HISTORY_TOOLS)[number];
+  /** Leave Go migrations (goose) out as skipped instead of stopping the run. */
+  skipGoMigrations: boolean;
 }
 
 // Defaults of action.yml, repeated here because `node dist/index.js` run by hand gets no defaults
@@ -57,6 +88,9 @@ const DEFAULTS: Record<string, string> = {
   'pr-comment': 'false',
   safety: 'warn',
   'allow-data-loss': 'false',
+  layout: 'auto',
+  'import-history': 'auto',
+  'skip-go-migrations': 'false',
 };
 
 const DRY_RUN_EVENTS = new Set(['pull_request', 'pull_request_target', 'merge_group']);
@@ -227,5 +261,8 @@ export function getSettings(): Settings {
     safety: oneOf('safety', ['warn', 'fail', 'off'] as const),
     githubToken,
     eventName,
+    layout: oneOf('layout', LAYOUTS),
+    importHistory: oneOf('import-history', HISTORY_TOOLS),
+    skipGoMigrations: boolean('skip-go-migrations'),
   };
 }

@@ -35,13 +35,13 @@ export function refuseGo(
   if (options.skipGo === true) {
     reading.skipped.push({
       path,
-      reason: `a ${toolName(layout)} migration written in Go, left out because skipGo is set`,
+      reason: `a ${toolName(layout)} migration written in Go, left out because skip-go-migrations is true`,
     });
     return;
   }
   reading.errors.push(
     `${path} is a ${toolName(layout)} migration written in Go, which the action cannot run; ` +
-      'rewrite it in SQL, or set skipGo to leave Go migrations out.',
+      'rewrite it in SQL, or set skip-go-migrations: true to leave Go migrations out.',
   );
 }
 

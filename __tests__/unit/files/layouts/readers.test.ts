@@ -91,7 +91,7 @@ describe('goose', () => {
     const reading = migrationsOf('goose', folder);
     expect(reading.errors).toEqual([
       '00002_backfill.go is a goose migration written in Go, which the action cannot run; ' +
-        'rewrite it in SQL, or set skipGo to leave Go migrations out.',
+        'rewrite it in SQL, or set skip-go-migrations: true to leave Go migrations out.',
     ]);
     expect(reading.migrations.map((m) => m.label)).toEqual(['00001', '00003']);
   });
@@ -102,7 +102,7 @@ describe('goose', () => {
     expect(reading.skipped).toEqual([
       {
         path: '00002_backfill.go',
-        reason: 'a goose migration written in Go, left out because skipGo is set',
+        reason: 'a goose migration written in Go, left out because skip-go-migrations is true',
       },
     ]);
   });
@@ -298,7 +298,7 @@ describe('popx', () => {
     expect(migrationsOf('popx', folder).errors).toEqual([
       '20210100000001000000_x.up.fizz is a Fizz migration, which the action cannot run; rewrite it in SQL.',
       '20210100000002000000_y.go is a popx migration written in Go, which the action cannot run; ' +
-        'rewrite it in SQL, or set skipGo to leave Go migrations out.',
+        'rewrite it in SQL, or set skip-go-migrations: true to leave Go migrations out.',
     ]);
     const skipping = migrationsOf('popx', folder, { skipGo: true });
     expect(skipping.skipped.map((s) => s.path)).toEqual(['20210100000002000000_y.go']);

@@ -1,0 +1,58 @@
+// Which tool's history tables exist in a schema, from the catalog in one query. Reads only.
+import type pg from 'pg';
+import type { ImportTool } from './model.js';
+
+/** Each tool's default table name (golang-migrate and dbmate share one). */
+export const TABLES: Record<ImportTool, string> = {
+  'golang-migrate': 'schema_migrations',
+  dbmate: 'schema_migrations',
+  goose: 'goose_db_version',
+  prisma: '_prisma_migrations',
+  diesel: '__diesel_schema_migrations',
+};
+
+/** A table's columns and their types as `format_type` spells them. */
+export type Columns = Map<string, string>;
+
+/** The columns of each of `tables` that exists in `schema`. */
+export async function columnsOf(
+  client: pg.ClientBase,
+  schema: string,
+  tables: readonly string[],
+): Promise<Map<string, Columns>> {
+  const { rows } = await client.query<{ table: string; column: string; type: string }>(
+    `SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'p')`,
+    [schema, [...new Set(tables)]],
+  );
+  const found = new Map<string, Columns>();
+  for (const row of rows) {
+    const columns = found.get(row.table) ?? new Map<string, string>();
+    columns.set(row.column, row.type);
+    found.set(row.table, columns);
+  }
+  return found;
+}
+
+/**
+ * Whose table this is, from its columns: golang-migrate's `schema_migrations` has
+ * `version bigint, dirty boolean`; dbmate's has one text `version`. Undefined when neither.
+ */
+export function toolOfTable(table: string, columns: Columns): ImportTool | undefined {
+  if (table === TABLES.goose && columns.has('version_id') && columns.has('is_applied')) {
+    return 'goose';
+  }
+  if (table === TABLES.prisma && columns.has('migration_name') && columns.has('finished_at')) {
+    return 'prisma';
+  }
+  if (table === TABLES.diesel && columns.has('version') && columns.has('run_on')) return 'diesel';
+  const version = columns.get('version');
+  if (version === undefined) return undefined;
+  if (columns.has('dirty') && columns.size === 2) return 'golang-migrate';
+  if (columns.size === 1 && (version.startsWith('character varying') || version === 'text')) {
+    return 'dbmate';
+  }
+  return undefined;
+}
