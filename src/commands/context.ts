@@ -25,6 +25,8 @@ export interface Context {
   cancelRunning?: () => void;
   /** Says a warning to the person reading the run (an annotation on Actions). */
   warn: (message: string) => void;
+  /** Files already checked in this run, by version: a fleet checks each file once for all targets. */
+  checked?: ReadonlyMap<bigint, FileCheck>;
 }
 
 /** The report of a run that stopped on its findings before writing anything. */
@@ -67,7 +69,8 @@ export async function planOf(
   });
   const checks = new Map<bigint, FileCheck>();
   for (const migration of plan.pending) {
-    checks.set(migration.version, checked?.get(migration.version) ?? (await checkFile(migration)));
+    const known = checked?.get(migration.version) ?? context.checked?.get(migration.version);
+    checks.set(migration.version, known ?? (await checkFile(migration)));
   }
   const findings = [...checks.values()].flatMap((check) => check.findings);
   return { ...withFindings(plan, findings), checks };

@@ -1,7 +1,7 @@
 // The SQL that creates the tracking table and records a row: text to send with a migration.
 import type pg from 'pg';
 import { literal } from '../sql/literal.js';
-import { qualifiedName, type RowStatus, type TrackingTable } from './table.js';
+import { qualifiedName, quoteIdentifier, type RowStatus, type TrackingTable } from './table.js';
 
 /**
  * The SQL that creates the tracking table, and its schema when `pg_namespace` lacks it: a role may
@@ -16,7 +16,8 @@ export async function createHistorySql(
   const { rows } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [
     tracking.schema,
   ]);
-  const createSchema = rows.length === 0 ? `CREATE SCHEMA "${tracking.schema}";` : '';
+  const createSchema =
+    rows.length === 0 ? `CREATE SCHEMA ${quoteIdentifier(tracking.schema)};` : '';
   return `${createSchema}CREATE TABLE IF NOT EXISTS ${qualifiedName(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN ('applied', 'baseline', 'running', 'failed')), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
 }
 
