@@ -128,7 +128,8 @@ describe('databases-query', () => {
       expect(await versions(urlOf(name))).toEqual(['1']);
     }
     expect(run.summary).toContain(drifted);
-    expect(run.summary).toContain('modified');
+    expect(run.summary).toContain('1_items.sql');
+    expect(run.summary).toContain('4 not started');
   });
 
   it('a failing canary: no other database starts, each still pending', async () => {
