@@ -54,10 +54,10 @@ module.exports = {
       name: 'no-orphans',
       severity: 'error',
       comment:
-        'A module that nothing imports is dead code, or a test helper in the wrong place. The folders of capabilities landed ahead of their wiring (unit-tested, not yet reached from main.ts) are excepted until they are wired.',
+        'A module that nothing imports is dead code, or a test helper in the wrong place. The folders of capabilities landed ahead of their wiring (unit-tested, not yet reached from main.ts) are excepted until they are wired: review/.',
       from: {
         orphan: true,
-        pathNot: ['^src/index[.]ts$', '[.]d[.]ts$', '^src/fleet/'],
+        pathNot: ['^src/index[.]ts$', '[.]d[.]ts$'],
       },
       to: {},
     },

@@ -465,7 +465,8 @@ describe('pr-comment', () => {
     }
     const misnamed: Record<string, string> = { '001_fine.sql': 'SELECT 1;\n' };
     for (let i = 0; i < 2000; i++) {
-      misnamed[`V${i}__flyway_style_name_that_is_not_ours_${'x'.repeat(40)}.sql`] = 'SELECT 1;\n';
+      misnamed[`create-table-${i}-with-a-name-that-is-not-ours-${'x'.repeat(40)}.sql`] =
+        'SELECT 1;\n';
     }
     const cases = [
       { files: pending, result: 'pending', code: 0 },

@@ -400,20 +400,20 @@ describe('refused before anything runs', () => {
     expect(await schemaExists(schema)).toBe(false);
   });
 
-  it('a stray -- migrate:down: exit 1, the message names file and line, no tracking table, no earlier migration applied', async ({
+  it('a stray unknown directive (-- migrate:undo): exit 1, the message names file and line, no tracking table, no earlier migration applied', async ({
     expect,
   }) => {
     const schema = freshSchema();
     const { workspace } = await workspaceWith({
       '1_ok.sql': `CREATE SCHEMA ${schema};`,
-      '2_down.sql': `CREATE TABLE ${schema}.a (id int);\n\n-- migrate:down\nDROP TABLE ${schema}.a;\n`,
+      '2_down.sql': `CREATE TABLE ${schema}.a (id int);\n\n-- migrate:undo\nDROP TABLE ${schema}.a;\n`,
     });
     const run = await runAction({ 'database-url': url, schema: meta(schema) }, { workspace });
     expect(run.code, run.all).toBe(1);
     expect(run.outputs.result).toBe('failed');
     expect(run.outputs.applied).toBe('[]');
     expect(
-      errorLines(run).some((l) => /2_down\.sql line 3\b.*-- migrate:down/.test(l)),
+      errorLines(run).some((l) => /2_down\.sql line 3\b.*-- migrate:undo/.test(l)),
       run.all,
     ).toBe(true);
     expect(await exists(`${meta(schema)}.schema_migrations`)).toBe(false);

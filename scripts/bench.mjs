@@ -6,8 +6,13 @@
 //   noop     nothing to do with 1,000 and 10,000 applied (process start → exit)
 //   big      one 50 MB migration
 //   layouts  noop with 1,000 applied in each other tool's layout, against the plain layout's
+//   fleet    many databases in one step (not in the default set: it creates 1,200 databases):
+//            1,000 up to date, 200 with 5 pending each, against a shell loop of one action run
+//            per database and psql's floor of one query per database; the most connections the
+//            step had open to the server; peak RSS for 10,000 schema targets (a dry run).
 //
-// Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big, BENCH_BIG_MB (50).
+// Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big[,fleet], BENCH_BIG_MB
+// (50), BENCH_FLEET_LOOP (100: the databases the loop runs on, scaled to the fleet's size).
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -64,7 +69,11 @@ try {
     label: 'bench',
     password: 'bench',
     // Durable as a real server is: the timings compare against psql on the same settings.
-    settings: { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' },
+    // Creating the fleet's 1,200 databases is setup, not what is measured: without fsync it takes
+    // seconds.
+    settings: ONLY.has('fleet')
+      ? { fsync: 'off', max_connections: '200' }
+      : { fsync: 'on', synchronous_commit: 'on', full_page_writes: 'on' },
     // Statements of the role `counted` are logged, to count what one run sends.
     onLog: (text) => {
       for (const l of text.split('\n'))
@@ -203,6 +212,156 @@ function fmt(ms) {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`;
 }
 
+/** The action on many databases in one step, with the most connections it held at once. */
+async function runFleetStep(inputs) {
+  const env = { ...process.env, GITHUB_WORKSPACE: work, GITHUB_EVENT_NAME: 'push' };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
+  const watcher = new pg.Client(urlOf('postgres'));
+  await watcher.connect();
+  let most = 0;
+  let done = false;
+  const watching = (async () => {
+    while (!done) {
+      const r = await watcher.query(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'agoat/migrate-action'",
+      );
+      most = Math.max(most, r.rows[0].n);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  const args = TIME ? [TIME, ['-f', '%M', process.execPath, dist]] : [process.execPath, [dist]];
+  const started = process.hrtime.bigint();
+  const { code, stderr, stdout } = await new Promise((resolve) => {
+    const child = spawn(args[0], args[1], { env });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => {
+      out = (out + c).slice(-4000);
+    });
+    child.stderr.on('data', (c) => {
+      err += c;
+    });
+    child.on('close', (exit) => resolve({ code: exit, stderr: err, stdout: out }));
+  });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  done = true;
+  await watching;
+  await watcher.end();
+  if (code !== 0) throw new Error(`fleet run exited ${code}: ${stdout}${stderr.slice(-2000)}`);
+  const rss = TIME ? Number(stderr.trim().split('\n').at(-1)) / 1024 : undefined;
+  return { ms, rss, most };
+}
+
+async function benchFleet() {
+  const LOOP = Number(process.env.BENCH_FLEET_LOOP ?? 100);
+  const dir = path.join(work, 'fleet-5');
+  await writeSmallMigrations(dir, 5);
+  const create = async (prefix, n) => {
+    const names = Array.from({ length: n }, (_, i) => `${prefix}_${String(i).padStart(4, '0')}`);
+    for (const name of names) await freshDatabase(name);
+    return names;
+  };
+  const query = (prefix) => `SELECT datname FROM pg_database WHERE datname LIKE '${prefix}\\_%'`;
+  const step = (prefix, extra = {}) =>
+    runFleetStep({
+      'database-url': urlOf('postgres'),
+      'databases-query': query(prefix),
+      'migrations-dir': dir,
+      ...extra,
+    });
+  /** One action run per database, as a shell loop would; `names` is the loop's sample. */
+  const loop = (names) => {
+    const started = process.hrtime.bigint();
+    for (const name of names) runAction(name, dir);
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+  const psqlLoop = (names) => {
+    const started = process.hrtime.bigint();
+    for (const name of names) {
+      runPsql(name, ['-c', 'SELECT version, checksum FROM schema_migrations', '-o', '/dev/null']);
+    }
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  };
+
+  // 1,000 databases, all up to date.
+  const upToDate = await create('fleet_up', 1000);
+  await step('fleet_up', { concurrency: '8' });
+  const sample = upToDate.slice(0, LOOP);
+  const scale = upToDate.length / sample.length;
+  const steps = [];
+  for (let r = 0; r < RUNS; r++) steps.push(await step('fleet_up'));
+  const loopMs = loop(sample) * scale;
+  const floorMs = psqlLoop(sample) * scale;
+  const floorSample = [{ ms: floorMs }];
+  record(
+    'fleet: 1,000 up to date',
+    `floor: psql, one query per database (${LOOP} run, ×${scale})`,
+    floorSample,
+    floorMs,
+  );
+  record(
+    'fleet: 1,000 up to date',
+    `loop: one action run per database (${LOOP} run, ×${scale})`,
+    [{ ms: loopMs }],
+    floorMs,
+  );
+  record(
+    'fleet: 1,000 up to date',
+    `one step, concurrency 4 (at most ${Math.max(...steps.map((s) => s.most))} connections)`,
+    steps,
+    floorMs,
+    median(steps.map((s) => s.rss ?? 0)),
+  );
+  console.log(
+    `fleet up to date: one step / loop = ${(median(steps.map((s) => s.ms)) / loopMs).toFixed(3)}`,
+  );
+
+  // 200 databases with 5 pending migrations each.
+  const pendingSamples = [];
+  let pendingLoop = 0;
+  const pendingLoopSize = Math.min(LOOP, 200);
+  for (let r = 0; r < Math.min(RUNS, 3); r++) {
+    await create('fleet_pend', 200);
+    pendingSamples.push(await step('fleet_pend'));
+    const names = await create('fleet_loop', pendingLoopSize);
+    pendingLoop += loop(names) * (200 / pendingLoopSize);
+    for (const name of names) await admin(`DROP DATABASE ${name} WITH (FORCE)`);
+  }
+  pendingLoop /= Math.min(RUNS, 3);
+  record(
+    'fleet: 200 × 5 pending',
+    `loop: one action run per database (${pendingLoopSize} run, ×${200 / pendingLoopSize})`,
+    [{ ms: pendingLoop }],
+    pendingLoop,
+  );
+  record(
+    'fleet: 200 × 5 pending',
+    `one step, concurrency 4 (at most ${Math.max(...pendingSamples.map((s) => s.most))} connections)`,
+    pendingSamples,
+    pendingLoop,
+    median(pendingSamples.map((s) => s.rss ?? 0)),
+  );
+  console.log(
+    `fleet pending: one step / loop = ${(median(pendingSamples.map((s) => s.ms)) / pendingLoop).toFixed(3)}`,
+  );
+
+  // 10,000 schema targets in one database, a dry run: every target checked, the report made.
+  await freshDatabase('fleet_schemas');
+  const wide = await runFleetStep({
+    'database-url': urlOf('fleet_schemas'),
+    'schemas-query': "SELECT 'tenant_' || g FROM generate_series(1, 10000) g",
+    'migrations-dir': dir,
+    'dry-run': 'true',
+  });
+  record(
+    'fleet: 10,000 schemas, dry run',
+    `one step, concurrency 4 (at most ${wide.most} connections)`,
+    [wide],
+    wide.ms,
+    wide.rss,
+  );
+}
+
 try {
   await admin(`CREATE ROLE counted LOGIN SUPERUSER PASSWORD 'bench'`);
   await admin(`ALTER ROLE counted SET log_statement = 'all'`);
@@ -322,6 +481,8 @@ try {
     );
     record(label, 'action', samples.action, floor, median(samples.action.map((s) => s.rss ?? 0)));
   }
+
+  if (ONLY.has('fleet')) await benchFleet();
 
   console.log(
     '| work | variant | median | min–max | ratio to floor | peak RSS | statements sent |',

@@ -1,6 +1,7 @@
 // Wires one run together: inputs, files and history, the command, then the report. The only place effects meet.
 import { baseline } from './commands/baseline.js';
 import type { Context } from './commands/context.js';
+import { runFleet } from './commands/fleet.js';
 import { Adoption, readHistoryExplained, toolsToImport } from './commands/import.js';
 import { migrate } from './commands/migrate.js';
 import { repair } from './commands/repair.js';
@@ -10,9 +11,11 @@ import { cancelRunning } from './db/cancel.js';
 import { connect, type Database } from './db/connect.js';
 import { messageOf } from './errors.js';
 import { readFolder } from './files/folder.js';
+import { renderFleetSummary } from './fleet/render.js';
 import type { Report } from './report/model.js';
+import { logTarget, publishFleet } from './runner/fleet-publish.js';
 import { getSettings, type Settings } from './runner/inputs.js';
-import { upsertComment } from './runner/pr-comment.js';
+import { upsertComment, upsertRendered } from './runner/pr-comment.js';
 import { annotate, log, setFailureOutputs, setOutputs, writeSummary } from './runner/publish.js';
 import * as core from './runner/toolkit.js';
 
@@ -45,6 +48,10 @@ export async function run(): Promise<void> {
       core.warning(
         `The database URL parameter ${name} is not used by this action and was ignored.`,
       );
+    }
+    if (settings.fleet) {
+      await runFleetStep(settings, cancel.signal);
+      return;
     }
     const command = COMMANDS[settings.command];
 
@@ -116,4 +123,32 @@ export async function run(): Promise<void> {
     process.off('SIGTERM', onSignal);
     await db?.client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Many databases in one step: every target checked, then migrated in waves, one group per target
+ * in the log as it finishes, then one report for the fleet. Throws only before any target ran.
+ */
+async function runFleetStep(settings: Settings, signal: AbortSignal): Promise<void> {
+  const fleet = await runFleet(settings, {
+    log: core.info,
+    warn: core.warning,
+    onTarget: logTarget,
+    signal,
+  });
+  const { kind, results } = fleet;
+  const verdict = publishFleet(results, { kind, dryRun: settings.dryRun });
+  if (settings.prComment) {
+    const { source, shard } = settings.fleet ?? {};
+    await upsertRendered(
+      (budget) => renderFleetSummary(results, { kind, dryRun: settings.dryRun, budget }),
+      {
+        token: settings.githubToken,
+        target: `fleet ${source?.kind} ${settings.target.label}:${settings.target.port} ${settings.schema}.${settings.table}${shard ? ` shard ${shard.index}/${shard.count}` : ''}`,
+        eventName: settings.eventName,
+      },
+    );
+  }
+  if (results.some((r) => r.result === 'failed' || r.result === 'drift')) core.setFailed(verdict);
+  else if (signal.aborted) core.setFailed(`The job was cancelled: ${verdict}`);
 }

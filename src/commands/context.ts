@@ -36,6 +36,8 @@ export interface Context {
   warn: (message: string) => void;
   /** The import of another tool's history into an empty tracking table (`import-history`). */
   adoption?: Adoption;
+  /** Files already checked in this run, by version: a fleet checks each file once for all targets. */
+  checked?: ReadonlyMap<bigint, PendingCheck>;
 }
 
 /** `3 migrations applied` (and the versions a baseline covers): what the history holds. */
@@ -95,7 +97,7 @@ export async function planOf(
       : made;
   const checks = new Map<bigint, PendingCheck>();
   for (const migration of plan.pending) {
-    let check = checked?.get(migration.version);
+    let check = checked?.get(migration.version) ?? context.checked?.get(migration.version);
     if (!check) {
       const file = await checkFile(migration, context.tracking);
       const { allowances, findings } = checkAllowances(migration);

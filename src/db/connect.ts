@@ -21,6 +21,15 @@ function retries(target: ConnectionTarget, error: unknown): boolean {
   return target.sslMode === 'allow' && error instanceof pg.DatabaseError;
 }
 
+/**
+ * `-c search_path=<schema>` for the startup packet's options: the schema quoted as an identifier,
+ * then spaces and backslashes escaped with a backslash, as the server splits the options string.
+ */
+export function searchPathOption(schema: string): string {
+  const quoted = `"${schema.replaceAll('"', '""')}"`;
+  return `-c search_path=${quoted.replace(/[\\ ]/g, (c) => `\\${c}`)}`;
+}
+
 function clientConfig(target: ConnectionTarget, ssl: ConnectionOptions | false, timeoutMs: number) {
   return {
     host: target.host,
@@ -34,6 +43,7 @@ function clientConfig(target: ConnectionTarget, ssl: ConnectionOptions | false, 
     keepAlive: true,
     keepAliveInitialDelayMillis: 10_000,
     connectionTimeoutMillis: Math.max(1, timeoutMs),
+    ...(target.searchPath !== undefined && { options: searchPathOption(target.searchPath) }),
   } satisfies pg.ClientConfig;
 }
 

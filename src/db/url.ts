@@ -19,6 +19,12 @@ export interface ConnectionTarget {
   label: string;
   /** Query parameters the action does not understand, for a warning. */
   ignoredParameters: string[];
+  /**
+   * A schema for the session's search_path, sent in the startup packet (a `schemas-query`
+   * target): a value from the startup packet is the session's default, so it survives the
+   * RESET ALL after each migration.
+   */
+  searchPath?: string;
 }
 
 const SSL_MODES: readonly SslMode[] = [

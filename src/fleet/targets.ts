@@ -235,7 +235,7 @@ export function schemaTargets(
   return checkUnique('schemas-query', 'schema', schemaNames).map((schema) => ({
     name: schema,
     url: baseUrl,
-    target: { ...base, label: `${schema} in ${base.label}` },
+    target: { ...base, label: `${schema} in ${base.label}`, searchPath: schema },
     secrets,
     schema,
   }));

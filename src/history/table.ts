@@ -16,7 +16,12 @@ export interface TrackingTable {
   table: string;
 }
 
-/** `"schema"."table"`: the names are plain identifiers (checked by the inputs), quoted anyway. */
+/** `"name"`, with any `"` doubled: a `schemas-query` schema may hold any character. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `"schema"."table"`, each name quoted as an identifier. */
 export function qualifiedName({ schema, table }: TrackingTable): string {
-  return `"${schema}"."${table}"`;
+  return `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
 }

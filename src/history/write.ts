@@ -2,7 +2,7 @@
 import type pg from 'pg';
 import { ConfigurationError } from '../errors.js';
 import { literal } from '../sql/literal.js';
-import { qualifiedName, type RowStatus, type TrackingTable } from './table.js';
+import { qualifiedName, quoteIdentifier, type RowStatus, type TrackingTable } from './table.js';
 
 /**
  * The SQL that creates the tracking table when it does not exist, and its schema when
@@ -23,7 +23,9 @@ export async function createHistorySql(
   const problem = missingGrant(access, tracking, update);
   if (problem) throw new ConfigurationError(problem);
   if (access.table_exists) return '';
-  const createSchema = access.schema_exists ? '' : `CREATE SCHEMA "${tracking.schema}";`;
+  const createSchema = access.schema_exists
+    ? ''
+    : `CREATE SCHEMA ${quoteIdentifier(tracking.schema)};`;
   return `${createSchema}CREATE TABLE IF NOT EXISTS ${qualifiedName(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN (${STATUS_LIST})), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
 }
 

@@ -2,6 +2,17 @@
 import * as path from 'node:path';
 import { type ConnectionTarget, parseDatabaseUrl, secretsOf } from '../db/url.js';
 import { ConfigurationError } from '../errors.js';
+import {
+  parseCanary,
+  parseConcurrency,
+  parseOnTargetFailure,
+  parseShardInput,
+  type TargetSource,
+  targetSource,
+} from '../fleet/inputs.js';
+import type { Shard } from '../fleet/shard.js';
+import { type FleetTarget, parseTargetList, secretsOfTargetList } from '../fleet/targets.js';
+import type { FailurePolicy } from '../fleet/waves.js';
 import * as core from './toolkit.js';
 
 /** The `layout` input's values: `auto`, the plain layout, or another tool's. */
@@ -68,6 +79,19 @@ export interface Settings {
   importHistory: (typeof HISTORY_TOOLS)[number];
   /** Leave Go migrations (goose) out as skipped instead of stopping the run. */
   skipGoMigrations: boolean;
+  /** Many databases in one step: set when `database-urls`, `databases-query` or `schemas-query` is. */
+  fleet?: FleetSettings;
+}
+
+/** The fleet's inputs. `Settings.target` is then the server the query runs on, or the first target. */
+export interface FleetSettings {
+  source: Exclude<TargetSource, { kind: 'single' }>;
+  /** The targets of `database-urls`, parsed; the queries' targets are known only once they ran. */
+  targets?: FleetTarget[];
+  concurrency: number;
+  canary: number;
+  onTargetFailure: FailurePolicy;
+  shard?: Shard;
 }
 
 // Defaults of action.yml, repeated here because `node dist/index.js` run by hand gets no defaults
@@ -189,12 +213,11 @@ function databaseUrl(): string {
  * as a secret before any other message can be written.
  */
 export function getSettings(): Settings {
-  const url = databaseUrl();
-  for (const secret of secretsOf(url)) core.setSecret(secret);
+  const { fleet, url } = fleetSettings();
   // The runner masks github.token itself; a token passed any other way is masked here.
   const githubToken = core.getInput('github-token');
   if (githubToken) core.setSecret(githubToken);
-  const target = parseDatabaseUrl(url);
+  const target = fleet?.targets?.[0]?.target ?? parseDatabaseUrl(url);
 
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const migrationsDirInput = input('migrations-dir');
@@ -264,5 +287,38 @@ export function getSettings(): Settings {
     layout: oneOf('layout', LAYOUTS),
     importHistory: oneOf('import-history', HISTORY_TOOLS),
     skipGoMigrations: boolean('skip-go-migrations'),
+    ...(fleet && { fleet }),
   };
+}
+
+/**
+ * Which inputs name the targets, with every password registered as a secret before anything is
+ * parsed, so no message (a parse error included) can show one. `url` is `database-url` (or its
+ * fallback), empty for `database-urls`.
+ */
+function fleetSettings(): { fleet?: FleetSettings; url: string } {
+  const databaseUrls = core.getInput('database-urls');
+  for (const secret of secretsOfTargetList(databaseUrls)) core.setSecret(secret);
+  const given = core.getInput('database-url');
+  const fallbackUrl = process.env.DATABASE_URL || process.env.DSN || '';
+  for (const secret of secretsOf(given || fallbackUrl)) core.setSecret(secret);
+  const source = targetSource({
+    databaseUrl: given,
+    fallbackUrl,
+    databaseUrls,
+    databasesQuery: core.getInput('databases-query'),
+    schemasQuery: core.getInput('schemas-query'),
+  });
+  if (source.kind === 'single') return { url: databaseUrl() };
+  const fleet: FleetSettings = {
+    source,
+    concurrency: parseConcurrency(core.getInput('concurrency')),
+    canary: parseCanary(core.getInput('canary')),
+    onTargetFailure: parseOnTargetFailure(core.getInput('on-target-failure')),
+    shard: parseShardInput(core.getInput('shard')),
+  };
+  if (source.kind === 'list') {
+    return { fleet: { ...fleet, targets: parseTargetList(source.databaseUrls) }, url: '' };
+  }
+  return { fleet, url: source.databaseUrl };
 }

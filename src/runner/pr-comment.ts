@@ -28,8 +28,16 @@ export function commentBody(report: Report, target: string): string {
  * read-only token or a workflow without `pull-requests: write` gives a warning, never a failure.
  * `@actions/github` is loaded only here, so runs without a comment start fast.
  */
-export async function upsertComment(
+export function upsertComment(
   report: Report,
+  options: { token: string; target: string; eventName: string },
+): Promise<void> {
+  return upsertRendered((budget) => renderSummary(report, budget), options);
+}
+
+/** Like `upsertComment`, with the body rendered within the budget it is given (a fleet's summary). */
+export async function upsertRendered(
+  render: (budget: number) => string,
   { token, target, eventName }: { token: string; target: string; eventName: string },
 ): Promise<void> {
   if (!PR_EVENTS.has(eventName)) {
@@ -52,7 +60,7 @@ export async function upsertComment(
     const octokit = getOctokit(token);
     const { owner, repo } = context.repo;
     const marker = commentMarker(target);
-    const body = commentBody(report, target);
+    const body = `${marker}\n${render(COMMENT_BUDGET - marker.length - 1)}`;
     // Only comments written by this token's user count, so nobody else's comment is edited.
     const login = await octokit.rest.users
       .getAuthenticated()

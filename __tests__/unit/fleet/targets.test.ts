@@ -213,7 +213,11 @@ describe('schemaTargets', () => {
       ['tenant_a', 'tenant_a', 'postgres://u:pw@h/app'],
       ['Tenant B', 'Tenant B', 'postgres://u:pw@h/app'],
     ]);
-    expect(targets[1]?.target).toMatchObject({ database: 'app', label: 'Tenant B in app on h' });
+    expect(targets[1]?.target).toMatchObject({
+      database: 'app',
+      label: 'Tenant B in app on h',
+      searchPath: 'Tenant B',
+    });
     expect(targets[0]?.secrets).toContain('pw');
   });
 

@@ -462,3 +462,58 @@ describe('getSettings: baseline-version', () => {
     }
   });
 });
+
+describe('getSettings: fleet', () => {
+  const LIST = 'a=postgres://u:first%40pw@h1/app\n# a comment\npostgres://u:second@h2/b';
+
+  it('has no fleet for one database-url', () => {
+    expect(getSettings().fleet).toBeUndefined();
+  });
+
+  it('parses database-urls with the fleet defaults, the first target as the target', () => {
+    delete process.env['INPUT_DATABASE-URL'];
+    setInputs({ 'database-urls': LIST });
+    const settings = getSettings();
+    expect(settings.fleet).toMatchObject({
+      source: { kind: 'list' },
+      concurrency: 4,
+      canary: 1,
+      onTargetFailure: 'stop',
+    });
+    expect(settings.fleet?.shard).toBeUndefined();
+    expect(settings.fleet?.targets?.map((t) => t.name)).toEqual(['a', 'b']);
+    expect(settings.target.host).toBe('h1');
+  });
+
+  it('registers every password of every line before a bad line is refused, and names the line', () => {
+    delete process.env['INPUT_DATABASE-URL'];
+    const error = errorWith({ 'database-urls': `${LIST}\nc=postgres://u:third@h3:notaport/c` });
+    expect(error.message).toMatch(/^Input database-urls, line 4: /);
+    expect(error.message).not.toContain('third');
+    const masks = written.filter((line) => line.startsWith('::add-mask::')).join('');
+    for (const secret of ['first@pw', 'second', 'third']) expect(masks).toContain(secret);
+  });
+
+  it('refuses database-url and database-urls together', () => {
+    expect(errorWith({ 'database-urls': LIST }).message).toMatch(
+      /^Inputs database-url and database-urls are both given/,
+    );
+  });
+
+  it('reads schemas-query with concurrency, canary, on-target-failure and shard', () => {
+    setInputs({
+      'schemas-query': 'SELECT 1',
+      concurrency: '8',
+      canary: '0',
+      'on-target-failure': 'continue',
+      shard: '2/3',
+    });
+    expect(getSettings().fleet).toMatchObject({
+      source: { kind: 'schemas-query', databaseUrl: URL, query: 'SELECT 1' },
+      concurrency: 8,
+      canary: 0,
+      onTargetFailure: 'continue',
+      shard: { index: 2, count: 3 },
+    });
+  });
+});
