@@ -1,8 +1,8 @@
-export const id = 74;
-export const ids = [74];
+export const id = 796;
+export const ids = [796];
 export const modules = {
 
-/***/ 9074:
+/***/ 4796:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -16,11 +16,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./lib/db/session.js
-var session = __webpack_require__(3794);
+var session = __webpack_require__(5660);
 // EXTERNAL MODULE: ./lib/history/table.js
-var table = __webpack_require__(3452);
+var table = __webpack_require__(5490);
 // EXTERNAL MODULE: ./lib/report/review.js
-var review = __webpack_require__(7140);
+var review = __webpack_require__(5194);
 ;// CONCATENATED MODULE: ./lib/review/observe/locks.js
 // Lock modes as pg_locks spells them and as the report writes them. Pure.
 /** pg_locks' modes, weakest first (the order of PostgreSQL's lock mode numbers). */
@@ -323,8 +323,12 @@ function unpredicted(observation, predicted, relation, options) {
 }
 
 ;// CONCATENATED MODULE: ./lib/review/observe/columns.js
+// On 18 a NOT NULL constraint added NOT VALID also sets attnotnull, yet SET NOT NULL scans to
+// validate it: only a column without such a constraint counts as NOT NULL already.
 const COLUMNS_SQL = `SELECT n.nspname AS schema, c.relname AS name, a.attname AS column,
-  format_type(a.atttypid, a.atttypmod) AS type
+  format_type(a.atttypid, a.atttypmod) AS type,
+  a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid
+    AND k.contype = 'n' AND NOT k.convalidated AND a.attnum = ANY (k.conkey)) AS not_null
 FROM unnest($1::text[], $2::text[]) AS t(schema, name)
 JOIN pg_namespace n ON n.nspname = t.schema
 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.name
@@ -340,7 +344,7 @@ function unquote(identifier) {
     return identifier.startsWith('"') ? identifier.slice(1, -1).replaceAll('""', '"') : identifier;
 }
 /**
- * Reads, in two queries, the columns and the valid NOT NULL checks of `tables` (qualified
+ * Reads, in two queries, the columns (type, NOT NULL) and the valid NOT NULL checks of `tables` (qualified
  * `schema.name`, as the catalog stores them). Only the tables the pending statements alter are
  * asked for, so the cost does not grow with the size of the schema.
  */
@@ -355,8 +359,11 @@ async function readColumnFacts(client, tables) {
             schemas,
             names,
         ]);
-        for (const row of columns.rows)
+        for (const row of columns.rows) {
             types.set(`${row.schema}.${row.name}\n${row.column}`, row.type);
+            if (row.not_null)
+                proven.add(`${row.schema}.${row.name}\n${row.column}`);
+        }
         for (const row of checks.rows) {
             const match = NOT_NULL_CHECK.exec(row.def);
             if (match?.[1])
@@ -365,12 +372,12 @@ async function readColumnFacts(client, tables) {
     }
     return {
         columnType: (table, column) => types.get(`${table}\n${column}`),
-        hasValidNotNullCheck: (table, column) => proven.has(`${table}\n${column}`),
+        provenNotNull: (table, column) => proven.has(`${table}\n${column}`),
     };
 }
 
 // EXTERNAL MODULE: ./lib/review/observe/errors.js
-var errors = __webpack_require__(7976);
+var errors = __webpack_require__(4310);
 ;// CONCATENATED MODULE: ./lib/review/catalog/diff.js
 /** The order kinds are listed in: containers first, then what hangs on tables, then the rest. */
 const KIND_ORDER = [
@@ -1126,6 +1133,7 @@ WITH ix AS (
   SELECT x.indrelid, sum(greatest(ic.relpages, 0))::int8 AS pages
   FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid GROUP BY x.indrelid)
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+       c.relpersistence::text AS persistence,
        tn.nspname AS table_schema, t.relname AS table_name,
        c.reltuples::float8 AS rows,
        ((greatest(c.relpages, 0) + coalesce(toast.relpages, 0) + coalesce(ix.pages, 0) + coalesce(tix.pages, 0))
@@ -1158,6 +1166,7 @@ async function readRelations(client, schemas) {
             schema: row.schema,
             name: row.name,
             kind: row.kind,
+            persistence: row.persistence,
             rows: Math.max(0, row.rows),
             bytes: row.bytes,
             oid: Number(row.oid),
@@ -1231,13 +1240,13 @@ function lookupOf(relations) {
 }
 
 // EXTERNAL MODULE: ./lib/files/stream.js
-var stream = __webpack_require__(2783);
+var stream = __webpack_require__(569);
 // EXTERNAL MODULE: ./lib/sql/splitter.js
-var splitter = __webpack_require__(773);
+var splitter = __webpack_require__(5947);
 // EXTERNAL MODULE: ./lib/review/allow.js
-var allow = __webpack_require__(8177);
+var allow = __webpack_require__(1431);
 // EXTERNAL MODULE: ./lib/sql/parser.js
-var parser = __webpack_require__(9745);
+var parser = __webpack_require__(6595);
 ;// CONCATENATED MODULE: ./lib/review/rules/parse.js
 
 let parse_parser;
@@ -1246,7 +1255,7 @@ let parse_parser;
  * WebAssembly; importing the module again afterwards gives that same, loaded instance.
  */
 function getParser() {
-    parse_parser ??= (0,parser/* loadSqlParser */.O)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    parse_parser ??= (0,parser/* loadSqlParser */.O)().then(() => __webpack_require__.e(/* import() */ 311).then(__webpack_require__.t.bind(__webpack_require__, 5311, 19)));
     return parse_parser;
 }
 /**
@@ -1518,19 +1527,39 @@ function predictAlterTable(state, stmt) {
     if (!target || stmt.objtype !== 'OBJECT_TABLE')
         return { findings: [], locks: [] };
     const findings = [];
+    const partitions = [];
     let lock;
     for (const node of stmt.cmds ?? []) {
         const cmd = nodeOf(node, 'AlterTableCmd');
         if (!cmd)
             continue;
         lock = strongest(lock, lockOf(cmd));
+        const partition = partitionClaim(state, cmd);
+        if (partition)
+            partitions.push(partition);
         rememberChecks(state, target, cmd);
         if (isTable(target.existing))
             findings.push(...subcommandFindings(state, target, cmd));
     }
     // One finding per rule: a statement that rewrites twice still rewrites once.
     const unique = findings.filter((f, i) => findings.findIndex((g) => g.rule === f.rule) === i);
-    return { findings: unique, locks: lock ? [{ target, mode: lock }] : [] };
+    return { findings: unique, locks: [...(lock ? [{ target, mode: lock }] : []), ...partitions] };
+}
+/**
+ * ATTACH and DETACH PARTITION lock the partition too: ATTACH takes ACCESS EXCLUSIVE on it (to
+ * check its rows against the bound, while the parent gets SHARE UPDATE EXCLUSIVE); DETACH takes
+ * ACCESS EXCLUSIVE from PostgreSQL 14 on (SHARE UPDATE EXCLUSIVE with CONCURRENTLY, and on 13).
+ */
+function partitionClaim(state, cmd) {
+    if (cmd.subtype !== 'AT_AttachPartition' && cmd.subtype !== 'AT_DetachPartition')
+        return undefined;
+    const partitionCmd = nodeOf(cmd.def, 'PartitionCmd');
+    const partition = resolve(state, partitionCmd?.name);
+    if (!partition)
+        return undefined;
+    const light = cmd.subtype === 'AT_DetachPartition' &&
+        (partitionCmd?.concurrent === true || state.context.serverVersionNum < 140000);
+    return { target: partition, mode: light ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE' };
 }
 /** Records CHECK (col IS NOT NULL) constraints that later make SET NOT NULL skip its scan. */
 function rememberChecks(state, target, cmd) {
@@ -1599,6 +1628,9 @@ function subcommandFindings(state, target, cmd) {
             ];
         case 'AT_SetLogged':
         case 'AT_SetUnLogged':
+            // A table that has the persistence asked for already is left alone.
+            if (target.existing?.persistence === (cmd.subtype === 'AT_SetLogged' ? 'p' : 'u'))
+                return [];
             return [
                 rewrite(`SET ${cmd.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'} rewrites ${t} and its indexes under ACCESS EXCLUSIVE.`, 'Do it in a maintenance window, or create a new table with the wanted persistence and copy the rows in batches.'),
             ];
@@ -1616,7 +1648,7 @@ function subcommandFindings(state, target, cmd) {
 }
 function notNullProven(state, table, column) {
     return (state.pending.notNullProven.has(`${table}.${column}`) ||
-        (state.context.hasValidNotNullCheck?.(table, column) ?? false));
+        (state.context.provenNotNull?.(table, column) ?? false));
 }
 function notNullSaferWay(state, table, column) {
     const name = `${table.slice(table.indexOf('.') + 1)}_${column}_not_null`;
@@ -1716,6 +1748,9 @@ function constraintFindings(state, target, con) {
                 return [];
             return scan(`ADD ${con.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} builds an index on ${t} under ACCESS EXCLUSIVE, blocking reads and writes for the whole build.`);
         case 'CONSTR_NOTNULL': {
+            // A table constraint NOT NULL is PostgreSQL 18's: older servers reject the statement.
+            if (state.context.serverVersionNum < 180000)
+                return [];
             const column = names(con.keys)[0] ?? '';
             if (con.skip_validation || notNullProven(state, t, column))
                 return [];
@@ -1918,6 +1953,12 @@ function predictRename(state, stmt) {
             ],
             locks: [{ target, mode: 'ACCESS EXCLUSIVE' }],
         };
+    }
+    // Renaming a table's constraint or trigger takes ACCESS EXCLUSIVE on the table; nothing breaks.
+    if (stmt.renameType === 'OBJECT_TABCONSTRAINT' || stmt.renameType === 'OBJECT_TRIGGER') {
+        return isTable(existing)
+            ? { findings: [], locks: [{ target, mode: 'ACCESS EXCLUSIVE' }] }
+            : NONE;
     }
     if (!RENAMED_RELATIONS.has(stmt.renameType ?? ''))
         return NONE;
@@ -2236,7 +2277,10 @@ const REVIEWED = new Set([
     'REINDEX',
     'SET',
     'RESET',
+    'LOCK',
 ]);
+/** `SELECT set_config('lock_timeout', …)` bounds lock waits as SET does: such a SELECT is parsed too. */
+const SET_CONFIG = /\bset_config\b/i;
 /** The statement text to parse and quote: without its `;`. */
 function withoutSemicolon(text) {
     return text.endsWith(';') ? text.slice(0, -1).trimEnd() : text;
@@ -2255,7 +2299,8 @@ async function parsePending(pending) {
         }
         const sql = migration.sql;
         const chosen = (0,splitter/* splitSql */.b)(sql)
-            .filter((s) => REVIEWED.has(s.keyword))
+            .filter((s) => REVIEWED.has(s.keyword) ||
+            (s.keyword === 'SELECT' && SET_CONFIG.test(sql.slice(s.start, s.end))))
             .map((s) => ({ text: withoutSemicolon(sql.slice(s.start, s.end)), line: s.line }));
         files.push({ migration, statements: await parseStatementTrees(chosen), allowances });
     }
@@ -2281,7 +2326,7 @@ function predictPending(files, facts) {
             created,
             pending,
             columnType: facts.columnType,
-            hasValidNotNullCheck: facts.hasValidNotNullCheck,
+            provenNotNull: facts.provenNotNull,
         });
         risks.push(...prediction.risks);
         statements.forEach((s, i) => {
@@ -2362,7 +2407,7 @@ async function startReview(context, plan) {
         searchPath,
         lockTimeoutInput: context.settings.lockTimeout !== undefined,
         columnType: columns?.columnType,
-        hasValidNotNullCheck: columns?.hasValidNotNullCheck,
+        provenNotNull: columns?.provenNotNull,
     });
     return { files, prediction, relations, notes };
 }
