@@ -202,8 +202,12 @@ function unpredicted(observation, predicted, relation, options) {
 }
 
 ;// CONCATENATED MODULE: ./lib/review/observe/columns.js
+// On 18 a NOT NULL constraint added NOT VALID also sets attnotnull, yet SET NOT NULL scans to
+// validate it: only a column without such a constraint counts as NOT NULL already.
 const COLUMNS_SQL = `SELECT n.nspname AS schema, c.relname AS name, a.attname AS column,
-  format_type(a.atttypid, a.atttypmod) AS type
+  format_type(a.atttypid, a.atttypmod) AS type,
+  a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid
+    AND k.contype = 'n' AND NOT k.convalidated AND a.attnum = ANY (k.conkey)) AS not_null
 FROM unnest($1::text[], $2::text[]) AS t(schema, name)
 JOIN pg_namespace n ON n.nspname = t.schema
 JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = t.name
@@ -219,7 +223,7 @@ function unquote(identifier) {
     return identifier.startsWith('"') ? identifier.slice(1, -1).replaceAll('""', '"') : identifier;
 }
 /**
- * Reads, in two queries, the columns and the valid NOT NULL checks of `tables` (qualified
+ * Reads, in two queries, the columns (type, NOT NULL) and the valid NOT NULL checks of `tables` (qualified
  * `schema.name`, as the catalog stores them). Only the tables the pending statements alter are
  * asked for, so the cost does not grow with the size of the schema.
  */
@@ -234,8 +238,11 @@ async function readColumnFacts(client, tables) {
             schemas,
             names,
         ]);
-        for (const row of columns.rows)
+        for (const row of columns.rows) {
             types.set(`${row.schema}.${row.name}\n${row.column}`, row.type);
+            if (row.not_null)
+                proven.add(`${row.schema}.${row.name}\n${row.column}`);
+        }
         for (const row of checks.rows) {
             const match = NOT_NULL_CHECK.exec(row.def);
             if (match?.[1])
@@ -244,7 +251,7 @@ async function readColumnFacts(client, tables) {
     }
     return {
         columnType: (table, column) => types.get(`${table}\n${column}`),
-        hasValidNotNullCheck: (table, column) => proven.has(`${table}\n${column}`),
+        provenNotNull: (table, column) => proven.has(`${table}\n${column}`),
     };
 }
 
@@ -1005,6 +1012,7 @@ WITH ix AS (
   SELECT x.indrelid, sum(greatest(ic.relpages, 0))::int8 AS pages
   FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid GROUP BY x.indrelid)
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+       c.relpersistence::text AS persistence,
        tn.nspname AS table_schema, t.relname AS table_name,
        c.reltuples::float8 AS rows,
        ((greatest(c.relpages, 0) + coalesce(toast.relpages, 0) + coalesce(ix.pages, 0) + coalesce(tix.pages, 0))
@@ -1037,6 +1045,7 @@ async function readRelations(client, schemas) {
             schema: row.schema,
             name: row.name,
             kind: row.kind,
+            persistence: row.persistence,
             rows: Math.max(0, row.rows),
             bytes: row.bytes,
             oid: Number(row.oid),
@@ -1360,19 +1369,39 @@ function predictAlterTable(state, stmt) {
     if (!target || stmt.objtype !== 'OBJECT_TABLE')
         return { findings: [], locks: [] };
     const findings = [];
+    const partitions = [];
     let lock;
     for (const node of stmt.cmds ?? []) {
         const cmd = (0,rules_context/* nodeOf */.E7)(node, 'AlterTableCmd');
         if (!cmd)
             continue;
         lock = (0,rules_context/* strongest */.yX)(lock, lockOf(cmd));
+        const partition = partitionClaim(state, cmd);
+        if (partition)
+            partitions.push(partition);
         rememberChecks(state, target, cmd);
         if ((0,rules_context/* isTable */.bI)(target.existing))
             findings.push(...subcommandFindings(state, target, cmd));
     }
     // One finding per rule: a statement that rewrites twice still rewrites once.
     const unique = findings.filter((f, i) => findings.findIndex((g) => g.rule === f.rule) === i);
-    return { findings: unique, locks: lock ? [{ target, mode: lock }] : [] };
+    return { findings: unique, locks: [...(lock ? [{ target, mode: lock }] : []), ...partitions] };
+}
+/**
+ * ATTACH and DETACH PARTITION lock the partition too: ATTACH takes ACCESS EXCLUSIVE on it (to
+ * check its rows against the bound, while the parent gets SHARE UPDATE EXCLUSIVE); DETACH takes
+ * ACCESS EXCLUSIVE from PostgreSQL 14 on (SHARE UPDATE EXCLUSIVE with CONCURRENTLY, and on 13).
+ */
+function partitionClaim(state, cmd) {
+    if (cmd.subtype !== 'AT_AttachPartition' && cmd.subtype !== 'AT_DetachPartition')
+        return undefined;
+    const partitionCmd = (0,rules_context/* nodeOf */.E7)(cmd.def, 'PartitionCmd');
+    const partition = (0,rules_context/* resolve */.hd)(state, partitionCmd?.name);
+    if (!partition)
+        return undefined;
+    const light = cmd.subtype === 'AT_DetachPartition' &&
+        (partitionCmd?.concurrent === true || state.context.serverVersionNum < 140000);
+    return { target: partition, mode: light ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE' };
 }
 /** Records CHECK (col IS NOT NULL) constraints that later make SET NOT NULL skip its scan. */
 function rememberChecks(state, target, cmd) {
@@ -1441,6 +1470,9 @@ function subcommandFindings(state, target, cmd) {
             ];
         case 'AT_SetLogged':
         case 'AT_SetUnLogged':
+            // A table that has the persistence asked for already is left alone.
+            if (target.existing?.persistence === (cmd.subtype === 'AT_SetLogged' ? 'p' : 'u'))
+                return [];
             return [
                 rewrite(`SET ${cmd.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'} rewrites ${t} and its indexes under ACCESS EXCLUSIVE.`, 'Do it in a maintenance window, or create a new table with the wanted persistence and copy the rows in batches.'),
             ];
@@ -1458,7 +1490,7 @@ function subcommandFindings(state, target, cmd) {
 }
 function notNullProven(state, table, column) {
     return (state.pending.notNullProven.has(`${table}.${column}`) ||
-        (state.context.hasValidNotNullCheck?.(table, column) ?? false));
+        (state.context.provenNotNull?.(table, column) ?? false));
 }
 function notNullSaferWay(state, table, column) {
     const name = `${table.slice(table.indexOf('.') + 1)}_${column}_not_null`;
@@ -1558,6 +1590,9 @@ function constraintFindings(state, target, con) {
                 return [];
             return scan(`ADD ${con.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} builds an index on ${t} under ACCESS EXCLUSIVE, blocking reads and writes for the whole build.`);
         case 'CONSTR_NOTNULL': {
+            // A table constraint NOT NULL is PostgreSQL 18's: older servers reject the statement.
+            if (state.context.serverVersionNum < 180000)
+                return [];
             const column = (0,rules_context/* names */.Dy)(con.keys)[0] ?? '';
             if (con.skip_validation || notNullProven(state, t, column))
                 return [];
@@ -1760,6 +1795,12 @@ function predictRename(state, stmt) {
             ],
             locks: [{ target, mode: 'ACCESS EXCLUSIVE' }],
         };
+    }
+    // Renaming a table's constraint or trigger takes ACCESS EXCLUSIVE on the table; nothing breaks.
+    if (stmt.renameType === 'OBJECT_TABCONSTRAINT' || stmt.renameType === 'OBJECT_TRIGGER') {
+        return (0,rules_context/* isTable */.bI)(existing)
+            ? { findings: [], locks: [{ target, mode: 'ACCESS EXCLUSIVE' }] }
+            : NONE;
     }
     if (!RENAMED_RELATIONS.has(stmt.renameType ?? ''))
         return NONE;
@@ -2078,7 +2119,10 @@ const REVIEWED = new Set([
     'REINDEX',
     'SET',
     'RESET',
+    'LOCK',
 ]);
+/** `SELECT set_config('lock_timeout', …)` bounds lock waits as SET does: such a SELECT is parsed too. */
+const SET_CONFIG = /\bset_config\b/i;
 /** The statement text to parse and quote: without its `;`. */
 function withoutSemicolon(text) {
     return text.endsWith(';') ? text.slice(0, -1).trimEnd() : text;
@@ -2097,7 +2141,8 @@ async function parsePending(pending) {
         }
         const sql = migration.sql;
         const chosen = (0,splitter/* splitSql */.b)(sql)
-            .filter((s) => REVIEWED.has(s.keyword))
+            .filter((s) => REVIEWED.has(s.keyword) ||
+            (s.keyword === 'SELECT' && SET_CONFIG.test(sql.slice(s.start, s.end))))
             .map((s) => ({ text: withoutSemicolon(sql.slice(s.start, s.end)), line: s.line }));
         const statements = await (0,parse/* parseStatementTrees */.c)(chosen);
         const parsed = new Set(statements.map((s) => s.line));
@@ -2128,7 +2173,7 @@ function predictPending(files, facts) {
             created,
             pending,
             columnType: facts.columnType,
-            hasValidNotNullCheck: facts.hasValidNotNullCheck,
+            provenNotNull: facts.provenNotNull,
         });
         risks.push(...prediction.risks);
         statements.forEach((s, i) => {
@@ -2248,7 +2293,7 @@ async function startReview(context, plan) {
         searchPath,
         lockTimeoutInput: context.settings.lockTimeout !== undefined,
         columnType: columns?.columnType,
-        hasValidNotNullCheck: columns?.hasValidNotNullCheck,
+        provenNotNull: columns?.provenNotNull,
     });
     return { files, prediction, relations, notes };
 }

@@ -10,9 +10,12 @@
 //            1,000 up to date, 200 with 5 pending each, against a shell loop of one action run
 //            per database and psql's floor of one query per database; the most connections the
 //            step had open to the server; peak RSS for 10,000 schema targets (a dry run).
+//   review   the safety review's cost on a database of 5,000 tables: a rehearsed dry run of 10
+//            pending migrations, and a static one of 1,000, each with safety: warn against off
 //
-// Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big[,fleet], BENCH_BIG_MB
-// (50), BENCH_FLEET_LOOP (100: the databases the loop runs on, scaled to the fleet's size).
+// Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big[,layouts,fleet,review],
+// BENCH_BIG_MB (50), BENCH_FLEET_LOOP (100: the databases the loop runs on, scaled to the fleet's
+// size). The fleet and review workloads run only when named.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -183,6 +186,34 @@ async function writeLayout(dir, layout, n) {
       await mkdir(path.join(dir, `${v}_l${i}`));
       await writeFile(path.join(dir, `${v}_l${i}`, 'migration.sql'), up);
     }
+  }
+}
+
+/** A database of `n` existing tables `p1…pn` (with a primary key, a TOAST table and 10 rows each). */
+async function tablesDatabase(db, n) {
+  await freshDatabase(db);
+  const c = new pg.Client(urlOf(db));
+  await c.connect();
+  try {
+    // Batches of 500: one transaction locking every new table would outgrow the lock table.
+    for (let from = 1; from <= n; from += 500) {
+      await c.query(`DO $$ BEGIN FOR i IN ${from}..${Math.min(n, from + 499)} LOOP
+        EXECUTE format('CREATE TABLE p%s (id int PRIMARY KEY, title varchar(50), n int)', i);
+        EXECUTE format('INSERT INTO p%s SELECT g, ''t'' || g, g FROM generate_series(1, 10) g', i);
+      END LOOP; END $$`);
+    }
+    await c.query('ANALYZE');
+  } finally {
+    await c.end();
+  }
+}
+
+/** `n` pending migrations, each changing existing table p<i>: a column, an index, a type change. */
+async function writeReviewedMigrations(dir, n) {
+  await mkdir(dir, { recursive: true });
+  for (let i = 1; i <= n; i++) {
+    const sql = `ALTER TABLE p${i} ADD COLUMN added_at timestamptz DEFAULT now();\nCREATE INDEX p${i}_n_idx ON p${i} (n);\nALTER TABLE p${i} ALTER COLUMN title TYPE varchar(80);\n`;
+    await writeFile(path.join(dir, `${String(i).padStart(5, '0')}_change_p${i}.sql`), sql);
   }
 }
 
@@ -483,6 +514,54 @@ try {
   }
 
   if (ONLY.has('fleet')) await benchFleet();
+  if (ONLY.has('review')) {
+    // The same dry run with the review on and off: the difference is what the review costs.
+    const db = 'review_5000';
+    await tablesDatabase(db, 5000);
+    const counter = new pg.Client(urlOf(db));
+    await counter.connect();
+    const relations = (
+      await counter.query(
+        `SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace`,
+      )
+    ).rows[0].n;
+    await counter.end();
+    console.log(`review: ${relations.toLocaleString('en')} relations in public (5,000 tables)`);
+    for (const [n, rehearse] of [
+      [10, 'true'],
+      [1000, 'false'],
+    ]) {
+      const dir = path.join(work, `review-${n}`);
+      await writeReviewedMigrations(dir, n);
+      const samples = { off: [], warn: [] };
+      for (let r = 0; r < RUNS; r++) {
+        for (const safety of ['off', 'warn']) {
+          samples[safety].push(
+            runAction(db, dir, { 'dry-run': 'true', rehearse, safety, 'lock-timeout': '5s' }),
+          );
+        }
+      }
+      const label = `review: ${n.toLocaleString('en')} pending, ${rehearse === 'true' ? 'rehearsed' : 'static'}, 5,000 tables`;
+      const floor = median(samples.off.map((s) => s.ms));
+      record(
+        label,
+        'floor: dry run, safety: off',
+        samples.off,
+        floor,
+        median(samples.off.map((s) => s.rss ?? 0)),
+      );
+      record(
+        label,
+        'dry run, safety: warn',
+        samples.warn,
+        floor,
+        median(samples.warn.map((s) => s.rss ?? 0)),
+      );
+      console.log(
+        `${label}: the review adds ${fmt(median(samples.warn.map((s) => s.ms)) - floor)} (median of ${RUNS})`,
+      );
+    }
+  }
 
   console.log(
     '| work | variant | median | min–max | ratio to floor | peak RSS | statements sent |',

@@ -68,7 +68,7 @@ export async function startReview(context: Context, plan: CheckedPlan): Promise<
     searchPath,
     lockTimeoutInput: context.settings.lockTimeout !== undefined,
     columnType: columns?.columnType,
-    hasValidNotNullCheck: columns?.hasValidNotNullCheck,
+    provenNotNull: columns?.provenNotNull,
   });
   return { files, prediction, relations, notes };
 }

@@ -18,6 +18,8 @@ export interface ExistingRelation {
   name: string;
   /** pg_class.relkind: r table, p partitioned table, i index, I partitioned index, m matview, v view, S sequence, f foreign, t toast. */
   kind: string;
+  /** pg_class.relpersistence: p permanent, u unlogged (SET LOGGED/UNLOGGED to the same does nothing). */
+  persistence?: string;
   /** For an index: the qualified name (`schema.table`) of its table. */
   table?: string;
   /** pg_class.reltuples (an estimate; -1 or 0 when never analysed). */

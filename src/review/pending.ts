@@ -22,7 +22,11 @@ const REVIEWED = new Set([
   'REINDEX',
   'SET',
   'RESET',
+  'LOCK',
 ]);
+
+/** `SELECT set_config('lock_timeout', …)` bounds lock waits as SET does: such a SELECT is parsed too. */
+const SET_CONFIG = /\bset_config\b/i;
 
 /** A pending file with its reviewable statements parsed. */
 export interface ParsedFile {
@@ -55,7 +59,11 @@ export async function parsePending(
     }
     const sql = migration.sql;
     const chosen = splitSql(sql)
-      .filter((s) => REVIEWED.has(s.keyword))
+      .filter(
+        (s) =>
+          REVIEWED.has(s.keyword) ||
+          (s.keyword === 'SELECT' && SET_CONFIG.test(sql.slice(s.start, s.end))),
+      )
       .map((s) => ({ text: withoutSemicolon(sql.slice(s.start, s.end)), line: s.line }));
     const statements = await parseStatementTrees(chosen);
     const parsed = new Set(statements.map((s) => s.line));
@@ -77,7 +85,7 @@ export interface TargetFacts {
   /** The `lock-timeout` input bounds every lock wait. */
   lockTimeoutInput: boolean;
   columnType?: (table: string, column: string) => string | undefined;
-  hasValidNotNullCheck?: (table: string, column: string) => boolean;
+  provenNotNull?: (table: string, column: string) => boolean;
 }
 
 /** The predicted risks of the pending files (not yet acknowledged: see {@link acknowledgementsOf}). */
@@ -107,7 +115,7 @@ export function predictPending(files: readonly ParsedFile[], facts: TargetFacts)
       created,
       pending,
       columnType: facts.columnType,
-      hasValidNotNullCheck: facts.hasValidNotNullCheck,
+      provenNotNull: facts.provenNotNull,
     });
     risks.push(...prediction.risks);
     statements.forEach((s, i) => {

@@ -178,6 +178,16 @@ describe('table-rewrite', () => {
     expect(await predict('VACUUM posts')).toEqual([]);
     expect(await predict('VACUUM (FULL false) posts')).toEqual([]);
   });
+
+  it('does not fire on SET LOGGED of a logged table nor SET UNLOGGED of an unlogged one', async () => {
+    const logged = lookupOf([relation('public.posts', 'r', { persistence: 'p' })]);
+    const unlogged = lookupOf([relation('public.posts', 'r', { persistence: 'u' })]);
+    expect(await predict('ALTER TABLE posts SET LOGGED', { relation: logged })).toEqual([]);
+    expect(await predict('ALTER TABLE posts SET UNLOGGED', { relation: unlogged })).toEqual([]);
+    expect(summary(await predict('ALTER TABLE posts SET UNLOGGED', { relation: logged }))).toEqual([
+      'table-rewrite public.posts',
+    ]);
+  });
 });
 
 describe('validating-scan', () => {
@@ -262,10 +272,10 @@ describe('validating-scan', () => {
   });
 
   it('does not fire on SET NOT NULL when the target already has a valid check', async () => {
-    const hasValidNotNullCheck = (table: string, column: string) =>
+    const provenNotNull = (table: string, column: string) =>
       table === 'public.posts' && column === 'title';
     expect(
-      await predict('ALTER TABLE posts ALTER COLUMN title SET NOT NULL', { hasValidNotNullCheck }),
+      await predict('ALTER TABLE posts ALTER COLUMN title SET NOT NULL', { provenNotNull }),
     ).toEqual([]);
   });
 
@@ -277,6 +287,11 @@ describe('validating-scan', () => {
     expect(
       summary(await predict('ALTER TABLE posts ALTER COLUMN title SET NOT NULL', { pending })),
     ).toEqual(['validating-scan public.posts']);
+  });
+
+  it('does not fire on ADD CONSTRAINT … NOT NULL before PostgreSQL 18, which rejects it', async () => {
+    const sql = 'ALTER TABLE posts ADD CONSTRAINT n NOT NULL title';
+    expect(await predict(sql, { serverVersionNum: 170005 })).toEqual([]);
   });
 
   it('on PostgreSQL 18, fires on ADD CONSTRAINT … NOT NULL and not with NOT VALID', async () => {
@@ -430,6 +445,32 @@ describe('no-lock-timeout', () => {
     ];
     for (const [sql, table] of cases) {
       expect(summary(await predict(sql, unbounded)), sql).toEqual([`no-lock-timeout ${table}`]);
+    }
+  });
+
+  it('fires on the partition ATTACH PARTITION checks, and DETACH PARTITION from PostgreSQL 14 on', async () => {
+    const catalog = lookupOf([...CATALOG, relation('public.pt_new')]);
+    const attach =
+      "ALTER TABLE pt ATTACH PARTITION pt_new FOR VALUES FROM ('2030-01-01') TO ('2031-01-01')";
+    expect(summary(await predict(attach, { ...unbounded, relation: catalog }))).toEqual([
+      'no-lock-timeout public.pt_new',
+    ]);
+    const detach = 'ALTER TABLE pt DETACH PARTITION pt_2024';
+    expect(summary(await predict(detach, unbounded))).toEqual([
+      'no-lock-timeout public.pt',
+      'no-lock-timeout public.pt_2024',
+    ]);
+    expect(summary(await predict(detach, { ...unbounded, serverVersionNum: 130000 }))).toEqual([
+      'no-lock-timeout public.pt',
+    ]);
+  });
+
+  it('fires on renaming a constraint or a trigger of an existing table', async () => {
+    for (const sql of [
+      'ALTER TABLE posts RENAME CONSTRAINT a TO b',
+      'ALTER TRIGGER t ON posts RENAME TO u',
+    ]) {
+      expect(summary(await predict(sql, unbounded)), sql).toEqual(['no-lock-timeout public.posts']);
     }
   });
 

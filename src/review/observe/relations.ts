@@ -15,6 +15,7 @@ WITH ix AS (
   SELECT x.indrelid, sum(greatest(ic.relpages, 0))::int8 AS pages
   FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid GROUP BY x.indrelid)
 SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+       c.relpersistence::text AS persistence,
        tn.nspname AS table_schema, t.relname AS table_name,
        c.reltuples::float8 AS rows,
        ((greatest(c.relpages, 0) + coalesce(toast.relpages, 0) + coalesce(ix.pages, 0) + coalesce(tix.pages, 0))
@@ -36,6 +37,7 @@ interface Row {
   schema: string;
   name: string;
   kind: string;
+  persistence: string;
   table_schema: string | null;
   table_name: string | null;
   rows: number;
@@ -64,6 +66,7 @@ export async function readRelations(
       schema: row.schema,
       name: row.name,
       kind: row.kind,
+      persistence: row.persistence,
       rows: Math.max(0, row.rows),
       bytes: row.bytes,
       oid: Number(row.oid),

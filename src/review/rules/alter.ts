@@ -105,17 +105,37 @@ export function predictAlterTable(state: FileState, stmt: AlterTableStmt): Predi
   const target = resolve(state, stmt.relation);
   if (!target || stmt.objtype !== 'OBJECT_TABLE') return { findings: [], locks: [] };
   const findings: Finding[] = [];
+  const partitions: LockClaim[] = [];
   let lock: LockMode | undefined;
   for (const node of stmt.cmds ?? []) {
     const cmd = nodeOf(node, 'AlterTableCmd');
     if (!cmd) continue;
     lock = strongest(lock, lockOf(cmd));
+    const partition = partitionClaim(state, cmd);
+    if (partition) partitions.push(partition);
     rememberChecks(state, target, cmd);
     if (isTable(target.existing)) findings.push(...subcommandFindings(state, target, cmd));
   }
   // One finding per rule: a statement that rewrites twice still rewrites once.
   const unique = findings.filter((f, i) => findings.findIndex((g) => g.rule === f.rule) === i);
-  return { findings: unique, locks: lock ? [{ target, mode: lock }] : [] };
+  return { findings: unique, locks: [...(lock ? [{ target, mode: lock }] : []), ...partitions] };
+}
+
+/**
+ * ATTACH and DETACH PARTITION lock the partition too: ATTACH takes ACCESS EXCLUSIVE on it (to
+ * check its rows against the bound, while the parent gets SHARE UPDATE EXCLUSIVE); DETACH takes
+ * ACCESS EXCLUSIVE from PostgreSQL 14 on (SHARE UPDATE EXCLUSIVE with CONCURRENTLY, and on 13).
+ */
+function partitionClaim(state: FileState, cmd: AlterTableCmd): LockClaim | undefined {
+  if (cmd.subtype !== 'AT_AttachPartition' && cmd.subtype !== 'AT_DetachPartition')
+    return undefined;
+  const partitionCmd = nodeOf(cmd.def, 'PartitionCmd');
+  const partition = resolve(state, partitionCmd?.name);
+  if (!partition) return undefined;
+  const light =
+    cmd.subtype === 'AT_DetachPartition' &&
+    (partitionCmd?.concurrent === true || state.context.serverVersionNum < 140000);
+  return { target: partition, mode: light ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE' };
 }
 
 /** Records CHECK (col IS NOT NULL) constraints that later make SET NOT NULL skip its scan. */
@@ -186,6 +206,8 @@ function subcommandFindings(state: FileState, target: Target, cmd: AlterTableCmd
       ];
     case 'AT_SetLogged':
     case 'AT_SetUnLogged':
+      // A table that has the persistence asked for already is left alone.
+      if (target.existing?.persistence === (cmd.subtype === 'AT_SetLogged' ? 'p' : 'u')) return [];
       return [
         rewrite(
           `SET ${cmd.subtype === 'AT_SetLogged' ? 'LOGGED' : 'UNLOGGED'} rewrites ${t} and its indexes under ACCESS EXCLUSIVE.`,
@@ -214,7 +236,7 @@ function subcommandFindings(state: FileState, target: Target, cmd: AlterTableCmd
 function notNullProven(state: FileState, table: string, column: string): boolean {
   return (
     state.pending.notNullProven.has(`${table}.${column}`) ||
-    (state.context.hasValidNotNullCheck?.(table, column) ?? false)
+    (state.context.provenNotNull?.(table, column) ?? false)
   );
 }
 
@@ -325,6 +347,8 @@ function constraintFindings(
         `ADD ${con.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'UNIQUE'} builds an index on ${t} under ACCESS EXCLUSIVE, blocking reads and writes for the whole build.`,
       );
     case 'CONSTR_NOTNULL': {
+      // A table constraint NOT NULL is PostgreSQL 18's: older servers reject the statement.
+      if (state.context.serverVersionNum < 180000) return [];
       const column = names(con.keys)[0] ?? '';
       if (con.skip_validation || notNullProven(state, t, column)) return [];
       return [

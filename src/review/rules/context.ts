@@ -26,8 +26,8 @@ export interface PredictContext {
    * type alone proves it cannot (the rehearsal then observes it).
    */
   columnType?: (table: string, column: string) => string | undefined;
-  /** Optional: the table has a valid `CHECK (column IS NOT NULL)` on the target. */
-  hasValidNotNullCheck?: (table: string, column: string) => boolean;
+  /** Optional: the column is NOT NULL already, or a valid `CHECK (column IS NOT NULL)` proves it, on the target. */
+  provenNotNull?: (table: string, column: string) => boolean;
   /**
    * Optional: facts learned from earlier pending statements besides `created` (renames, NOT NULL
    * checks). Mutated: pass the same object for every file of one review ({@link newPendingFacts}).

@@ -205,6 +205,12 @@ export function predictRename(state: FileState, stmt: RenameStmt): Prediction {
       locks: [{ target, mode: 'ACCESS EXCLUSIVE' }],
     };
   }
+  // Renaming a table's constraint or trigger takes ACCESS EXCLUSIVE on the table; nothing breaks.
+  if (stmt.renameType === 'OBJECT_TABCONSTRAINT' || stmt.renameType === 'OBJECT_TRIGGER') {
+    return isTable(existing)
+      ? { findings: [], locks: [{ target, mode: 'ACCESS EXCLUSIVE' }] }
+      : NONE;
+  }
   if (!RENAMED_RELATIONS.has(stmt.renameType ?? '')) return NONE;
   // Later statements name it by its new name, in the same schema.
   const renamed = `${target.qualified.slice(0, target.qualified.indexOf('.'))}.${stmt.newname}`;
