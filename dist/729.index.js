@@ -136,8 +136,13 @@ function mergeOne(risk, observation, kindOf) {
     if (lock) {
         if (risk.rule === 'no-lock-timeout' && lock !== 'ACCESS EXCLUSIVE')
             return undefined;
+        // The rehearsal saw the lock the rule is about: the finding is a fact of the target now,
+        // with how long the statement held it there.
         merged.lockMode = lock;
+        merged.source = 'observed';
     }
+    if (merged.source === 'observed')
+        merged.durationMs = observation.durationMs;
     return merged;
 }
 const TABLE_KINDS = new Set(['r', 'p', 'm']);
@@ -1046,7 +1051,8 @@ async function readRelations(client, schemas) {
             name: row.name,
             kind: row.kind,
             persistence: row.persistence,
-            rows: Math.max(0, row.rows),
+            // reltuples is -1 for a table never vacuumed or analysed (PostgreSQL 14+): said as such.
+            rows: row.rows < 0 ? -1 : row.rows,
             bytes: row.bytes,
             oid: Number(row.oid),
         };
@@ -1072,7 +1078,7 @@ function addPartitions(rows, relations) {
     }
     const total = (row) => {
         const own = relations.get(relationKey(row.schema, row.name));
-        const sum = { rows: own?.rows ?? 0, bytes: own?.bytes ?? 0 };
+        const sum = { rows: Math.max(0, own?.rows ?? 0), bytes: own?.bytes ?? 0 };
         if (row.kind !== 'p')
             return sum;
         // A parent's relpages is -1 or 0, and an analysed parent's reltuples already counts its partitions' rows.

@@ -15040,7 +15040,10 @@ function whatHappens(risk) {
         ? ` Takes ${risk.lockMode} on ${risk.table}.`
         : '';
     const size = risk.size ? ` ${risk.table ?? 'The table'} has ${formatSize(risk.size)}.` : '';
-    return `${risk.source}: ${risk.what}${lock}${size}`;
+    const took = risk.durationMs === undefined
+        ? ''
+        : ` It took ${(0,_model_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(risk.durationMs)} in the rehearsal.`;
+    return `${risk.source}: ${risk.what}${lock}${size}${took}`;
 }
 function cut(text, limit) {
     const first = text.split('\n', 1)[0] ?? '';

@@ -1,7 +1,7 @@
 // Renders the safety review: the summary's section (HTML, escaped, within its budget) and the log's lines. Pure.
 import type { Review, Risk } from '../review/model.js';
 import { escapeHtml } from './html.js';
-import { plural } from './model.js';
+import { formatDuration, plural } from './model.js';
 
 /** The statement as the report quotes it: its first line, cut where it stops being readable. */
 const STATEMENT_CHARS = 120;
@@ -37,7 +37,11 @@ export function whatHappens(risk: Risk): string {
       ? ` Takes ${risk.lockMode} on ${risk.table}.`
       : '';
   const size = risk.size ? ` ${risk.table ?? 'The table'} has ${formatSize(risk.size)}.` : '';
-  return `${risk.source}: ${risk.what}${lock}${size}`;
+  const took =
+    risk.durationMs === undefined
+      ? ''
+      : ` It took ${formatDuration(risk.durationMs)} in the rehearsal.`;
+  return `${risk.source}: ${risk.what}${lock}${size}${took}`;
 }
 
 function cut(text: string, limit: number): string {

@@ -107,8 +107,12 @@ function mergeOne(
   const lock = observedLock(observation, table);
   if (lock) {
     if (risk.rule === 'no-lock-timeout' && lock !== 'ACCESS EXCLUSIVE') return undefined;
+    // The rehearsal saw the lock the rule is about: the finding is a fact of the target now,
+    // with how long the statement held it there.
     merged.lockMode = lock;
+    merged.source = 'observed';
   }
+  if (merged.source === 'observed') merged.durationMs = observation.durationMs;
   return merged;
 }
 

@@ -74,8 +74,10 @@ export interface Risk {
   what: string;
   /** The safer way to write it, concrete. */
   saferWay: string;
-  /** The relation's size on the target, when known. */
+  /** The relation's size on the target, when known (`rows` is -1 when never analysed). */
   size?: { rows: number; bytes: number };
+  /** How long the statement took in the rehearsal, when observed. */
+  durationMs?: number;
   /** The reason given by a `-- migrate:allow <rule> <reason>` line, when acknowledged. */
   acknowledged?: string;
 }

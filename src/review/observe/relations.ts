@@ -67,7 +67,8 @@ export async function readRelations(
       name: row.name,
       kind: row.kind,
       persistence: row.persistence,
-      rows: Math.max(0, row.rows),
+      // reltuples is -1 for a table never vacuumed or analysed (PostgreSQL 14+): said as such.
+      rows: row.rows < 0 ? -1 : row.rows,
       bytes: row.bytes,
       oid: Number(row.oid),
     };
@@ -91,7 +92,7 @@ function addPartitions(rows: Row[], relations: Map<string, ExistingRelation>): v
   }
   const total = (row: Row): { rows: number; bytes: number } => {
     const own = relations.get(relationKey(row.schema, row.name));
-    const sum = { rows: own?.rows ?? 0, bytes: own?.bytes ?? 0 };
+    const sum = { rows: Math.max(0, own?.rows ?? 0), bytes: own?.bytes ?? 0 };
     if (row.kind !== 'p') return sum;
     // A parent's relpages is -1 or 0, and an analysed parent's reltuples already counts its partitions' rows.
     sum.rows = 0;
