@@ -9173,11 +9173,7 @@ async function readMigrations(dir) {
         names = (0,external_node_fs_.readdirSync)(dir).filter((name) => name.endsWith('.sql'));
     }
     catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new ConfigurationError(`The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`);
-        }
-        throw new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
+        throw folderError(dir, error);
     }
     if (names.length === 0)
         refuseNestedLayout(dir);
@@ -9339,11 +9335,19 @@ function duplicates(sorted) {
     }
     return findings;
 }
+/** The one sentence for a migrations folder that cannot be listed. */
+function folderError(dir, error) {
+    const code = error.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+        return new ConfigurationError(`The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`);
+    }
+    return new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
+}
 
 ;// CONCATENATED MODULE: ./lib/files/layouts/model.js
 // The shared shapes of the layout readers: what a folder listing, a migration of another tool and
 // a file's sections look like. Types and tiny pure helpers only; nothing here reads files.
-const LAYOUT_IDS = (/* unused pure expression or super */ null && ([
+const LAYOUT_IDS = [
     'plain',
     'golang-migrate',
     'dbmate',
@@ -9352,7 +9356,7 @@ const LAYOUT_IDS = (/* unused pure expression or super */ null && ([
     'prisma',
     'diesel',
     'popx',
-]));
+];
 /** The last part of a `/` separated path. */
 function baseName(path) {
     const slash = path.lastIndexOf('/');
@@ -10915,11 +10919,7 @@ function entriesOf(dir) {
         listed = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
     }
     catch (error) {
-        const code = error.code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') {
-            throw new ConfigurationError(`The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`);
-        }
-        throw new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
+        throw folderError(dir, error);
     }
     const entries = [];
     for (const entry of listed) {
@@ -14464,30 +14464,11 @@ function targetSource(inputs) {
 
 
 
+
 /** The `layout` input's values: `auto`, the plain layout, or another tool's. */
-const LAYOUTS = [
-    'auto',
-    'plain',
-    'golang-migrate',
-    'dbmate',
-    'goose',
-    'flyway',
-    'prisma',
-    'diesel',
-    'popx',
-];
+const LAYOUTS = ['auto', ...LAYOUT_IDS];
 /** The `import-history` input's values: `auto`, `none`, or the tool whose table to read. */
-const HISTORY_TOOLS = [
-    'auto',
-    'none',
-    'golang-migrate',
-    'dbmate',
-    'goose',
-    'flyway',
-    'prisma',
-    'diesel',
-    'popx',
-];
+const HISTORY_TOOLS = ['auto', 'none', ...LAYOUT_IDS.filter((l) => l !== 'plain')];
 // Defaults of action.yml, repeated here because `node dist/index.js` run by hand gets no defaults
 // from a runner.
 const DEFAULTS = {

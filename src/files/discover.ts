@@ -28,15 +28,7 @@ export async function readMigrations(dir: string): Promise<Discovery> {
     // read below recognises (EISDIR) and skips.
     names = readdirSync(dir).filter((name) => name.endsWith('.sql'));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new ConfigurationError(
-        `The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`,
-      );
-    }
-    throw new ConfigurationError(
-      `The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`,
-    );
+    throw folderError(dir, error);
   }
 
   if (names.length === 0) refuseNestedLayout(dir);
@@ -192,4 +184,17 @@ function duplicates(sorted: Migration[]): Finding[] {
     }
   }
   return findings;
+}
+
+/** The one sentence for a migrations folder that cannot be listed. */
+export function folderError(dir: string, error: unknown): ConfigurationError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new ConfigurationError(
+      `The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`,
+    );
+  }
+  return new ConfigurationError(
+    `The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`,
+  );
 }

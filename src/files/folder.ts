@@ -3,8 +3,8 @@
 // never the database.
 import { closeSync, type Dirent, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigurationError, messageOf } from '../errors.js';
-import { type Discovery, readMigrations } from './discover.js';
+import { ConfigurationError } from '../errors.js';
+import { type Discovery, folderError, readMigrations } from './discover.js';
 import { readForeign, unsupportedLayout } from './foreign.js';
 import {
   detectLayout,
@@ -63,15 +63,7 @@ function entriesOf(dir: string): FolderEntry[] {
   try {
     listed = readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new ConfigurationError(
-        `The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`,
-      );
-    }
-    throw new ConfigurationError(
-      `The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`,
-    );
+    throw folderError(dir, error);
   }
   const entries: FolderEntry[] = [];
   for (const entry of listed) {

@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import { type ConnectionTarget, parseDatabaseUrl, secretsOf } from '../db/url.js';
 import { ConfigurationError } from '../errors.js';
+import { LAYOUT_IDS } from '../files/layouts/model.js';
 import {
   parseCanary,
   parseConcurrency,
@@ -16,29 +17,9 @@ import type { FailurePolicy } from '../fleet/waves.js';
 import * as core from './toolkit.js';
 
 /** The `layout` input's values: `auto`, the plain layout, or another tool's. */
-export const LAYOUTS = [
-  'auto',
-  'plain',
-  'golang-migrate',
-  'dbmate',
-  'goose',
-  'flyway',
-  'prisma',
-  'diesel',
-  'popx',
-] as const;
+export const LAYOUTS = ['auto', ...LAYOUT_IDS] as const;
 /** The `import-history` input's values: `auto`, `none`, or the tool whose table to read. */
-export const HISTORY_TOOLS = [
-  'auto',
-  'none',
-  'golang-migrate',
-  'dbmate',
-  'goose',
-  'flyway',
-  'prisma',
-  'diesel',
-  'popx',
-] as const;
+export const HISTORY_TOOLS = ['auto', 'none', ...LAYOUT_IDS.filter((l) => l !== 'plain')] as const;
 
 export type Command = 'migrate' | 'validate' | 'baseline' | 'repair' | 'rollback';
 export type TransactionMode = 'per-migration' | 'all';

@@ -12,7 +12,7 @@ export type LayoutId =
   | 'diesel'
   | 'popx';
 
-export const LAYOUT_IDS: readonly LayoutId[] = [
+export const LAYOUT_IDS = [
   'plain',
   'golang-migrate',
   'dbmate',
@@ -21,7 +21,7 @@ export const LAYOUT_IDS: readonly LayoutId[] = [
   'prisma',
   'diesel',
   'popx',
-];
+] as const satisfies readonly LayoutId[];
 
 /** The layouts whose migrations this folder reads; `plain` stays with src/migrations.ts. */
 export type ForeignLayoutId = Exclude<LayoutId, 'plain'>;
