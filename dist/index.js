@@ -12702,6 +12702,9 @@ async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, in
         }
     }
     else {
+        // The checks finish in any order; the canaries and waves follow the targets' own order.
+        const order = new Map(targets.map((t, i) => [t.name, i]));
+        toRun.sort((a, b) => (order.get(a.target.name) ?? 0) - (order.get(b.target.name) ?? 0));
         const byName = new Map(toRun.map((p) => [p.target.name, p]));
         const outcomes = await runWaves(toRun.map((p) => p.target), (target) => withTarget(target, async (context) => {
             const report = await migrate(context);

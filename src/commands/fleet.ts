@@ -10,10 +10,9 @@ import { inShard } from '../fleet/shard.js';
 import { type FleetTarget, maskSecrets, schemaTargets, targetsOnServer } from '../fleet/targets.js';
 import { runWaves } from '../fleet/waves.js';
 import { readHistory } from '../history/read.js';
-import type { FileCheck } from '../plan/checks.js';
 import { appliedVersions, pendingVersions, plural, type Report } from '../report/model.js';
 import type { FleetSettings, Settings } from '../runner/inputs.js';
-import { type Context, planOf, stoppedReport } from './context.js';
+import { type Context, type PendingCheck, planOf, stoppedReport } from './context.js';
 import { migrate } from './migrate.js';
 import { validate } from './validate.js';
 
@@ -190,7 +189,7 @@ async function checkThenRun(
   hooks: FleetHooks,
   inFlight: Set<{ target: FleetTarget; db: Database }>,
 ): Promise<FleetRun> {
-  const checked = new Map<bigint, FileCheck>();
+  const checked = new Map<bigint, PendingCheck>();
   /** Opens a target's connection and runs `work` with its context; closes it whatever happens. */
   const withTarget = async <T>(target: FleetTarget, work: (c: Context) => Promise<T>) => {
     const targetSettings: Settings = {
@@ -307,6 +306,9 @@ async function checkThenRun(
       });
     }
   } else {
+    // The checks finish in any order; the canaries and waves follow the targets' own order.
+    const order = new Map(targets.map((t, i) => [t.name, i]));
+    toRun.sort((a, b) => (order.get(a.target.name) ?? 0) - (order.get(b.target.name) ?? 0));
     const byName = new Map(toRun.map((p) => [p.target.name, p]));
     const outcomes = await runWaves(
       toRun.map((p) => p.target),
