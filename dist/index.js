@@ -9165,12 +9165,13 @@ function scanFile(filePath) {
  * Reads every migration of a folder. Problems with single files are findings, so that one run
  * reports all of them; a folder that cannot be read at all is a ConfigurationError.
  */
-async function readMigrations(dir) {
+async function readMigrations(dir, listed) {
     let names;
     try {
         // Names only: a Dirent per file costs more than the rare sub-folder named `*.sql`, which the
-        // read below recognises (EISDIR) and skips.
-        names = (0,external_node_fs_.readdirSync)(dir).filter((name) => name.endsWith('.sql'));
+        // read below recognises (EISDIR) and skips. A caller that listed the folder already passes
+        // its `.sql` names.
+        names = listed ?? (0,external_node_fs_.readdirSync)(dir).filter((name) => name.endsWith('.sql'));
     }
     catch (error) {
         throw folderError(dir, error);
@@ -9205,7 +9206,10 @@ async function readMigrations(dir) {
             });
         }
         else {
-            const read = await readMigration(dir, name, version);
+            // Only a large file with directives is read asynchronously: an await per file would cost
+            // thousands of turns of the event loop in a run with nothing to do.
+            const reading = readMigration(dir, name, version);
+            const read = reading instanceof Promise ? await reading : reading;
             if (read instanceof MigrationFile) {
                 migrations.push(read);
                 if (read.directiveFindings)
@@ -9263,7 +9267,7 @@ function isFolder(filePath) {
     }
 }
 /** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
-async function readMigration(dir, name, version) {
+function readMigration(dir, name, version) {
     const filePath = `${dir}${external_node_path_.sep}${name}`;
     let scan;
     try {
@@ -9279,20 +9283,30 @@ async function readMigration(dir, name, version) {
     if (!scan.mentionsDirective) {
         return new MigrationFile(version, name, filePath, scan.checksum, scan.size);
     }
-    if (scan.size > stream/* LARGE_FILE */.fW) {
-        // A large file's directives are read in chunks: holding its text would hold it for the whole
-        // run. Only a large file with a down section is held (below), to cut its up part.
-        const { noTransaction, findings } = await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name);
-        if (!findings.some((f) => f.message.includes('"-- migrate:down"'))) {
-            const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
-            migration.noTransaction = noTransaction;
-            if (findings.length > 0)
-                migration.directiveFindings = findings;
-            return migration;
-        }
+    if (scan.size > stream/* LARGE_FILE */.fW)
+        return readLargeWithDirectives(filePath, name, version, scan);
+    return readWithDirectives(filePath, name, version, scan);
+}
+/**
+ * A large file's directives are read in chunks: holding its text would hold it for the whole run.
+ * Only a large file with a down section is held, to cut its up part.
+ */
+async function readLargeWithDirectives(filePath, name, version, scan) {
+    const { noTransaction, findings } = await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name);
+    if (findings.some((f) => f.message.includes('"-- migrate:down"'))) {
+        return readWithDirectives(filePath, name, version, scan);
     }
-    // A file that mentions `migrate:` is read as text: its directives, and its down section,
-    // whose up part alone is what the checksum covers.
+    const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
+    migration.noTransaction = noTransaction;
+    if (findings.length > 0)
+        migration.directiveFindings = findings;
+    return migration;
+}
+/**
+ * A file that mentions `migrate:` is read as text: its directives, and its down section, whose up
+ * part alone is what the checksum covers.
+ */
+function readWithDirectives(filePath, name, version, scan) {
     const text = normalizeContent((0,external_node_fs_.readFileSync)(filePath));
     const cut = (0,files_down/* findDownSection */.z)(text);
     const checksum = cut ? checksumOf(text.slice(0, cut.upEnd)) : scan.checksum;
@@ -10412,8 +10426,12 @@ function singleFileLayout(paths, goFile, example, options) {
     let dbmateOnly;
     let dbmateMarked;
     let everyFileMarked = options.textOf !== undefined;
+    // goose and dbmate want their marker in every file: when the first file has none, the folder is
+    // plain (a stray marker further on is named by the pre-flight check of pending files), and the
+    // other files' texts are not read, so a run with nothing to do reads each file once.
+    let unmarked = false;
     for (const path of paths) {
-        const text = options.textOf?.(path);
+        const text = unmarked ? undefined : options.textOf?.(path);
         if (text === undefined) {
             if (!PLAIN_NAME.test(path) && !path.includes('_'))
                 dbmateOnly ??= path;
@@ -10430,6 +10448,9 @@ function singleFileLayout(paths, goFile, example, options) {
         }
         if (!header.dbmateUp || !DBMATE_DOWN.test(text))
             everyFileMarked = false;
+        if (!header.goose && !header.dbmateUp && goose === undefined && dbmateMarked === undefined) {
+            unmarked = true;
+        }
     }
     const dbmate = dbmateOnly ?? (everyFileMarked ? dbmateMarked : undefined);
     if (goose !== undefined && (dbmate ?? dbmateMarked) !== undefined) {
@@ -10898,8 +10919,13 @@ async function readFolder(dir, options) {
     if (!detection.ok)
         throw new ConfigurationError(detection.error);
     const { layout, reason } = detection;
-    if (layout === 'plain')
-        return { ...(await readMigrations(dir)), ...plain(reason) };
+    if (layout === 'plain') {
+        const sql = entries.filter((e) => !e.path.includes('/') && e.path.endsWith('.sql'));
+        return {
+            ...(await readMigrations(dir, sql.map((e) => e.path))),
+            ...plain(reason),
+        };
+    }
     if (layout === 'flyway' || layout === 'popx') {
         throw new ConfigurationError(unsupportedLayout(layout));
     }
@@ -10910,39 +10936,39 @@ function plain(reason) {
 }
 /**
  * The folder's entries and one level of its sub-folders (Prisma and diesel keep one folder per
- * migration), from the directory entries' own types: no stat per file, except for a symbolic
- * link, which counts as what it points to.
+ * migration). Names only, as the plain layout lists them: a name with an extension is taken for a
+ * file (a sub-folder named `*.sql` is recognised when it is read), and only the others are asked
+ * whether they are folders, so a folder of 10,000 files costs no stat and no Dirent per file.
  */
 function entriesOf(dir) {
-    let listed;
+    let names;
     try {
-        listed = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true });
+        names = (0,external_node_fs_.readdirSync)(dir);
     }
     catch (error) {
         throw folderError(dir, error);
     }
     const entries = [];
-    for (const entry of listed) {
-        if (entry.name.startsWith('.'))
+    for (const name of names) {
+        if (name.startsWith('.'))
             continue;
-        const isDirectory = folder_isFolder(dir, entry);
-        entries.push({ path: entry.name, isDirectory });
+        const isDirectory = !name.includes('.') && folder_isFolder(external_node_path_.join(dir, name));
+        entries.push({ path: name, isDirectory });
         if (!isDirectory)
             continue;
-        const sub = external_node_path_.join(dir, entry.name);
-        for (const child of (0,external_node_fs_.readdirSync)(sub, { withFileTypes: true })) {
-            if (child.name.startsWith('.'))
+        const sub = external_node_path_.join(dir, name);
+        for (const child of (0,external_node_fs_.readdirSync)(sub)) {
+            if (child.startsWith('.'))
                 continue;
-            entries.push({ path: `${entry.name}/${child.name}`, isDirectory: folder_isFolder(sub, child) });
+            const nested = !child.includes('.') && folder_isFolder(external_node_path_.join(sub, child));
+            entries.push({ path: `${name}/${child}`, isDirectory: nested });
         }
     }
     return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
-function folder_isFolder(dir, entry) {
-    if (!entry.isSymbolicLink())
-        return entry.isDirectory();
+function folder_isFolder(filePath) {
     try {
-        return (0,external_node_fs_.statSync)(external_node_path_.join(dir, entry.name)).isDirectory();
+        return (0,external_node_fs_.statSync)(filePath).isDirectory();
     }
     catch {
         return false;

@@ -21,12 +21,13 @@ export interface Discovery {
  * Reads every migration of a folder. Problems with single files are findings, so that one run
  * reports all of them; a folder that cannot be read at all is a ConfigurationError.
  */
-export async function readMigrations(dir: string): Promise<Discovery> {
-  let names: string[];
+export async function readMigrations(dir: string, listed?: readonly string[]): Promise<Discovery> {
+  let names: readonly string[];
   try {
     // Names only: a Dirent per file costs more than the rare sub-folder named `*.sql`, which the
-    // read below recognises (EISDIR) and skips.
-    names = readdirSync(dir).filter((name) => name.endsWith('.sql'));
+    // read below recognises (EISDIR) and skips. A caller that listed the folder already passes
+    // its `.sql` names.
+    names = listed ?? readdirSync(dir).filter((name) => name.endsWith('.sql'));
   } catch (error) {
     throw folderError(dir, error);
   }
@@ -56,7 +57,10 @@ export async function readMigrations(dir: string): Promise<Discovery> {
         stops: true,
       });
     } else {
-      const read = await readMigration(dir, name, version);
+      // Only a large file with directives is read asynchronously: an await per file would cost
+      // thousands of turns of the event loop in a run with nothing to do.
+      const reading = readMigration(dir, name, version);
+      const read = reading instanceof Promise ? await reading : reading;
       if (read instanceof MigrationFile) {
         migrations.push(read);
         if (read.directiveFindings) findings.push(...read.directiveFindings);
@@ -111,12 +115,10 @@ function isFolder(filePath: string): boolean {
   }
 }
 
+type Read = MigrationFile | Finding | undefined;
+
 /** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
-async function readMigration(
-  dir: string,
-  name: string,
-  version: bigint,
-): Promise<MigrationFile | Finding | undefined> {
+function readMigration(dir: string, name: string, version: bigint): Read | Promise<Read> {
   const filePath = `${dir}${path.sep}${name}`;
   let scan: FileScan;
   try {
@@ -129,19 +131,40 @@ async function readMigration(
   if (!scan.mentionsDirective) {
     return new MigrationFile(version, name, filePath, scan.checksum, scan.size);
   }
-  if (scan.size > LARGE_FILE) {
-    // A large file's directives are read in chunks: holding its text would hold it for the whole
-    // run. Only a large file with a down section is held (below), to cut its up part.
-    const { noTransaction, findings } = await readDirectivesInChunks(textChunks(filePath), name);
-    if (!findings.some((f) => f.message.includes('"-- migrate:down"'))) {
-      const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
-      migration.noTransaction = noTransaction;
-      if (findings.length > 0) migration.directiveFindings = findings;
-      return migration;
-    }
+  if (scan.size > LARGE_FILE) return readLargeWithDirectives(filePath, name, version, scan);
+  return readWithDirectives(filePath, name, version, scan);
+}
+
+/**
+ * A large file's directives are read in chunks: holding its text would hold it for the whole run.
+ * Only a large file with a down section is held, to cut its up part.
+ */
+async function readLargeWithDirectives(
+  filePath: string,
+  name: string,
+  version: bigint,
+  scan: FileScan,
+): Promise<Read> {
+  const { noTransaction, findings } = await readDirectivesInChunks(textChunks(filePath), name);
+  if (findings.some((f) => f.message.includes('"-- migrate:down"'))) {
+    return readWithDirectives(filePath, name, version, scan);
   }
-  // A file that mentions `migrate:` is read as text: its directives, and its down section,
-  // whose up part alone is what the checksum covers.
+  const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
+  migration.noTransaction = noTransaction;
+  if (findings.length > 0) migration.directiveFindings = findings;
+  return migration;
+}
+
+/**
+ * A file that mentions `migrate:` is read as text: its directives, and its down section, whose up
+ * part alone is what the checksum covers.
+ */
+function readWithDirectives(
+  filePath: string,
+  name: string,
+  version: bigint,
+  scan: FileScan,
+): MigrationFile {
   const text = normalizeContent(readFileSync(filePath));
   const cut = findDownSection(text);
   const checksum = cut ? checksumOf(text.slice(0, cut.upEnd)) : scan.checksum;

@@ -1,7 +1,7 @@
 // Reads the migrations folder in its layout: the plain layout or another tool's, chosen by the
 // `layout` input or recognised from the names (and the first lines of the files). Reads files,
 // never the database.
-import { closeSync, type Dirent, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { type Discovery, folderError, readMigrations } from './discover.js';
@@ -42,7 +42,16 @@ export async function readFolder(dir: string, options: FolderOptions): Promise<F
   });
   if (!detection.ok) throw new ConfigurationError(detection.error);
   const { layout, reason } = detection;
-  if (layout === 'plain') return { ...(await readMigrations(dir)), ...plain(reason) };
+  if (layout === 'plain') {
+    const sql = entries.filter((e) => !e.path.includes('/') && e.path.endsWith('.sql'));
+    return {
+      ...(await readMigrations(
+        dir,
+        sql.map((e) => e.path),
+      )),
+      ...plain(reason),
+    };
+  }
   if (layout === 'flyway' || layout === 'popx') {
     throw new ConfigurationError(unsupportedLayout(layout));
   }
@@ -55,35 +64,36 @@ function plain(reason: string): Omit<FolderDiscovery, keyof Discovery> {
 
 /**
  * The folder's entries and one level of its sub-folders (Prisma and diesel keep one folder per
- * migration), from the directory entries' own types: no stat per file, except for a symbolic
- * link, which counts as what it points to.
+ * migration). Names only, as the plain layout lists them: a name with an extension is taken for a
+ * file (a sub-folder named `*.sql` is recognised when it is read), and only the others are asked
+ * whether they are folders, so a folder of 10,000 files costs no stat and no Dirent per file.
  */
 function entriesOf(dir: string): FolderEntry[] {
-  let listed: Dirent[];
+  let names: string[];
   try {
-    listed = readdirSync(dir, { withFileTypes: true });
+    names = readdirSync(dir);
   } catch (error) {
     throw folderError(dir, error);
   }
   const entries: FolderEntry[] = [];
-  for (const entry of listed) {
-    if (entry.name.startsWith('.')) continue;
-    const isDirectory = isFolder(dir, entry);
-    entries.push({ path: entry.name, isDirectory });
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const isDirectory = !name.includes('.') && isFolder(path.join(dir, name));
+    entries.push({ path: name, isDirectory });
     if (!isDirectory) continue;
-    const sub = path.join(dir, entry.name);
-    for (const child of readdirSync(sub, { withFileTypes: true })) {
-      if (child.name.startsWith('.')) continue;
-      entries.push({ path: `${entry.name}/${child.name}`, isDirectory: isFolder(sub, child) });
+    const sub = path.join(dir, name);
+    for (const child of readdirSync(sub)) {
+      if (child.startsWith('.')) continue;
+      const nested = !child.includes('.') && isFolder(path.join(sub, child));
+      entries.push({ path: `${name}/${child}`, isDirectory: nested });
     }
   }
   return entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-function isFolder(dir: string, entry: Dirent): boolean {
-  if (!entry.isSymbolicLink()) return entry.isDirectory();
+function isFolder(filePath: string): boolean {
   try {
-    return statSync(path.join(dir, entry.name)).isDirectory();
+    return statSync(filePath).isDirectory();
   } catch {
     return false;
   }

@@ -166,8 +166,12 @@ function singleFileLayout(
   let dbmateOnly: string | undefined;
   let dbmateMarked: string | undefined;
   let everyFileMarked = options.textOf !== undefined;
+  // goose and dbmate want their marker in every file: when the first file has none, the folder is
+  // plain (a stray marker further on is named by the pre-flight check of pending files), and the
+  // other files' texts are not read, so a run with nothing to do reads each file once.
+  let unmarked = false;
   for (const path of paths) {
-    const text = options.textOf?.(path);
+    const text = unmarked ? undefined : options.textOf?.(path);
     if (text === undefined) {
       if (!PLAIN_NAME.test(path) && !path.includes('_')) dbmateOnly ??= path;
       everyFileMarked = false;
@@ -180,6 +184,9 @@ function singleFileLayout(
       if (header.dbmateOptions || !PLAIN_NAME.test(path)) dbmateOnly ??= path;
     }
     if (!header.dbmateUp || !DBMATE_DOWN.test(text)) everyFileMarked = false;
+    if (!header.goose && !header.dbmateUp && goose === undefined && dbmateMarked === undefined) {
+      unmarked = true;
+    }
   }
   const dbmate = dbmateOnly ?? (everyFileMarked ? dbmateMarked : undefined);
   if (goose !== undefined && (dbmate ?? dbmateMarked) !== undefined) {
