@@ -7984,7 +7984,11 @@ async function trackingTableMention(statement, tracking) {
 
 // EXTERNAL MODULE: ./lib/sql/lines.js
 var lines = __nccwpck_require__(8439);
+// EXTERNAL MODULE: ./lib/files/down.js
+var files_down = __nccwpck_require__(9563);
 ;// CONCATENATED MODULE: ./lib/files/directives.js
+// The `-- migrate:` directives in a file's header. Pure: never reads a file.
+
 
 const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
 const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
@@ -8031,9 +8035,10 @@ part = { firstLine: 1, header: true }) {
 /**
  * readDirectives for a file read in chunks (a large file is never held whole): the chunks are cut
  * at line ends, and the header is the part before the first statement of the first of them.
+ * `down` says whether the file has a `-- migrate:down` line (its caller then cuts the file).
  */
 async function readDirectivesInChunks(chunks, fileName) {
-    const all = { noTransaction: false, findings: [] };
+    const all = { noTransaction: false, findings: [], down: false };
     let carry = '';
     let firstLine = 1;
     let header = true;
@@ -8043,6 +8048,7 @@ async function readDirectivesInChunks(chunks, fileName) {
         const found = readDirectives(block, fileName, { firstLine, header });
         all.noTransaction ||= found.noTransaction;
         all.findings.push(...found.findings);
+        all.down ||= (0,files_down/* findDownSection */.z)(block) !== undefined;
         header = false;
         for (let i = block.indexOf('\n'); i !== -1; i = block.indexOf('\n', i + 1))
             firstLine++;
@@ -8963,8 +8969,6 @@ function checksumOf(normalized) {
     return (0,external_node_crypto_.createHash)('sha256').update(normalized, 'utf8').digest('hex');
 }
 
-// EXTERNAL MODULE: ./lib/files/down.js
-var files_down = __nccwpck_require__(9563);
 ;// CONCATENATED MODULE: ./lib/files/atomic.js
 // The atomic wrapper: a file whose only transaction control is a leading `BEGIN;` and a trailing
 // `COMMIT;` (how golang-migrate and sqitch users make a file atomic). Pure; found by the splitter.
@@ -9292,10 +9296,9 @@ function readMigration(dir, name, version) {
  * Only a large file with a down section is held, to cut its up part.
  */
 async function readLargeWithDirectives(filePath, name, version, scan) {
-    const { noTransaction, findings } = await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name);
-    if (findings.some((f) => f.message.includes('"-- migrate:down"'))) {
+    const { noTransaction, findings, down } = await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name);
+    if (down)
         return readWithDirectives(filePath, name, version, scan);
-    }
     const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
     migration.noTransaction = noTransaction;
     if (findings.length > 0)

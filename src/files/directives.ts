@@ -1,6 +1,8 @@
 // The `-- migrate:` directives in a file's header. Pure: never reads a file.
+
 import type { Finding } from '../plan/findings.js';
 import { lineAt } from '../sql/lines.js';
+import { findDownSection } from './down.js';
 
 const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
 const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
@@ -51,12 +53,13 @@ export function readDirectives(
 /**
  * readDirectives for a file read in chunks (a large file is never held whole): the chunks are cut
  * at line ends, and the header is the part before the first statement of the first of them.
+ * `down` says whether the file has a `-- migrate:down` line (its caller then cuts the file).
  */
 export async function readDirectivesInChunks(
   chunks: AsyncIterable<string>,
   fileName: string,
-): Promise<{ noTransaction: boolean; findings: Finding[] }> {
-  const all = { noTransaction: false, findings: [] as Finding[] };
+): Promise<{ noTransaction: boolean; findings: Finding[]; down: boolean }> {
+  const all = { noTransaction: false, findings: [] as Finding[], down: false };
   let carry = '';
   let firstLine = 1;
   let header = true;
@@ -65,6 +68,7 @@ export async function readDirectivesInChunks(
     const found = readDirectives(block, fileName, { firstLine, header });
     all.noTransaction ||= found.noTransaction;
     all.findings.push(...found.findings);
+    all.down ||= findDownSection(block) !== undefined;
     header = false;
     for (let i = block.indexOf('\n'); i !== -1; i = block.indexOf('\n', i + 1)) firstLine++;
   };

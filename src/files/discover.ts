@@ -145,10 +145,11 @@ async function readLargeWithDirectives(
   version: bigint,
   scan: FileScan,
 ): Promise<Read> {
-  const { noTransaction, findings } = await readDirectivesInChunks(textChunks(filePath), name);
-  if (findings.some((f) => f.message.includes('"-- migrate:down"'))) {
-    return readWithDirectives(filePath, name, version, scan);
-  }
+  const { noTransaction, findings, down } = await readDirectivesInChunks(
+    textChunks(filePath),
+    name,
+  );
+  if (down) return readWithDirectives(filePath, name, version, scan);
   const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
   migration.noTransaction = noTransaction;
   if (findings.length > 0) migration.directiveFindings = findings;
