@@ -7584,6 +7584,10 @@ function versionOf(fileName) {
 function byVersion(a, b) {
     return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
 }
+/** A migration's exact identity as a string: its key when it has one, else its version. */
+function keyOf(migration) {
+    return migration.key ?? String(migration.version);
+}
 
 ;// CONCATENATED MODULE: ./lib/plan/findings.js
 /** Drift is a *modified* or *missing* migration: the only findings `on-drift: warn` softens. */

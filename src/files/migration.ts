@@ -22,6 +22,12 @@ export interface Migration {
   preview?: (limit: number) => string;
   /** The version as the file writes it (`00001`, `20240212120203`), when another layout's. */
   label?: string;
+  /**
+   * The exact identity, when `version` is not it: a Flyway version with dots (`1.7`) or a popx
+   * version beyond bigint. Then `version` is a stand-in the tracking table's primary key holds,
+   * and the key is what matches files to rows and what orders them (files/layouts/order.ts).
+   */
+  key?: string;
   /** The other tool's layout the file was read in (`goose`, `dbmate` …), when not the plain one. */
   layout?: string;
   /** The migration's down SQL, run only by `rollback`: a down section, or another tool's down file. */

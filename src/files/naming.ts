@@ -15,3 +15,8 @@ export function versionOf(fileName: string): bigint | undefined {
 export function byVersion(a: { version: bigint }, b: { version: bigint }): number {
   return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
 }
+
+/** A migration's exact identity as a string: its key when it has one, else its version. */
+export function keyOf(migration: { version: bigint; key?: string }): string {
+  return migration.key ?? String(migration.version);
+}
