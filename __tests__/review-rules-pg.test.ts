@@ -71,10 +71,10 @@ function migrations(files: string[]): Migration[] {
 async function review(target: Target, pending: Migration[], lockTimeoutInput: boolean) {
   const { client } = target;
   const relations = await readRelations(client);
-  const path = await client.query<{ path: string[] }>(
-    'SELECT current_schemas(false)::text[] AS path',
+  const session = await client.query<{ path: string[]; zone: string }>(
+    "SELECT current_schemas(false)::text[] AS path, current_setting('TimeZone') AS zone",
   );
-  const searchPath = path.rows[0]?.path ?? [];
+  const searchPath = session.rows[0]?.path ?? [];
   const relation = lookupOf(relations);
   const { files } = await parsePending(pending.map((migration) => ({ migration })));
   const columns = await readColumnFacts(client, alteredTables(files, relation, searchPath));
@@ -82,6 +82,7 @@ async function review(target: Target, pending: Migration[], lockTimeoutInput: bo
     relation,
     serverVersionNum: serverVersionNum(target.version),
     searchPath,
+    timeZone: session.rows[0]?.zone,
     columnType: columns.columnType,
     provenNotNull: columns.provenNotNull,
   };
@@ -165,6 +166,8 @@ async function check(target: Target, major: number, c: Case): Promise<void> {
   const schema = `c${counter++}`;
   const fill = (sql: string) => sql.replaceAll('{s}', schema);
   await client.query(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
+  // The case's session time zone, or the server's default (an earlier case's is reset).
+  await client.query(c.timeZone ? `SET TIME ZONE '${c.timeZone}'` : 'RESET TimeZone');
   await client.query(fill(c.existing));
   const pending = migrations(c.files.map(fill));
   const { relations, risks, unbounded, bounded } = await review(target, pending, !c.unbounded);

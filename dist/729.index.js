@@ -1193,7 +1193,9 @@ const COERCIBLE_TARGETS = new Set(['text', 'varchar', 'numeric', 'varbit', 'inet
  * PostgreSQL's length-coercion support functions (varchar, numeric, varbit, timestamp/time) and
  * its binary-coercible casts (varchar ↔ text, cidr → inet).
  */
-function typeChangeRewrites(oldType, newType) {
+function typeChangeRewrites(oldType, newType, 
+/** The session's time zone is UTC (a fixed zero offset): see {@link fixedUtc}. */
+utc = false) {
     if (oldType.array || newType.array) {
         return !(oldType.array && newType.array && sameType(oldType, newType));
     }
@@ -1218,12 +1220,49 @@ function typeChangeRewrites(oldType, newType) {
         const [np, ns = 0] = newType.mods;
         return op === undefined || np === undefined || np < op || ns !== os;
     }
+    if (utc && !newType.array && isTimestampPair(o, n)) {
+        // PostgreSQL 12+ (ATColumnChangeRequiresRewrite) skips timestamp <-> timestamptz when the
+        // session's offset is fixed at zero; a new precision below 6 still coerces every value
+        // (the coerced expression has no typmod for timestamp_support to compare with).
+        const np = newType.mods[0];
+        return !(np === undefined || np >= 6);
+    }
     if (TEMPORAL.has(o) && o === n) {
         // No new precision, a precision not below the old one, or the maximum (6).
         const np = newType.mods[0];
         return !(np === undefined || np >= 6 || widens(oldType.mods[0], np));
     }
     return true;
+}
+function isTimestampPair(a, b) {
+    return (a === 'timestamp' && b === 'timestamptz') || (a === 'timestamptz' && b === 'timestamp');
+}
+// Zones whose offset is zero and never changes: PostgreSQL's pg_get_timezone_offset succeeds for
+// them (one time type), so a timestamp <-> timestamptz change needs no rewrite. Europe/London is
+// at zero only in winter and does not count.
+const UTC_ZONES = new Set([
+    'utc',
+    'uct',
+    'gmt',
+    'zulu',
+    'universal',
+    'greenwich',
+    'gmt0',
+    'gmt+0',
+    'gmt-0',
+    'etc/utc',
+    'etc/uct',
+    'etc/gmt',
+    'etc/zulu',
+    'etc/universal',
+    'etc/greenwich',
+    'etc/gmt0',
+    'etc/gmt+0',
+    'etc/gmt-0',
+]);
+/** The session's `TimeZone` setting has a fixed zero offset (UTC, Etc/UTC, GMT …). */
+function fixedUtc(timeZone) {
+    return timeZone !== undefined && UTC_ZONES.has(timeZone.toLowerCase());
 }
 function sameType(a, b) {
     return a.base === b.base && a.mods.join(',') === b.mods.join(',');
@@ -1625,7 +1664,9 @@ function typeChangeFinding(state, target, cmd) {
     const plain = usingIsPlain(def?.raw_default, column);
     const formatted = state.context.columnType?.(t, column);
     const saferWay = `Add a new column of the new type, write to both from the code, backfill it in batches, then switch reads and drop the old column (expand/contract).`;
-    if (plain && formatted !== undefined && !typeChangeRewrites(typeOfFormatted(formatted), newType))
+    if (plain &&
+        formatted !== undefined &&
+        !typeChangeRewrites(typeOfFormatted(formatted), newType, fixedUtc(state.timeZone)))
         return undefined;
     const hedge = plain && formatted === undefined && mayBeCoercible(newType)
         ? ' (unless the old type is binary-coercible to it, e.g. varchar(10) to varchar(20); the rehearsal tells)'
@@ -1971,6 +2012,7 @@ function predictFile(statements, context) {
         context,
         pending: context.pending ?? (0,rules_context/* newPendingFacts */.nq)(),
         searchPath: base,
+        timeZone: context.timeZone,
         lockTimeoutSet: false,
     };
     const risks = [];
@@ -2047,7 +2089,7 @@ function predictStatement(state, tree) {
     return rememberCreated(state, tree);
 }
 // ---------------------------------------------------------------------------------------------
-// Session settings the file changes: lock_timeout and search_path (the action resets the session
+// Session settings the file changes: lock_timeout, search_path and TimeZone (the action resets the session
 // between migrations, so only earlier statements of the same file count)
 function applySettings(state, tree, baseSearchPath) {
     const set = (0,rules_context/* nodeOf */.E7)(tree, 'VariableSetStmt');
@@ -2059,9 +2101,19 @@ function applySettings(state, tree, baseSearchPath) {
         if (set.kind === 'VAR_RESET_ALL') {
             state.lockTimeoutSet = false;
             state.searchPath = baseSearchPath;
+            state.timeZone = state.context.timeZone;
         }
         else if (set.name === 'lock_timeout') {
             state.lockTimeoutSet = set.kind === 'VAR_SET_VALUE' && !isZero(values[0]);
+        }
+        else if (set.name === 'timezone') {
+            // SET TIME ZONE 'UTC' / SET timezone = 'UTC'; LOCAL, DEFAULT and intervals: not known.
+            state.timeZone =
+                set.kind === 'VAR_SET_VALUE'
+                    ? values[0]
+                    : set.kind === 'VAR_RESET'
+                        ? state.context.timeZone
+                        : undefined;
         }
         else if (set.name === 'search_path') {
             state.searchPath =
@@ -2175,6 +2227,7 @@ function predictPending(files, facts) {
             serverVersionNum: facts.serverVersionNum,
             relation: facts.relation,
             searchPath: facts.searchPath,
+            timeZone: facts.timeZone,
             lockTimeoutInput: facts.lockTimeoutInput,
             created,
             pending,
@@ -2277,10 +2330,12 @@ async function startReview(context, plan) {
     const notes = [];
     let relations = new Map();
     let searchPath = ['public'];
+    let timeZone;
     try {
         relations = await readRelations(client);
-        const path = await client.query('SELECT current_schemas(false)::text[] AS path');
-        searchPath = path.rows[0]?.path.length ? path.rows[0].path : searchPath;
+        const session = await client.query("SELECT current_schemas(false)::text[] AS path, current_setting('TimeZone') AS zone");
+        searchPath = session.rows[0]?.path.length ? session.rows[0].path : searchPath;
+        timeZone = session.rows[0]?.zone;
     }
     catch (error) {
         notes.push((0,errors/* observeErrorSentence */.eL)(error) ??
@@ -2297,6 +2352,7 @@ async function startReview(context, plan) {
         relation,
         serverVersionNum: (0,session/* serverVersionNum */.og)(context.db.serverVersion),
         searchPath,
+        timeZone,
         lockTimeoutInput: context.settings.lockTimeout !== undefined,
         columnType: columns?.columnType,
         provenNotNull: columns?.provenNotNull,

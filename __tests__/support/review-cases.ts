@@ -31,6 +31,8 @@ export interface Case {
   filenodes?: string[];
   /** Tables the statements lock ACCESS EXCLUSIVE though no lock is predicted on them (a known gap). */
   unpredictedExclusive?: string[];
+  /** The session's TimeZone while the case is reviewed and run (else the server's default). */
+  timeZone?: string;
 }
 
 const T = `CREATE TABLE t (id int PRIMARY KEY, a int, c varchar(10), n int);
@@ -47,6 +49,8 @@ const MV = `${T}
 CREATE MATERIALIZED VIEW mv AS SELECT id, a FROM t;
 CREATE UNIQUE INDEX mv_id ON mv (id);`;
 const NO_TX = '-- migrate:no-transaction\n';
+const TS = `CREATE TABLE ts (id int PRIMARY KEY, at timestamp);
+INSERT INTO ts SELECT g, now() FROM generate_series(1, 100) g;`;
 
 export const CASES: Case[] = [
   // index-not-concurrent
@@ -124,6 +128,34 @@ export const CASES: Case[] = [
     name: 'near-miss: ALTER COLUMN TYPE varchar(10) to varchar(20) (binary-coercible)',
     existing: T,
     files: ['ALTER TABLE t ALTER COLUMN c TYPE varchar(20);'],
+    risks: [],
+  },
+  {
+    name: 'ALTER COLUMN TYPE timestamp to timestamptz outside UTC',
+    existing: `${TS}`,
+    timeZone: 'Europe/Paris',
+    files: ['ALTER TABLE ts ALTER COLUMN at TYPE timestamptz;'],
+    risks: ['table-rewrite ts ACCESS EXCLUSIVE'],
+  },
+  {
+    name: 'ALTER COLUMN TYPE timestamp to timestamptz(3) under UTC (a new precision)',
+    existing: `${TS}`,
+    timeZone: 'UTC',
+    files: ['ALTER TABLE ts ALTER COLUMN at TYPE timestamptz(3);'],
+    risks: ['table-rewrite ts ACCESS EXCLUSIVE'],
+  },
+  {
+    name: 'near-miss: ALTER COLUMN TYPE timestamp to timestamptz under UTC',
+    existing: `${TS}`,
+    timeZone: 'UTC',
+    files: ['ALTER TABLE ts ALTER COLUMN at TYPE timestamptz;'],
+    risks: [],
+  },
+  {
+    name: 'near-miss: ALTER COLUMN TYPE timestamptz to timestamp after SET TIME ZONE UTC in the file',
+    existing: `${TS}\nALTER TABLE ts ALTER COLUMN at TYPE timestamptz;`,
+    timeZone: 'America/New_York',
+    files: ["SET TIME ZONE 'Etc/UTC';\nALTER TABLE ts ALTER COLUMN at TYPE timestamp;"],
     risks: [],
   },
   {

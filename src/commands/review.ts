@@ -39,12 +39,14 @@ export async function startReview(context: Context, plan: CheckedPlan): Promise<
   const notes: string[] = [];
   let relations = new Map<string, ExistingRelation>();
   let searchPath = ['public'];
+  let timeZone: string | undefined;
   try {
     relations = await readRelations(client);
-    const path = await client.query<{ path: string[] }>(
-      'SELECT current_schemas(false)::text[] AS path',
+    const session = await client.query<{ path: string[]; zone: string }>(
+      "SELECT current_schemas(false)::text[] AS path, current_setting('TimeZone') AS zone",
     );
-    searchPath = path.rows[0]?.path.length ? path.rows[0].path : searchPath;
+    searchPath = session.rows[0]?.path.length ? session.rows[0].path : searchPath;
+    timeZone = session.rows[0]?.zone;
   } catch (error) {
     notes.push(
       observeErrorSentence(error) ??
@@ -66,6 +68,7 @@ export async function startReview(context: Context, plan: CheckedPlan): Promise<
     relation,
     serverVersionNum: serverVersionNum(context.db.serverVersion),
     searchPath,
+    timeZone,
     lockTimeoutInput: context.settings.lockTimeout !== undefined,
     columnType: columns?.columnType,
     provenNotNull: columns?.provenNotNull,

@@ -82,6 +82,8 @@ export interface TargetFacts {
   relation: RelationLookup;
   serverVersionNum: number;
   searchPath: string[];
+  /** The session's `TimeZone` setting. */
+  timeZone?: string;
   /** The `lock-timeout` input bounds every lock wait. */
   lockTimeoutInput: boolean;
   columnType?: (table: string, column: string) => string | undefined;
@@ -111,6 +113,7 @@ export function predictPending(files: readonly ParsedFile[], facts: TargetFacts)
       serverVersionNum: facts.serverVersionNum,
       relation: facts.relation,
       searchPath: facts.searchPath,
+      timeZone: facts.timeZone,
       lockTimeoutInput: facts.lockTimeoutInput,
       created,
       pending,

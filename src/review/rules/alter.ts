@@ -2,6 +2,7 @@
 import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, Node } from 'libpg-query';
 import type { RuleId } from '../model.js';
 import {
+  fixedUtc,
   mayBeCoercible,
   typeChangeRewrites,
   typeOfFormatted,
@@ -378,7 +379,11 @@ function typeChangeFinding(
   const plain = usingIsPlain(def?.raw_default, column);
   const formatted = state.context.columnType?.(t, column);
   const saferWay = `Add a new column of the new type, write to both from the code, backfill it in batches, then switch reads and drop the old column (expand/contract).`;
-  if (plain && formatted !== undefined && !typeChangeRewrites(typeOfFormatted(formatted), newType))
+  if (
+    plain &&
+    formatted !== undefined &&
+    !typeChangeRewrites(typeOfFormatted(formatted), newType, fixedUtc(state.timeZone))
+  )
     return undefined;
   const hedge =
     plain && formatted === undefined && mayBeCoercible(newType)

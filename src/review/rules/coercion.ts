@@ -70,7 +70,12 @@ const COERCIBLE_TARGETS = new Set(['text', 'varchar', 'numeric', 'varbit', 'inet
  * PostgreSQL's length-coercion support functions (varchar, numeric, varbit, timestamp/time) and
  * its binary-coercible casts (varchar ↔ text, cidr → inet).
  */
-export function typeChangeRewrites(oldType: ColumnType, newType: ColumnType): boolean {
+export function typeChangeRewrites(
+  oldType: ColumnType,
+  newType: ColumnType,
+  /** The session's time zone is UTC (a fixed zero offset): see {@link fixedUtc}. */
+  utc = false,
+): boolean {
   if (oldType.array || newType.array) {
     return !(oldType.array && newType.array && sameType(oldType, newType));
   }
@@ -88,12 +93,52 @@ export function typeChangeRewrites(oldType: ColumnType, newType: ColumnType): bo
     const [np, ns = 0] = newType.mods;
     return op === undefined || np === undefined || np < op || ns !== os;
   }
+  if (utc && !newType.array && isTimestampPair(o, n)) {
+    // PostgreSQL 12+ (ATColumnChangeRequiresRewrite) skips timestamp <-> timestamptz when the
+    // session's offset is fixed at zero; a new precision below 6 still coerces every value
+    // (the coerced expression has no typmod for timestamp_support to compare with).
+    const np = newType.mods[0];
+    return !(np === undefined || np >= 6);
+  }
   if (TEMPORAL.has(o) && o === n) {
     // No new precision, a precision not below the old one, or the maximum (6).
     const np = newType.mods[0];
     return !(np === undefined || np >= 6 || widens(oldType.mods[0], np));
   }
   return true;
+}
+
+function isTimestampPair(a: string, b: string): boolean {
+  return (a === 'timestamp' && b === 'timestamptz') || (a === 'timestamptz' && b === 'timestamp');
+}
+
+// Zones whose offset is zero and never changes: PostgreSQL's pg_get_timezone_offset succeeds for
+// them (one time type), so a timestamp <-> timestamptz change needs no rewrite. Europe/London is
+// at zero only in winter and does not count.
+const UTC_ZONES = new Set([
+  'utc',
+  'uct',
+  'gmt',
+  'zulu',
+  'universal',
+  'greenwich',
+  'gmt0',
+  'gmt+0',
+  'gmt-0',
+  'etc/utc',
+  'etc/uct',
+  'etc/gmt',
+  'etc/zulu',
+  'etc/universal',
+  'etc/greenwich',
+  'etc/gmt0',
+  'etc/gmt+0',
+  'etc/gmt-0',
+]);
+
+/** The session's `TimeZone` setting has a fixed zero offset (UTC, Etc/UTC, GMT …). */
+export function fixedUtc(timeZone: string | undefined): boolean {
+  return timeZone !== undefined && UTC_ZONES.has(timeZone.toLowerCase());
 }
 
 function sameType(a: ColumnType, b: ColumnType): boolean {

@@ -13,6 +13,8 @@ export interface PredictContext {
   relation: RelationLookup;
   /** Default `['public']`; `$user` entries are skipped (the role is not known here). */
   searchPath?: string[];
+  /** The session's `TimeZone` (decides whether timestamp <-> timestamptz rewrites). */
+  timeZone?: string;
   /** The `lock-timeout` input bounds every lock wait. */
   lockTimeoutInput: boolean;
   /**
@@ -54,6 +56,8 @@ export interface FileState {
   context: PredictContext;
   pending: PendingFacts;
   searchPath: string[];
+  /** The session's `TimeZone` as earlier statements of the file left it. */
+  timeZone?: string;
   /** A `SET lock_timeout` (non-zero) earlier in the file bounds lock waits now. */
   lockTimeoutSet: boolean;
 }

@@ -54,6 +54,7 @@ export function predictFile(
     context,
     pending: context.pending ?? newPendingFacts(),
     searchPath: base,
+    timeZone: context.timeZone,
     lockTimeoutSet: false,
   };
   const risks: Risk[] = [];
@@ -123,7 +124,7 @@ function predictStatement(state: FileState, tree: Node): Prediction {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Session settings the file changes: lock_timeout and search_path (the action resets the session
+// Session settings the file changes: lock_timeout, search_path and TimeZone (the action resets the session
 // between migrations, so only earlier statements of the same file count)
 
 function applySettings(state: FileState, tree: Node, baseSearchPath: string[]): void {
@@ -135,8 +136,17 @@ function applySettings(state: FileState, tree: Node, baseSearchPath: string[]): 
     if (set.kind === 'VAR_RESET_ALL') {
       state.lockTimeoutSet = false;
       state.searchPath = baseSearchPath;
+      state.timeZone = state.context.timeZone;
     } else if (set.name === 'lock_timeout') {
       state.lockTimeoutSet = set.kind === 'VAR_SET_VALUE' && !isZero(values[0]);
+    } else if (set.name === 'timezone') {
+      // SET TIME ZONE 'UTC' / SET timezone = 'UTC'; LOCAL, DEFAULT and intervals: not known.
+      state.timeZone =
+        set.kind === 'VAR_SET_VALUE'
+          ? values[0]
+          : set.kind === 'VAR_RESET'
+            ? state.context.timeZone
+            : undefined;
     } else if (set.name === 'search_path') {
       state.searchPath =
         set.kind === 'VAR_SET_VALUE'
