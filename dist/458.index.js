@@ -130,7 +130,9 @@ function makeRisk(state, statement, facts) {
         line: statement.line,
         statement: firstLine(statement.text),
         source: 'predicted',
-        what: facts.what,
+        what: statement.inBlock
+            ? `In the DO block${statement.inBlock.conditional ? ' (when it gets there)' : ''}: ${facts.what}`
+            : facts.what,
         saferWay: facts.saferWay,
     };
     if (facts.target)
@@ -155,7 +157,7 @@ function makeRisk(state, statement, facts) {
 /* harmony import */ var _files_down_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9563);
 /* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9745);
 /* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1735);
-/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4023);
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7108);
 
 
 
@@ -209,23 +211,91 @@ async function checkDownSql(down) {
 
 /***/ }),
 
-/***/ 4023:
+/***/ 7108:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   c: () => (/* binding */ parseStatementTrees)
-/* harmony export */ });
-/* unused harmony export parseFileStatements */
-/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9745);
 
-let parser;
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  c: () => (/* binding */ parseStatementTrees)
+});
+
+// UNUSED EXPORTS: parseFileStatements
+
+// EXTERNAL MODULE: ./lib/sql/parser.js
+var parser = __webpack_require__(9745);
+;// CONCATENATED MODULE: ./lib/review/rules/do-blocks.js
+// The SQL statements a DO block runs, read from PL/pgSQL's own parse tree (libpg-query's
+// parsePlPgSQL output): what the rules can predict for a block. Pure: no parser, no database.
+// Keys of PL/pgSQL statements whose bodies run only under a condition or repeatedly.
+const BRANCHING = new Set([
+    'PLpgSQL_stmt_if',
+    'PLpgSQL_stmt_case',
+    'PLpgSQL_stmt_loop',
+    'PLpgSQL_stmt_while',
+    'PLpgSQL_stmt_fori',
+    'PLpgSQL_stmt_fors',
+    'PLpgSQL_stmt_forc',
+    'PLpgSQL_stmt_foreach_a',
+    'PLpgSQL_stmt_dynfors',
+    'PLpgSQL_exception_block',
+]);
+/**
+ * The SQL statements of a parsed DO block: each `PLpgSQL_stmt_execsql`, and each `EXECUTE` of one
+ * constant string (an EXECUTE of a built string cannot be known before it runs: the rehearsal
+ * observes it). A depth-first walk keeps the text's order, since the tree lists bodies in order.
+ */
+function blockStatements(plpgsql) {
+    const found = [];
+    const walk = (node, conditional) => {
+        if (Array.isArray(node)) {
+            for (const item of node)
+                walk(item, conditional);
+            return;
+        }
+        if (node === null || typeof node !== 'object')
+            return;
+        for (const [key, value] of Object.entries(node)) {
+            if (key === 'PLpgSQL_stmt_execsql') {
+                const query = queryOf(value.sqlstmt);
+                if (query !== undefined)
+                    found.push({ sql: query, conditional });
+            }
+            else if (key === 'PLpgSQL_stmt_dynexecute') {
+                const query = queryOf(value.query);
+                const sql = query === undefined ? undefined : constantString(query);
+                if (sql !== undefined)
+                    found.push({ sql, conditional });
+            }
+            else {
+                walk(value, conditional || BRANCHING.has(key));
+            }
+        }
+    };
+    walk(plpgsql, false);
+    return found;
+}
+function queryOf(expr) {
+    const query = expr?.PLpgSQL_expr?.query;
+    return typeof query === 'string' ? query : undefined;
+}
+/** `'ALTER TABLE t …'` (one literal, `''` for a quote) as its text; anything else undefined. */
+function constantString(expression) {
+    const match = /^\s*'((?:[^']|'')*)'\s*$/s.exec(expression);
+    return match?.[1]?.replaceAll("''", "'");
+}
+
+;// CONCATENATED MODULE: ./lib/review/rules/parse.js
+
+
+let parse_parser;
 /**
  * The parser module. `loadSqlParser` loads it with the bundle's `__dirname` shim and its
  * WebAssembly; importing the module again afterwards gives that same, loaded instance.
  */
 function getParser() {
-    parser ??= (0,_sql_parser_js__WEBPACK_IMPORTED_MODULE_0__/* .loadSqlParser */ .Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
-    return parser;
+    parse_parser ??= (0,parser/* loadSqlParser */.Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    return parse_parser;
 }
 /**
  * Trees of statements already split (by `analyzeSql`): each text is parsed alone. A statement
@@ -242,10 +312,46 @@ async function parseStatementTrees(statements) {
         catch {
             tree = undefined;
         }
-        if (tree)
-            parsed.push({ text, line, tree });
+        if (!tree)
+            continue;
+        parsed.push({ text, line, tree });
+        if (isPlpgsqlBlock(tree))
+            parsed.push(...blockTrees(pg, text, line));
     }
     return parsed;
+}
+/** A `DO` block in PL/pgSQL (the default language), whose statements the rules can read. */
+function isPlpgsqlBlock(tree) {
+    const args = tree.DoStmt?.args;
+    if (args === undefined)
+        return false;
+    const language = args
+        .map((arg) => arg.DefElem)
+        .find((option) => option?.defname === 'language');
+    const name = language?.arg?.String?.sval;
+    return name === undefined || name.toLowerCase() === 'plpgsql';
+}
+/** The statements a DO block runs, each parsed, at the DO's line. */
+function blockTrees(pg, text, line) {
+    let statements;
+    try {
+        statements = blockStatements(pg.parsePlPgSQLSync(text));
+    }
+    catch {
+        return []; // a block PL/pgSQL rejects fails when it runs, and the run reports it
+    }
+    const trees = [];
+    for (const { sql, conditional } of statements) {
+        try {
+            const tree = pg.parseSync(sql).stmts?.[0]?.stmt;
+            if (tree)
+                trees.push({ text: sql.trim(), line, tree, inBlock: { conditional } });
+        }
+        catch {
+            // not SQL the parser reads alone (a PL/pgSQL variable where a name must be): left out
+        }
+    }
+    return trees;
 }
 /** Splits a file's text into statements and parses each; `[]` when the file does not parse. */
 async function parseFileStatements(text) {

@@ -105,6 +105,30 @@ export const CASES: Case[] = [
     run: 'none',
   },
 
+  // statements of a DO block
+  {
+    name: 'CREATE INDEX inside a DO block',
+    existing: T,
+    files: ['DO $$\nBEGIN\n  CREATE INDEX t_a_idx ON t (a);\nEND\n$$;'],
+    risks: ['index-not-concurrent t SHARE'],
+  },
+  {
+    name: 'ALTER COLUMN TYPE by a constant EXECUTE under IF NOT EXISTS in a DO block',
+    existing: T,
+    files: [
+      "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'nope') THEN\n    EXECUTE 'ALTER TABLE t ALTER COLUMN n TYPE bigint';\n  END IF;\nEND\n$$;",
+    ],
+    risks: ['table-rewrite t ACCESS EXCLUSIVE'],
+  },
+  {
+    name: 'near-miss: a DO block that only reads',
+    existing: T,
+    files: [
+      "DO $$\nDECLARE c int;\nBEGIN\n  SELECT count(*) INTO c FROM t;\n  RAISE NOTICE '%', c;\nEND\n$$;",
+    ],
+    risks: [],
+  },
+
   // table-rewrite
   {
     name: 'ALTER COLUMN TYPE integer to bigint',

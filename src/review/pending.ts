@@ -23,6 +23,8 @@ const REVIEWED = new Set([
   'SET',
   'RESET',
   'LOCK',
+  // A DO block's own statements are read from PL/pgSQL's parse tree (rules/do-blocks.ts).
+  'DO',
 ]);
 
 /** `SELECT set_config('lock_timeout', …)` bounds lock waits as SET does: such a SELECT is parsed too. */

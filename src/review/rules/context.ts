@@ -210,7 +210,9 @@ export function makeRisk(state: FileState, statement: ParsedStatement, facts: Ri
     line: statement.line,
     statement: firstLine(statement.text),
     source: 'predicted',
-    what: facts.what,
+    what: statement.inBlock
+      ? `In the DO block${statement.inBlock.conditional ? ' (when it gets there)' : ''}: ${facts.what}`
+      : facts.what,
     saferWay: facts.saferWay,
   };
   if (facts.target) risk.table = facts.target.qualified;

@@ -1,6 +1,7 @@
 // Parse trees of migration statements, from PostgreSQL's own parser (libpg-query). The one place the review imports the parser; no rules here.
 import type { Node } from 'libpg-query';
 import { analyzeSql, loadSqlParser } from '../../sql/parser.js';
+import { blockStatements } from './do-blocks.js';
 
 /** One top-level statement with its parse tree. */
 export interface ParsedStatement {
@@ -10,6 +11,11 @@ export interface ParsedStatement {
   line: number;
   /** libpg-query's tree of this one statement (`{ AlterTableStmt: … }`, …). */
   tree: Node;
+  /**
+   * A statement a DO block runs: `text` is the statement, `line` the DO's (where the rehearsal
+   * observes it); `conditional` when the block runs it only under a condition or in a loop.
+   */
+  inBlock?: { conditional: boolean };
 }
 
 type PgQuery = typeof import('libpg-query');
@@ -40,9 +46,42 @@ export async function parseStatementTrees(
     } catch {
       tree = undefined;
     }
-    if (tree) parsed.push({ text, line, tree });
+    if (!tree) continue;
+    parsed.push({ text, line, tree });
+    if (isPlpgsqlBlock(tree)) parsed.push(...blockTrees(pg, text, line));
   }
   return parsed;
+}
+
+/** A `DO` block in PL/pgSQL (the default language), whose statements the rules can read. */
+function isPlpgsqlBlock(tree: Node): boolean {
+  const args = (tree as { DoStmt?: { args?: Node[] } }).DoStmt?.args;
+  if (args === undefined) return false;
+  const language = args
+    .map((arg) => (arg as { DefElem?: { defname?: string; arg?: Node } }).DefElem)
+    .find((option) => option?.defname === 'language');
+  const name = (language?.arg as { String?: { sval?: string } } | undefined)?.String?.sval;
+  return name === undefined || name.toLowerCase() === 'plpgsql';
+}
+
+/** The statements a DO block runs, each parsed, at the DO's line. */
+function blockTrees(pg: PgQuery, text: string, line: number): ParsedStatement[] {
+  let statements: ReturnType<typeof blockStatements>;
+  try {
+    statements = blockStatements(pg.parsePlPgSQLSync(text));
+  } catch {
+    return []; // a block PL/pgSQL rejects fails when it runs, and the run reports it
+  }
+  const trees: ParsedStatement[] = [];
+  for (const { sql, conditional } of statements) {
+    try {
+      const tree = pg.parseSync(sql).stmts?.[0]?.stmt;
+      if (tree) trees.push({ text: sql.trim(), line, tree, inBlock: { conditional } });
+    } catch {
+      // not SQL the parser reads alone (a PL/pgSQL variable where a name must be): left out
+    }
+  }
+  return trees;
 }
 
 /** Splits a file's text into statements and parses each; `[]` when the file does not parse. */
