@@ -83,6 +83,8 @@ async function review(target: Target, pending: Migration[], lockTimeoutInput: bo
     serverVersionNum: serverVersionNum(target.version),
     searchPath,
     timeZone: session.rows[0]?.zone,
+    tablesIn: (schema: string) =>
+      [...relations.values()].filter((r) => r.schema === schema && 'rpm'.includes(r.kind)),
     columnType: columns.columnType,
     provenNotNull: columns.provenNotNull,
   };

@@ -1726,6 +1726,28 @@ function predictCreateIndex(state, stmt) {
         locks,
     };
 }
+/** The tables a CASCADE drops, largest first: three named, the rest counted. */
+function cascadeList(tables) {
+    if (tables.length === 0)
+        return 'every table, view and function in it';
+    const named = [...tables]
+        .sort((a, b) => b.bytes - a.bytes)
+        .slice(0, 3)
+        .map((t) => `${t.schema}.${t.name}`);
+    const more = tables.length - named.length;
+    const list = more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+    return `every table in it with its data, ${tables.length === 1 ? 'the table' : `${tables.length} tables`}: ${list}; and every view and function`;
+}
+/** The schema's tables together, as the report's size sentence ("… has 1.2 M rows, 340 MB"). */
+function schemaSize(tables) {
+    const first = tables[0];
+    if (first === undefined)
+        return {};
+    const rows = tables.every((t) => t.rows >= 0) ? tables.reduce((n, t) => n + t.rows, 0) : -1;
+    const bytes = tables.reduce((n, t) => n + t.bytes, 0);
+    // kind `n` (pg_namespace): only its size is read, by the report.
+    return { existing: { schema: first.schema, name: first.schema, kind: 'n', rows, bytes } };
+}
 function predictDrop(state, stmt) {
     const findings = [];
     const locks = [];
@@ -1776,10 +1798,12 @@ function predictDrop(state, stmt) {
                 const schema = (0,rules_context/* nodeOf */.E7)(object, 'String')?.sval;
                 if (!schema || state.context.created.has(schema))
                     continue;
+                const cascade = stmt.behavior === 'DROP_CASCADE';
+                const tables = cascade ? (state.context.tablesIn?.(schema) ?? []) : [];
                 findings.push({
                     rule: 'breaking-change',
-                    target: { qualified: schema },
-                    what: `DROP SCHEMA ${schema} deletes what it holds${stmt.behavior === 'DROP_CASCADE' ? ' (CASCADE: every table, view and function in it)' : ''} and breaks running code that uses it.`,
+                    target: { qualified: schema, ...schemaSize(tables) },
+                    what: `DROP SCHEMA ${schema} deletes what it holds${cascade ? ` (CASCADE: ${cascadeList(tables)})` : ''} and breaks running code that uses it.`,
                     saferWay: 'Deploy code that no longer uses the schema first, then drop it in a later migration, without CASCADE so that a forgotten object stops it.',
                 });
                 break;
@@ -2230,6 +2254,7 @@ function predictPending(files, facts) {
             relation: facts.relation,
             searchPath: facts.searchPath,
             timeZone: facts.timeZone,
+            tablesIn: facts.tablesIn,
             lockTimeoutInput: facts.lockTimeoutInput,
             created,
             pending,
@@ -2355,6 +2380,7 @@ async function startReview(context, plan) {
         serverVersionNum: (0,session/* serverVersionNum */.og)(context.db.serverVersion),
         searchPath,
         timeZone,
+        tablesIn: (schema) => [...relations.values()].filter((r) => r.schema === schema && 'rpm'.includes(r.kind)),
         lockTimeoutInput: context.settings.lockTimeout !== undefined,
         columnType: columns?.columnType,
         provenNotNull: columns?.provenNotNull,

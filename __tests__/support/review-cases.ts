@@ -380,8 +380,8 @@ export const CASES: Case[] = [
     existing: 'CREATE SCHEMA {s}_x;\nCREATE TABLE {s}_x.z (id int);',
     files: ['DROP SCHEMA {s}_x CASCADE;'],
     risks: ['breaking-change {s}_x -'],
-    // The review cannot list a schema's tables (it looks relations up by name): the danger names
-    // the schema, and no-lock-timeout does not name the tables CASCADE locks.
+    // The danger names the schema and lists its tables in its sentence; no-lock-timeout does not
+    // name the tables CASCADE locks.
     unpredictedExclusive: ['{s}_x.z'],
   },
   {

@@ -69,6 +69,8 @@ export async function startReview(context: Context, plan: CheckedPlan): Promise<
     serverVersionNum: serverVersionNum(context.db.serverVersion),
     searchPath,
     timeZone,
+    tablesIn: (schema) =>
+      [...relations.values()].filter((r) => r.schema === schema && 'rpm'.includes(r.kind)),
     lockTimeoutInput: context.settings.lockTimeout !== undefined,
     columnType: columns?.columnType,
     provenNotNull: columns?.provenNotNull,

@@ -3,7 +3,7 @@ import type { Migration } from '../files/migration.js';
 import { isLarge } from '../files/stream.js';
 import { splitSql } from '../sql/splitter.js';
 import { acknowledge, type FileAcknowledgements } from './allow.js';
-import type { RelationLookup, Risk } from './model.js';
+import type { ExistingRelation, RelationLookup, Risk } from './model.js';
 import { parseStatementTrees } from './rules/parse.js';
 import { newPendingFacts, type ParsedStatement, predictFile } from './rules/predict.js';
 
@@ -84,6 +84,7 @@ export interface TargetFacts {
   relation: RelationLookup;
   serverVersionNum: number;
   searchPath: string[];
+  tablesIn?: (schema: string) => ExistingRelation[];
   /** The session's `TimeZone` setting. */
   timeZone?: string;
   /** The `lock-timeout` input bounds every lock wait. */
@@ -116,6 +117,7 @@ export function predictPending(files: readonly ParsedFile[], facts: TargetFacts)
       relation: facts.relation,
       searchPath: facts.searchPath,
       timeZone: facts.timeZone,
+      tablesIn: facts.tablesIn,
       lockTimeoutInput: facts.lockTimeoutInput,
       created,
       pending,

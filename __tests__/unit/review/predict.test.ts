@@ -320,6 +320,24 @@ describe('breaking-change', () => {
     expect(drop?.lockMode).toBe('ACCESS EXCLUSIVE');
   });
 
+  it('names the tables DROP SCHEMA … CASCADE deletes, largest first, with their size together', async () => {
+    const app = [
+      relation('app.small', 'r', { rows: 10, bytes: 8_192 }),
+      relation('app.big', 'r', { rows: 2_000_000, bytes: 500_000_000 }),
+      relation('app.mid', 'm', { rows: 1_000, bytes: 100_000 }),
+      relation('app.tiny', 'r', { rows: 1, bytes: 1_000 }),
+    ];
+    const tablesIn = (schema: string) => app.filter((r) => r.schema === schema);
+    const [cascade] = await predict('DROP SCHEMA app CASCADE', { tablesIn });
+    expect(cascade?.what).toContain(
+      'CASCADE: every table in it with its data, 4 tables: app.big, app.mid, app.small and 1 more',
+    );
+    expect(cascade?.size).toEqual({ rows: 2_001_011, bytes: 500_109_192 });
+    const [plain] = await predict('DROP SCHEMA app', { tablesIn });
+    expect(plain?.what).not.toContain('CASCADE');
+    expect(plain?.size).toBeUndefined();
+  });
+
   it('does not fire on what pending migrations created, nor on a table that does not exist', async () => {
     const created = new Set<string>();
     await predict(

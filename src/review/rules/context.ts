@@ -11,6 +11,8 @@ export interface PredictContext {
   /** server_version_num of the target (130000 … 189999). */
   serverVersionNum: number;
   relation: RelationLookup;
+  /** Optional: the tables and materialized views a schema holds on the target (DROP SCHEMA … CASCADE). */
+  tablesIn?: (schema: string) => ExistingRelation[];
   /** Default `['public']`; `$user` entries are skipped (the role is not known here). */
   searchPath?: string[];
   /** The session's `TimeZone` (decides whether timestamp <-> timestamptz rewrites). */

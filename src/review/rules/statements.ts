@@ -10,6 +10,7 @@ import type {
   TruncateStmt,
   VacuumStmt,
 } from 'libpg-query';
+import type { ExistingRelation } from '../model.js';
 import type { Finding, LockClaim, Prediction } from './alter.js';
 import {
   type FileState,
@@ -75,6 +76,28 @@ export function predictCreateIndex(state: FileState, stmt: IndexStmt): Predictio
   };
 }
 
+/** The tables a CASCADE drops, largest first: three named, the rest counted. */
+function cascadeList(tables: readonly ExistingRelation[]): string {
+  if (tables.length === 0) return 'every table, view and function in it';
+  const named = [...tables]
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 3)
+    .map((t) => `${t.schema}.${t.name}`);
+  const more = tables.length - named.length;
+  const list = more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+  return `every table in it with its data, ${tables.length === 1 ? 'the table' : `${tables.length} tables`}: ${list}; and every view and function`;
+}
+
+/** The schema's tables together, as the report's size sentence ("… has 1.2 M rows, 340 MB"). */
+function schemaSize(tables: readonly ExistingRelation[]): { existing?: ExistingRelation } {
+  const first = tables[0];
+  if (first === undefined) return {};
+  const rows = tables.every((t) => t.rows >= 0) ? tables.reduce((n, t) => n + t.rows, 0) : -1;
+  const bytes = tables.reduce((n, t) => n + t.bytes, 0);
+  // kind `n` (pg_namespace): only its size is read, by the report.
+  return { existing: { schema: first.schema, name: first.schema, kind: 'n', rows, bytes } };
+}
+
 export function predictDrop(state: FileState, stmt: DropStmt): Prediction {
   const findings: Finding[] = [];
   const locks: LockClaim[] = [];
@@ -136,10 +159,12 @@ export function predictDrop(state: FileState, stmt: DropStmt): Prediction {
       case 'OBJECT_SCHEMA': {
         const schema = nodeOf(object, 'String')?.sval;
         if (!schema || state.context.created.has(schema)) continue;
+        const cascade = stmt.behavior === 'DROP_CASCADE';
+        const tables = cascade ? (state.context.tablesIn?.(schema) ?? []) : [];
         findings.push({
           rule: 'breaking-change',
-          target: { qualified: schema },
-          what: `DROP SCHEMA ${schema} deletes what it holds${stmt.behavior === 'DROP_CASCADE' ? ' (CASCADE: every table, view and function in it)' : ''} and breaks running code that uses it.`,
+          target: { qualified: schema, ...schemaSize(tables) },
+          what: `DROP SCHEMA ${schema} deletes what it holds${cascade ? ` (CASCADE: ${cascadeList(tables)})` : ''} and breaks running code that uses it.`,
           saferWay:
             'Deploy code that no longer uses the schema first, then drop it in a later migration, without CASCADE so that a forgotten object stops it.',
         });
