@@ -5,7 +5,8 @@ import { ConfigurationError } from '../../errors.js';
 import { compareKeys, flywayKey } from '../../files/layouts/index.js';
 import type { ForeignHistory, ForeignRecord } from './model.js';
 
-interface FlywayRow {
+/** A row of flyway_schema_history, the columns the import reads. */
+export interface FlywayRow {
   version: string | null;
   description: string;
   type: string;
@@ -35,6 +36,11 @@ export async function readFlyway(
             script::text AS script, checksum::integer AS checksum, success
        FROM "${schema}"."${table}" ORDER BY installed_rank`,
   );
+  return flywayHistory(label, rows);
+}
+
+/** What `rows` (in installed_rank order) say Flyway applied, as readFlyway describes. Pure. */
+export function flywayHistory(label: string, rows: readonly FlywayRow[]): ForeignHistory {
   const failed = rows.find((row) => !row.success);
   if (failed !== undefined) {
     const what =
