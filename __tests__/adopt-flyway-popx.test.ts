@@ -235,6 +235,24 @@ describe("Flyway's history for a folder of whole-number versions", () => {
     expect(again.outputs.result).toBe('up-to-date');
   });
 
+  it('imports a history of only the baseline row (flyway baseline on an existing database), then applies 2 and 3', async () => {
+    const { url, workspace } = await plainFolder();
+    await withClient(url, async (c) => {
+      await c.query('CREATE TABLE users (id int)');
+      await c.query(FLYWAY_TABLE);
+      await c.query(`INSERT INTO "public"."flyway_schema_history" ("installed_rank", "version", "description", "type", "script", "checksum", "installed_by", "execution_time", "success")
+        VALUES (1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'postgres', 0, true)`);
+    });
+    const run = await act(url, workspace);
+    expect(run.code, run.all).toBe(0);
+    expect(run.outputs.applied).toBe('["2","3"]');
+    expect(await statuses(url)).toEqual({
+      '1_create_users.sql': 'baseline',
+      '2_add_name.sql': 'applied',
+      '3_create_posts.sql': 'applied',
+    });
+  });
+
   it('reports version 2 as modified when the checksum Flyway stored differs, writing nothing', async () => {
     const { url, workspace } = await plainFolder();
     await history(url, flywayCrc('ALTER TABLE users ADD COLUMN name varchar;'));

@@ -75,7 +75,11 @@ export class Adoption {
   private async importFor(read: History): Promise<Imported | undefined> {
     if (read.rows.length > 0 || this.tools.length === 0) return undefined;
     const foreign = await readForeignHistory(this.client, this.tracking, this.tools);
-    if (foreign === undefined || (foreign.records.length === 0 && foreign.upTo !== true)) {
+    const nothing =
+      foreign === undefined ||
+      // Flyway's baseline alone (`flyway baseline` on an existing database) is a history too.
+      (foreign.records.length === 0 && foreign.upTo !== true && foreign.baseline === undefined);
+    if (nothing) {
       return undefined;
     }
     const imported = importedRows(foreign, this.migrations, fileText);
