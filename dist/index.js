@@ -7278,7 +7278,7 @@ function qualifiedName({ schema, table }) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8606);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3484);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -7291,7 +7291,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8606:
+/***/ 3484:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -9391,7 +9391,7 @@ function canonicalDigits(digits) {
     return digits.slice(start);
 }
 /** Compares canonical decimals exactly, without converting: longer is larger, else by text. */
-function model_compareDecimals(a, b) {
+function compareDecimals(a, b) {
     if (a.length !== b.length)
         return a.length < b.length ? -1 : 1;
     return a < b ? -1 : a > b ? 1 : 0;
@@ -9936,7 +9936,7 @@ function readGolangMigrate(entries) {
             continue;
         }
         const key = canonicalDigits(version);
-        if (model_compareDecimals(key, MAX_UINT64) > 0) {
+        if (compareDecimals(key, MAX_UINT64) > 0) {
             reading.errors.push(`${name} has a version above ${MAX_UINT64}, which golang-migrate cannot read either.`);
             continue;
         }
@@ -10005,7 +10005,7 @@ function readGoose(entries, options = {}) {
         }
         const version = match[1] ?? '';
         const key = canonicalDigits(version);
-        if (key === '0' || model_compareDecimals(key, MAX_INT64) > 0) {
+        if (key === '0' || compareDecimals(key, MAX_INT64) > 0) {
             reading.errors.push(`${name} has version ${version}; goose versions go from 1 to ${MAX_INT64}.`);
             continue;
         }
@@ -10419,7 +10419,7 @@ function isPopxOnly(name, version) {
     const popx = POPX_NAME.exec(name);
     if (popx !== null && ((popx[3] ?? '') !== '' || popx[4] !== '' || popx[6] === 'fizz'))
         return true;
-    return model_compareDecimals(canonicalDigits(version), MAX_UINT64) > 0;
+    return compareDecimals(canonicalDigits(version), MAX_UINT64) > 0;
 }
 /**
  * dbmate, goose and plain share `<version>_<name>.sql`. goose when Go migrations sit beside them
@@ -12797,8 +12797,12 @@ async function dbmate_readDbmate(client, schema, table) {
 }
 
 ;// CONCATENATED MODULE: ./lib/history/import/diesel.js
-
-/** diesel records each applied version as text without dashes (`20240212120203`). */
+/**
+ * diesel records each applied version as the folder name's version without dashes
+ * (`20240212120203`; older diesel kept the dashes, `2024-02-12-120203`). The key is that text
+ * without dashes, exactly as the diesel layout keys its folders (files/layouts/diesel.ts): diesel
+ * compares versions as text, so `0001` and `1` are two versions to it.
+ */
 async function diesel_readDiesel(client, schema, table) {
     const { rows } = await client.query(`SELECT version::text AS version FROM "${schema}"."${table}"`);
     return {
@@ -12807,7 +12811,79 @@ async function diesel_readDiesel(client, schema, table) {
         records: rows
             .map((r) => r.version.replaceAll('-', ''))
             .filter((v) => /^\d+$/.test(v))
-            .map((v) => ({ key: canonicalDigits(v) })),
+            .map((v) => ({ key: v })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/flyway.js
+
+
+/**
+ * What Flyway considers applied, as its MigrationInfoService reads the table: each versioned row
+ * that succeeded applies its version (a later row of the same version wins); a `DELETE` row
+ * (written by `flyway repair` for a migration whose file is gone) and an `UNDO_*` row (an undo
+ * ran) take the version back; a baseline row (`BASELINE`, or a `B` file's `SQL_BASELINE`) makes
+ * every version at or below it count as applied; the `SCHEMA` row only says Flyway created the
+ * schema. Repeatable migrations (`version` NULL) are not imported: the action does not run them.
+ * A row with `success = false` is a migration that failed where it could not be rolled back
+ * (Flyway itself stops there until `repair`): refused, naming it.
+ */
+async function flyway_readFlyway(client, schema, table) {
+    const label = `${schema}.${table}`;
+    const { rows } = await client.query(`SELECT version::text AS version, description::text AS description, type::text AS type,
+            script::text AS script, checksum::integer AS checksum, success
+       FROM "${schema}"."${table}" ORDER BY installed_rank`);
+    return flywayHistory(label, rows);
+}
+/** What `rows` (in installed_rank order) say Flyway applied, as readFlyway describes. Pure. */
+function flywayHistory(label, rows) {
+    const failed = rows.find((row) => !row.success);
+    if (failed !== undefined) {
+        const what = failed.version === null
+            ? `the repeatable migration ${failed.script}`
+            : `version ${failed.version} (${failed.script})`;
+        throw new ConfigurationError(`Flyway's table ${label} records ${what} as failed (success = false), so the database's state is unknown: fix the database and run flyway repair, then run again.`);
+    }
+    const applied = new Map();
+    const repeatables = new Set();
+    let baseline;
+    for (const row of rows) {
+        if (row.type === 'SCHEMA')
+            continue;
+        if (row.version === null) {
+            if (row.type !== 'DELETE')
+                repeatables.add(row.description);
+            continue;
+        }
+        const key = flywayKey(row.version);
+        if (key === undefined) {
+            throw new ConfigurationError(`Flyway's table ${label} records version ${row.version} (${row.script}), which is not a Flyway version (digits separated by . or _); fix that row before importing Flyway's history.`);
+        }
+        if (row.type.endsWith('BASELINE')) {
+            if (baseline === undefined || compareKeys('flyway', key, baseline) > 0)
+                baseline = key;
+        }
+        else if (row.type === 'DELETE' || row.type.startsWith('UNDO_')) {
+            applied.delete(key);
+        }
+        else {
+            applied.set(key, {
+                key,
+                script: row.script,
+                ...(row.checksum === null ? {} : { flywayChecksum: row.checksum }),
+            });
+        }
+    }
+    return {
+        tool: 'flyway',
+        table: label,
+        records: [...applied.values()],
+        ...(baseline === undefined ? {} : { baseline }),
+        ...(repeatables.size === 0
+            ? {}
+            : {
+                remark: `${repeatables.size} repeatable migration${repeatables.size === 1 ? '' : 's'} Flyway ran not imported (the action does not run R__ files)`,
+            }),
     };
 }
 
@@ -12847,6 +12923,27 @@ async function goose_readGoose(client, schema, table) {
         tool: 'goose',
         table: `${schema}.${table}`,
         records: rows.map((r) => ({ key: r.version })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/popx.js
+
+/**
+ * popx's `schema_migration (version varchar(48), version_self int)` (pop's legacy table has only
+ * `version`): a row per version applied, deleted when its down runs. popx keeps no checksum.
+ * Ory's versions are 20 digits, beyond bigint, so the key stays the exact decimal. A 14-digit row
+ * is a legacy version: popx counts a longer version whose first 14 digits it is as applied
+ * (importedRows does too).
+ */
+async function popx_readPopx(client, schema, table) {
+    const { rows } = await client.query(`SELECT version::text AS version FROM "${schema}"."${table}"`);
+    return {
+        tool: 'popx',
+        table: `${schema}.${table}`,
+        // popx writes the file name's leading digits; anything else it never wrote.
+        records: rows
+            .filter((r) => /^\d+$/.test(r.version))
+            .map((r) => ({ key: canonicalDigits(r.version) })),
     };
 }
 
@@ -12905,8 +13002,10 @@ const TABLES = {
     'golang-migrate': 'schema_migrations',
     dbmate: 'schema_migrations',
     goose: 'goose_db_version',
+    flyway: 'flyway_schema_history',
     prisma: '_prisma_migrations',
     diesel: '__diesel_schema_migrations',
+    popx: 'schema_migration',
 };
 /** The columns of each of `tables` that exists in `schema`. */
 async function columnsOf(client, schema, tables) {
@@ -12923,8 +13022,9 @@ async function columnsOf(client, schema, tables) {
     return found;
 }
 /**
- * Whose table this is, from its columns: golang-migrate's `schema_migrations` has
- * `version bigint, dirty boolean`; dbmate's has one text `version`. Undefined when neither.
+ * Whose table this is, from its name and columns: golang-migrate's `schema_migrations` has
+ * `version bigint, dirty boolean`; dbmate's has one text `version`; popx's `schema_migration` a
+ * text `version` and, since popx's transactional table, `version_self`. Undefined when none.
  */
 function toolOfTable(table, columns) {
     if (table === TABLES.goose && columns.has('version_id') && columns.has('is_applied')) {
@@ -12935,15 +13035,25 @@ function toolOfTable(table, columns) {
     }
     if (table === TABLES.diesel && columns.has('version') && columns.has('run_on'))
         return 'diesel';
+    if (table === TABLES.flyway && columns.has('installed_rank') && columns.has('success')) {
+        return 'flyway';
+    }
+    if (table === TABLES.popx && isText(columns.get('version'))) {
+        // pop's legacy table has the one column; popx's own adds version_self.
+        if (columns.size === 1 || (columns.size === 2 && columns.has('version_self')))
+            return 'popx';
+    }
     const version = columns.get('version');
     if (version === undefined)
         return undefined;
     if (columns.has('dirty') && columns.size === 2)
         return 'golang-migrate';
-    if (columns.size === 1 && (version.startsWith('character varying') || version === 'text')) {
+    if (columns.size === 1 && isText(version))
         return 'dbmate';
-    }
     return undefined;
+}
+function isText(type) {
+    return type !== undefined && (type.startsWith('character varying') || type === 'text');
 }
 
 ;// CONCATENATED MODULE: ./lib/history/import/model.js
@@ -12953,11 +13063,187 @@ const IMPORT_TOOLS = [
     'golang-migrate',
     'dbmate',
     'goose',
+    'flyway',
     'prisma',
     'diesel',
+    'popx',
 ];
 
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./lib/files/flyway-checksum.js
+// Flyway's checksum of a migration file, computed as Flyway computes it, to compare with the one
+// it stored in flyway_schema_history. Pure: takes the text, never reads a file.
+
+const flyway_checksum_utf8 = new TextDecoder('utf-8');
+/**
+ * Flyway's checksum (ChecksumCalculator): the file read line by line with Java's
+ * BufferedReader.readLine, whose lines end at `\n`, `\r` or `\r\n` and come without their
+ * terminator; a BOM dropped from the first line; each line's UTF-8 bytes fed to one CRC32; the
+ * result as Java's signed 32-bit int. Feeding the lines one after another is the same as one CRC32
+ * over the text with every `\r` and `\n` removed, so line endings never change it.
+ */
+function flywayChecksum(content) {
+    let text = typeof content === 'string' ? content : flyway_checksum_utf8.decode(content);
+    // TextDecoder already drops a BOM; a string given by a caller may still start with one.
+    if (text.charCodeAt(0) === 0xfeff)
+        text = text.slice(1);
+    return (0,external_node_zlib_.crc32)(Buffer.from(text.replace(/[\r\n]/g, ''), 'utf8')) | 0;
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/rows.js
+// The action's `baseline` rows for what another tool applied: each record matched to its file by
+// the version's exact identity, with the tool's checksum kept where the file no longer matches it.
+// Pure.
+
+
+
+
+
+/** popx's legacy versions: 14 digits, which a longer version starting with them counts as. */
+const POPX_LEGACY_DIGITS = 14;
+/**
+ * The `baseline` rows for what the other tool applied, matched to the files by key (`keyOf`: the
+ * exact identity, never a bigint conversion; Prisma: by folder name). Each row's version is the
+ * file's, and its key when the file has one. Each row's checksum is the file's, unless the tool
+ * kept a checksum the file no longer matches: then the row keeps the tool's (`prisma:<hex>`,
+ * `flyway:<int>`), so the plan reports the file as *modified*. A version the tool applied without
+ * a file becomes a row the plan reports *missing*; its version is a stand-in when its key does not
+ * fit bigint. golang-migrate's one version and Flyway's baseline count every file up to them, in
+ * the tool's order (`compareKeys`); a popx 14-digit row counts the longer versions it starts.
+ */
+function importedRows(foreign, migrations, 
+/** The file's text as the tool hashed it (Prisma's, Flyway's checksum): not what runs. */
+textOf = (migration) => migration.sql) {
+    const note = `imported from ${foreign.tool} (${foreign.table})` +
+        (foreign.remark === undefined ? '' : `; ${foreign.remark}`);
+    const rows = [];
+    const taken = new Set();
+    const take = (migration, checksum) => {
+        if (taken.has(migration))
+            return;
+        taken.add(migration);
+        rows.push(rows_rowOf(migration, checksum));
+    };
+    const upTo = (key) => {
+        for (const migration of migrations) {
+            if (compareKeys(foreign.tool, keyOf(migration), key) <= 0)
+                take(migration, migration.checksum);
+        }
+    };
+    const sorted = () => rows.sort((a, b) => compareKeys(foreign.tool, rowKey(a), rowKey(b)));
+    if (foreign.upTo === true) {
+        const last = foreign.records[0];
+        if (last !== undefined) {
+            upTo(last.key);
+            if (!migrations.some((m) => fileKey(m) === last.key))
+                rows.push(missingRow(foreign, last));
+        }
+        return { foreign, rows: sorted(), note };
+    }
+    const byKey = new Map(migrations.map((m) => [fileKey(m), m]));
+    const byName = new Map(migrations.map((m) => [m.name, m]));
+    const unmatched = [];
+    for (const record of foreign.records) {
+        const migration = (record.name === undefined ? undefined : byName.get(`${record.name}/migration.sql`)) ??
+            byKey.get(record.key);
+        if (migration === undefined)
+            unmatched.push(record);
+        else
+            take(migration, rows_checksumOf(migration, record, textOf));
+    }
+    if (foreign.baseline !== undefined)
+        upTo(foreign.baseline);
+    const covering = foreign.tool === 'popx' ? popxLegacy(foreign.records, migrations, take) : [];
+    for (const record of unmatched) {
+        if (!covering.includes(record.key))
+            rows.push(missingRow(foreign, record));
+    }
+    return { foreign, rows: sorted(), note };
+}
+/**
+ * A stand-in for the tracking table's bigint primary key, for a key that does not fit it (a
+ * Flyway version `1.7`, a popx version of 20 digits): negative, so it never meets a real version,
+ * and the same for the same key on every run. SHA-256 of the key, its first 8 bytes as an unsigned
+ * number with the top bit cleared, as `-1 - n`.
+ */
+function standInVersion(key) {
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(key, 'utf8').digest();
+    return -1n - (digest.readBigUInt64BE(0) & 0x7fffffffffffffffn);
+}
+/** The row's version for a key without a file: the number when it fits bigint, else a stand-in. */
+function versionOfKey(key) {
+    const fits = /^\d+$/.test(key) && compareDecimals(canonicalDigits(key), MAX_INT64) <= 0;
+    return fits ? { version: BigInt(key) } : { version: standInVersion(key), key };
+}
+/**
+ * The identity a record names a file by: the file's key, except that a diesel folder's is its own
+ * version text without dashes (its label: `0001` stays `0001`), as diesel records it.
+ */
+function fileKey(migration) {
+    if (migration.key === undefined && migration.layout === 'diesel' && migration.label) {
+        return migration.label.replaceAll('-', '');
+    }
+    return keyOf(migration);
+}
+/** The file's checksum, or the tool's when the tool kept one the file does not match. */
+function rows_checksumOf(migration, record, textOf) {
+    const prisma = record.prismaChecksum;
+    if (prisma !== undefined && !matchesPrismaChecksum(textOf(migration), prisma)) {
+        return `prisma:${prisma}`;
+    }
+    const flyway = record.flywayChecksum;
+    if (flyway !== undefined && flywayChecksum(textOf(migration)) !== flyway) {
+        return `flyway:${flyway}`;
+    }
+    return migration.checksum;
+}
+/**
+ * popx's legacy rows: a file whose version is longer than 14 digits counts as applied when its
+ * first 14 digits are recorded (popx then records the long version too). Returns the record keys
+ * that covered a file this way, which are therefore not *missing*.
+ */
+function popxLegacy(records, migrations, take) {
+    const legacy = new Set(records.map((r) => r.key).filter((key) => key.length === POPX_LEGACY_DIGITS));
+    const covering = new Set();
+    if (legacy.size === 0)
+        return [];
+    for (const migration of migrations) {
+        const key = keyOf(migration);
+        const prefix = key.slice(0, POPX_LEGACY_DIGITS);
+        if (key.length > POPX_LEGACY_DIGITS && legacy.has(prefix)) {
+            take(migration, migration.checksum);
+            covering.add(prefix);
+        }
+    }
+    return [...covering];
+}
+function rows_rowOf(migration, checksum) {
+    return {
+        version: migration.version,
+        name: migration.name,
+        checksum,
+        status: 'baseline',
+        ...(migration.key === undefined ? {} : { key: migration.key }),
+    };
+}
+function missingRow(foreign, record) {
+    const label = record.name ?? record.script ?? `version ${record.key}`;
+    return {
+        ...versionOfKey(record.key),
+        name: `${label} (applied by ${foreign.tool}, no file)`,
+        checksum: '',
+        status: 'baseline',
+    };
+}
+function rowKey(row) {
+    return row.key ?? String(row.version);
+}
+
 ;// CONCATENATED MODULE: ./lib/history/import/index.js
+
+
+
 
 
 
@@ -12970,8 +13256,10 @@ const READERS = {
     'golang-migrate': golang_migrate_readGolangMigrate,
     dbmate: dbmate_readDbmate,
     goose: goose_readGoose,
+    flyway: flyway_readFlyway,
     prisma: prisma_readPrisma,
     diesel: diesel_readDiesel,
+    popx: popx_readPopx,
 };
 /**
  * The other tool's history, when its table exists in the tracking table's schema: `tools` are
@@ -13009,63 +13297,6 @@ async function clashWith(client, tracking) {
         return undefined;
     return `The table ${tracking.schema}.${tracking.table} is ${tool}'s history table, not this action's: set table: to a new name (for example ${tracking.table}_action), and the first run imports ${tool}'s history from ${tracking.schema}.${tracking.table}, which it only reads.`;
 }
-/**
- * The `baseline` rows for what the other tool applied, matched to the files by version (Prisma:
- * by folder name). Each row's checksum is the file's, unless the tool kept a checksum the file no
- * longer matches: then the row keeps the tool's (`prisma:<hex>`), so the plan reports the file as
- * *modified*. A version the tool applied without a file becomes a row the plan reports *missing*.
- * Pure.
- */
-function importedRows(foreign, migrations, 
-/** The file's text as the tool hashed it (for Prisma's checksum): not what runs. */
-textOf = (migration) => migration.sql) {
-    const rows = [];
-    const note = `imported from ${foreign.tool} (${foreign.table})`;
-    if (foreign.upTo === true) {
-        const last = foreign.records[0];
-        if (last !== undefined) {
-            const upTo = BigInt(last.key);
-            for (const migration of migrations) {
-                if (migration.version <= upTo)
-                    rows.push(import_rowOf(migration, migration.checksum));
-            }
-            if (!migrations.some((m) => m.version === upTo)) {
-                rows.push(missingRow(foreign, upTo));
-            }
-        }
-        return { foreign, rows: rows.sort(import_byVersion), note };
-    }
-    const byVersionMap = new Map(migrations.map((m) => [m.version, m]));
-    const byName = new Map(migrations.map((m) => [m.name, m]));
-    for (const record of foreign.records) {
-        const version = BigInt(record.key);
-        const migration = (record.name === undefined ? undefined : byName.get(`${record.name}/migration.sql`)) ??
-            byVersionMap.get(version);
-        if (migration === undefined) {
-            rows.push(missingRow(foreign, version, record.name));
-            continue;
-        }
-        const stored = record.prismaChecksum;
-        const matches = stored === undefined || matchesPrismaChecksum(textOf(migration), stored);
-        rows.push(import_rowOf(migration, matches ? migration.checksum : `prisma:${stored}`));
-    }
-    return { foreign, rows: rows.sort(import_byVersion), note };
-}
-function import_rowOf(migration, checksum) {
-    return { version: migration.version, name: migration.name, checksum, status: 'baseline' };
-}
-function missingRow(foreign, version, name) {
-    const label = name ?? `version ${version}`;
-    return {
-        version,
-        name: `${label} (applied by ${foreign.tool}, no file)`,
-        checksum: '',
-        status: 'baseline',
-    };
-}
-function import_byVersion(a, b) {
-    return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
-}
 
 ;// CONCATENATED MODULE: ./lib/commands/import.js
 // Wires the import of another tool's history: which tools to look for, the history as the plan
@@ -13082,9 +13313,6 @@ function import_byVersion(a, b) {
 function toolsToImport(setting, layout) {
     if (setting === 'none')
         return [];
-    if (setting === 'flyway' || setting === 'popx') {
-        throw new ConfigurationError(`import-history: ${setting} is not read yet by this version of the action (its versions do not fit the tracking table's bigint); set import-history to none.`);
-    }
     if (setting !== 'auto')
         return [setting];
     // auto: the folder's own tool when it is another tool's layout; every tool for a plain folder.
@@ -13135,7 +13363,10 @@ class Adoption {
         if (read.rows.length > 0 || this.tools.length === 0)
             return undefined;
         const foreign = await readForeignHistory(this.client, this.tracking, this.tools);
-        if (foreign === undefined || (foreign.records.length === 0 && foreign.upTo !== true)) {
+        const nothing = foreign === undefined ||
+            // Flyway's baseline alone (`flyway baseline` on an existing database) is a history too.
+            (foreign.records.length === 0 && foreign.upTo !== true && foreign.baseline === undefined);
+        if (nothing) {
             return undefined;
         }
         const imported = importedRows(foreign, this.migrations, fileText);

@@ -24,11 +24,6 @@ import type { Settings } from '../runner/inputs.js';
 /** The tools whose tables `import-history` asks to look for, for a folder in `layout`. */
 export function toolsToImport(setting: Settings['importHistory'], layout: LayoutId): ImportTool[] {
   if (setting === 'none') return [];
-  if (setting === 'flyway' || setting === 'popx') {
-    throw new ConfigurationError(
-      `import-history: ${setting} is not read yet by this version of the action (its versions do not fit the tracking table's bigint); set import-history to none.`,
-    );
-  }
   if (setting !== 'auto') return [setting];
   // auto: the folder's own tool when it is another tool's layout; every tool for a plain folder.
   return layout === 'plain' ? [...IMPORT_TOOLS] : IMPORT_TOOLS.filter((tool) => tool === layout);
@@ -80,7 +75,11 @@ export class Adoption {
   private async importFor(read: History): Promise<Imported | undefined> {
     if (read.rows.length > 0 || this.tools.length === 0) return undefined;
     const foreign = await readForeignHistory(this.client, this.tracking, this.tools);
-    if (foreign === undefined || (foreign.records.length === 0 && foreign.upTo !== true)) {
+    const nothing =
+      foreign === undefined ||
+      // Flyway's baseline alone (`flyway baseline` on an existing database) is a history too.
+      (foreign.records.length === 0 && foreign.upTo !== true && foreign.baseline === undefined);
+    if (nothing) {
       return undefined;
     }
     const imported = importedRows(foreign, this.migrations, fileText);

@@ -9,6 +9,8 @@ export interface HistoryRow {
   name: string;
   checksum: string;
   status: RowStatus;
+  /** The migration's exact identity when `version` is only a stand-in (Migration.key). */
+  key?: string;
 }
 
 export interface TrackingTable {

@@ -1,9 +1,13 @@
 // diesel's history: `__diesel_schema_migrations`, one row per applied version. Reads only.
 import type pg from 'pg';
-import { canonicalDigits } from '../../files/layouts/index.js';
 import type { ForeignHistory } from './model.js';
 
-/** diesel records each applied version as text without dashes (`20240212120203`). */
+/**
+ * diesel records each applied version as the folder name's version without dashes
+ * (`20240212120203`; older diesel kept the dashes, `2024-02-12-120203`). The key is that text
+ * without dashes, exactly as the diesel layout keys its folders (files/layouts/diesel.ts): diesel
+ * compares versions as text, so `0001` and `1` are two versions to it.
+ */
 export async function readDiesel(
   client: pg.ClientBase,
   schema: string,
@@ -18,6 +22,6 @@ export async function readDiesel(
     records: rows
       .map((r) => r.version.replaceAll('-', ''))
       .filter((v) => /^\d+$/.test(v))
-      .map((v) => ({ key: canonicalDigits(v) })),
+      .map((v) => ({ key: v })),
   };
 }

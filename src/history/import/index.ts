@@ -2,18 +2,20 @@
 // (never writes it), and turns each migration it applied into a `baseline` row naming the tool.
 import type pg from 'pg';
 import { ConfigurationError } from '../../errors.js';
-import type { Migration } from '../../files/migration.js';
-import type { HistoryRow, TrackingTable } from '../table.js';
+import type { TrackingTable } from '../table.js';
 import { readDbmate } from './dbmate.js';
 import { readDiesel } from './diesel.js';
+import { readFlyway } from './flyway.js';
 import { readGolangMigrate } from './golang-migrate.js';
 import { readGoose } from './goose.js';
 import type { ForeignHistory, ImportTool } from './model.js';
-import { matchesPrismaChecksum, readPrisma } from './prisma.js';
+import { readPopx } from './popx.js';
+import { readPrisma } from './prisma.js';
 import { columnsOf, TABLES, toolOfTable } from './tables.js';
 
 export type { ForeignHistory, ImportTool } from './model.js';
 export { IMPORT_TOOLS } from './model.js';
+export { type Imported, importedRows, standInVersion } from './rows.js';
 
 const READERS: Record<
   ImportTool,
@@ -22,8 +24,10 @@ const READERS: Record<
   'golang-migrate': readGolangMigrate,
   dbmate: readDbmate,
   goose: readGoose,
+  flyway: readFlyway,
   prisma: readPrisma,
   diesel: readDiesel,
+  popx: readPopx,
 };
 
 /**
@@ -67,76 +71,4 @@ export async function clashWith(
   const tool = columns && toolOfTable(tracking.table, columns);
   if (tool === undefined) return undefined;
   return `The table ${tracking.schema}.${tracking.table} is ${tool}'s history table, not this action's: set table: to a new name (for example ${tracking.table}_action), and the first run imports ${tool}'s history from ${tracking.schema}.${tracking.table}, which it only reads.`;
-}
-
-/** The action's rows for what the other tool applied, and what the import would say. */
-export interface Imported {
-  foreign: ForeignHistory;
-  rows: HistoryRow[];
-  /** The `applied_by` of each row: names the tool and its table. */
-  note: string;
-}
-
-/**
- * The `baseline` rows for what the other tool applied, matched to the files by version (Prisma:
- * by folder name). Each row's checksum is the file's, unless the tool kept a checksum the file no
- * longer matches: then the row keeps the tool's (`prisma:<hex>`), so the plan reports the file as
- * *modified*. A version the tool applied without a file becomes a row the plan reports *missing*.
- * Pure.
- */
-export function importedRows(
-  foreign: ForeignHistory,
-  migrations: readonly Migration[],
-  /** The file's text as the tool hashed it (for Prisma's checksum): not what runs. */
-  textOf: (migration: Migration) => string = (migration) => migration.sql,
-): Imported {
-  const rows: HistoryRow[] = [];
-  const note = `imported from ${foreign.tool} (${foreign.table})`;
-  if (foreign.upTo === true) {
-    const last = foreign.records[0];
-    if (last !== undefined) {
-      const upTo = BigInt(last.key);
-      for (const migration of migrations) {
-        if (migration.version <= upTo) rows.push(rowOf(migration, migration.checksum));
-      }
-      if (!migrations.some((m) => m.version === upTo)) {
-        rows.push(missingRow(foreign, upTo));
-      }
-    }
-    return { foreign, rows: rows.sort(byVersion), note };
-  }
-  const byVersionMap = new Map(migrations.map((m) => [m.version, m]));
-  const byName = new Map(migrations.map((m) => [m.name, m]));
-  for (const record of foreign.records) {
-    const version = BigInt(record.key);
-    const migration =
-      (record.name === undefined ? undefined : byName.get(`${record.name}/migration.sql`)) ??
-      byVersionMap.get(version);
-    if (migration === undefined) {
-      rows.push(missingRow(foreign, version, record.name));
-      continue;
-    }
-    const stored = record.prismaChecksum;
-    const matches = stored === undefined || matchesPrismaChecksum(textOf(migration), stored);
-    rows.push(rowOf(migration, matches ? migration.checksum : `prisma:${stored}`));
-  }
-  return { foreign, rows: rows.sort(byVersion), note };
-}
-
-function rowOf(migration: Migration, checksum: string): HistoryRow {
-  return { version: migration.version, name: migration.name, checksum, status: 'baseline' };
-}
-
-function missingRow(foreign: ForeignHistory, version: bigint, name?: string): HistoryRow {
-  const label = name ?? `version ${version}`;
-  return {
-    version,
-    name: `${label} (applied by ${foreign.tool}, no file)`,
-    checksum: '',
-    status: 'baseline',
-  };
-}
-
-function byVersion(a: HistoryRow, b: HistoryRow): number {
-  return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
 }

@@ -2,24 +2,41 @@
 // where it kept them. Types only.
 
 /** The tools whose history the action imports. */
-export type ImportTool = 'golang-migrate' | 'dbmate' | 'goose' | 'prisma' | 'diesel';
+export type ImportTool =
+  | 'golang-migrate'
+  | 'dbmate'
+  | 'goose'
+  | 'flyway'
+  | 'prisma'
+  | 'diesel'
+  | 'popx';
 
 export const IMPORT_TOOLS: readonly ImportTool[] = [
   'golang-migrate',
   'dbmate',
   'goose',
+  'flyway',
   'prisma',
   'diesel',
+  'popx',
 ];
 
 /** One migration the other tool records as applied. */
 export interface ForeignRecord {
-  /** The version as a canonical decimal (`00042` → `42`), the key files are matched on. */
+  /**
+   * The version's exact identity, canonical as the files' keys are (files/layouts): a decimal
+   * without leading zeros (`00042` → `42`, popx's 20 digits too), Flyway's dotted key (`1.07` →
+   * `1.7`), diesel's text without dashes. Files are matched on it.
+   */
   key: string;
   /** Prisma records a migration by its folder's name. */
   name?: string;
   /** Prisma's SHA-256 of the file, as Prisma wrote it. */
   prismaChecksum?: string;
+  /** Flyway's CRC32 of the file (signed), as Flyway wrote it; absent when it stored none. */
+  flywayChecksum?: number;
+  /** The file the tool ran, as it names it (Flyway's `script`), for a row without a file. */
+  script?: string;
 }
 
 /** The other tool's history, read. */
@@ -33,4 +50,11 @@ export interface ForeignHistory {
    * in order. Then `records` holds that one version.
    */
   upTo?: boolean;
+  /**
+   * Flyway's baseline (`<< Flyway Baseline >>`): every file at or below this key counts as
+   * applied. The key itself is a marker, not a migration, so it never becomes a *missing* row.
+   */
+  baseline?: string;
+  /** What the import leaves out and says so in its note (Flyway's repeatable migrations). */
+  remark?: string;
 }

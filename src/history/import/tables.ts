@@ -7,8 +7,10 @@ export const TABLES: Record<ImportTool, string> = {
   'golang-migrate': 'schema_migrations',
   dbmate: 'schema_migrations',
   goose: 'goose_db_version',
+  flyway: 'flyway_schema_history',
   prisma: '_prisma_migrations',
   diesel: '__diesel_schema_migrations',
+  popx: 'schema_migration',
 };
 
 /** A table's columns and their types as `format_type` spells them. */
@@ -37,8 +39,9 @@ export async function columnsOf(
 }
 
 /**
- * Whose table this is, from its columns: golang-migrate's `schema_migrations` has
- * `version bigint, dirty boolean`; dbmate's has one text `version`. Undefined when neither.
+ * Whose table this is, from its name and columns: golang-migrate's `schema_migrations` has
+ * `version bigint, dirty boolean`; dbmate's has one text `version`; popx's `schema_migration` a
+ * text `version` and, since popx's transactional table, `version_self`. Undefined when none.
  */
 export function toolOfTable(table: string, columns: Columns): ImportTool | undefined {
   if (table === TABLES.goose && columns.has('version_id') && columns.has('is_applied')) {
@@ -48,11 +51,20 @@ export function toolOfTable(table: string, columns: Columns): ImportTool | undef
     return 'prisma';
   }
   if (table === TABLES.diesel && columns.has('version') && columns.has('run_on')) return 'diesel';
+  if (table === TABLES.flyway && columns.has('installed_rank') && columns.has('success')) {
+    return 'flyway';
+  }
+  if (table === TABLES.popx && isText(columns.get('version'))) {
+    // pop's legacy table has the one column; popx's own adds version_self.
+    if (columns.size === 1 || (columns.size === 2 && columns.has('version_self'))) return 'popx';
+  }
   const version = columns.get('version');
   if (version === undefined) return undefined;
   if (columns.has('dirty') && columns.size === 2) return 'golang-migrate';
-  if (columns.size === 1 && (version.startsWith('character varying') || version === 'text')) {
-    return 'dbmate';
-  }
+  if (columns.size === 1 && isText(version)) return 'dbmate';
   return undefined;
+}
+
+function isText(type: string | undefined): boolean {
+  return type !== undefined && (type.startsWith('character varying') || type === 'text');
 }
