@@ -175,3 +175,20 @@ describe('diesel', () => {
     ]);
   });
 });
+
+describe('a schema whose name needs quoting', () => {
+  it('is read by every reader with its name quoted as an identifier', async () => {
+    const history = await withClient(url, async (client) => {
+      await client.query(`CREATE SCHEMA "Tenant ""A"""; SET search_path TO "Tenant ""A""";
+        CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);
+        INSERT INTO schema_migrations VALUES ('20240101000000'), ('20240102000000');`);
+      return readForeignHistory(
+        client,
+        { schema: 'Tenant "A"', table: 'migrations' },
+        IMPORT_TOOLS,
+      );
+    });
+    expect(history?.tool).toBe('dbmate');
+    expect(history?.records.map((r) => r.key)).toEqual(['20240101000000', '20240102000000']);
+  });
+});

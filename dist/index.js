@@ -12781,222 +12781,8 @@ async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, in
     };
 }
 
-;// CONCATENATED MODULE: ./lib/history/import/dbmate.js
-
-/** dbmate's `schema_migrations (version varchar(128) primary key)`: one row per version applied. */
-async function dbmate_readDbmate(client, schema, table) {
-    const { rows } = await client.query(`SELECT version::text AS version FROM "${schema}"."${table}"`);
-    return {
-        tool: 'dbmate',
-        table: `${schema}.${table}`,
-        // dbmate's version is the file name's leading digits; anything else it never wrote.
-        records: rows
-            .filter((r) => /^\d+$/.test(r.version))
-            .map((r) => ({ key: canonicalDigits(r.version) })),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/history/import/diesel.js
-/**
- * diesel records each applied version as the folder name's version without dashes
- * (`20240212120203`; older diesel kept the dashes, `2024-02-12-120203`). The key is that text
- * without dashes, exactly as the diesel layout keys its folders (files/layouts/diesel.ts): diesel
- * compares versions as text, so `0001` and `1` are two versions to it.
- */
-async function diesel_readDiesel(client, schema, table) {
-    const { rows } = await client.query(`SELECT version::text AS version FROM "${schema}"."${table}"`);
-    return {
-        tool: 'diesel',
-        table: `${schema}.${table}`,
-        records: rows
-            .map((r) => r.version.replaceAll('-', ''))
-            .filter((v) => /^\d+$/.test(v))
-            .map((v) => ({ key: v })),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/history/import/flyway.js
-
-
-/**
- * What Flyway considers applied, as its MigrationInfoService reads the table: each versioned row
- * that succeeded applies its version (a later row of the same version wins); a `DELETE` row
- * (written by `flyway repair` for a migration whose file is gone) and an `UNDO_*` row (an undo
- * ran) take the version back; a baseline row (`BASELINE`, or a `B` file's `SQL_BASELINE`) makes
- * every version at or below it count as applied; the `SCHEMA` row only says Flyway created the
- * schema. Repeatable migrations (`version` NULL) are not imported: the action does not run them.
- * A row with `success = false` is a migration that failed where it could not be rolled back
- * (Flyway itself stops there until `repair`): refused, naming it.
- */
-async function flyway_readFlyway(client, schema, table) {
-    const label = `${schema}.${table}`;
-    const { rows } = await client.query(`SELECT version::text AS version, description::text AS description, type::text AS type,
-            script::text AS script, checksum::integer AS checksum, success
-       FROM "${schema}"."${table}" ORDER BY installed_rank`);
-    return flywayHistory(label, rows);
-}
-/** What `rows` (in installed_rank order) say Flyway applied, as readFlyway describes. Pure. */
-function flywayHistory(label, rows) {
-    const failed = rows.find((row) => !row.success);
-    if (failed !== undefined) {
-        const what = failed.version === null
-            ? `the repeatable migration ${failed.script}`
-            : `version ${failed.version} (${failed.script})`;
-        throw new ConfigurationError(`Flyway's table ${label} records ${what} as failed (success = false), so the database's state is unknown: fix the database and run flyway repair, then run again.`);
-    }
-    const applied = new Map();
-    const repeatables = new Set();
-    let baseline;
-    for (const row of rows) {
-        if (row.type === 'SCHEMA')
-            continue;
-        if (row.version === null) {
-            if (row.type !== 'DELETE')
-                repeatables.add(row.description);
-            continue;
-        }
-        const key = flywayKey(row.version);
-        if (key === undefined) {
-            throw new ConfigurationError(`Flyway's table ${label} records version ${row.version} (${row.script}), which is not a Flyway version (digits separated by . or _); fix that row before importing Flyway's history.`);
-        }
-        if (row.type.endsWith('BASELINE')) {
-            if (baseline === undefined || compareKeys('flyway', key, baseline) > 0)
-                baseline = key;
-        }
-        else if (row.type === 'DELETE' || row.type.startsWith('UNDO_')) {
-            applied.delete(key);
-        }
-        else {
-            applied.set(key, {
-                key,
-                script: row.script,
-                ...(row.checksum === null ? {} : { flywayChecksum: row.checksum }),
-            });
-        }
-    }
-    return {
-        tool: 'flyway',
-        table: label,
-        records: [...applied.values()],
-        ...(baseline === undefined ? {} : { baseline }),
-        ...(repeatables.size === 0
-            ? {}
-            : {
-                remark: `${repeatables.size} repeatable migration${repeatables.size === 1 ? '' : 's'} Flyway ran not imported (the action does not run R__ files)`,
-            }),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/history/import/golang-migrate.js
-
-/**
- * golang-migrate keeps one row (`version bigint, dirty boolean`): every version up to it was
- * applied. A dirty row means a migration failed part-way and nobody knows what it left: refused.
- */
-async function golang_migrate_readGolangMigrate(client, schema, table) {
-    const label = `${schema}.${table}`;
-    const { rows } = await client.query(`SELECT version::text AS version, dirty FROM "${schema}"."${table}"`);
-    if (rows.length > 1) {
-        throw new ConfigurationError(`golang-migrate's table ${label} has ${rows.length} rows where golang-migrate keeps one; fix it with golang-migrate's force command before importing its history.`);
-    }
-    const row = rows[0];
-    if (row === undefined)
-        return { tool: 'golang-migrate', table: label, records: [], upTo: true };
-    if (row.dirty) {
-        throw new ConfigurationError(`golang-migrate's table ${label} says version ${row.version} is dirty (it failed part-way), so the database's state is unknown: check the database, then run golang-migrate force with the version it is really at, before importing its history.`);
-    }
-    return { tool: 'golang-migrate', table: label, records: [{ key: row.version }], upTo: true };
-}
-
-;// CONCATENATED MODULE: ./lib/history/import/goose.js
-/**
- * goose inserts `(version_id, is_applied = true)` on up; on down goose 3 deletes the row, older
- * goose inserted `is_applied = false`. So a version is applied when its latest row says so.
- * Version 0 is goose's own first row, not a migration.
- */
-async function goose_readGoose(client, schema, table) {
-    const { rows } = await client.query(`SELECT version_id::text AS version FROM (
-       SELECT DISTINCT ON (version_id) version_id, is_applied FROM "${schema}"."${table}"
-        ORDER BY version_id, id DESC) latest
-      WHERE is_applied AND version_id > 0`);
-    return {
-        tool: 'goose',
-        table: `${schema}.${table}`,
-        records: rows.map((r) => ({ key: r.version })),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/history/import/popx.js
-
-/**
- * popx's `schema_migration (version varchar(48), version_self int)` (pop's legacy table has only
- * `version`): a row per version applied, deleted when its down runs. popx keeps no checksum.
- * Ory's versions are 20 digits, beyond bigint, so the key stays the exact decimal. A 14-digit row
- * is a legacy version: popx counts a longer version whose first 14 digits it is as applied
- * (importedRows does too).
- */
-async function popx_readPopx(client, schema, table) {
-    const { rows } = await client.query(`SELECT version::text AS version FROM "${schema}"."${table}"`);
-    return {
-        tool: 'popx',
-        table: `${schema}.${table}`,
-        // popx writes the file name's leading digits; anything else it never wrote.
-        records: rows
-            .filter((r) => /^\d+$/.test(r.version))
-            .map((r) => ({ key: canonicalDigits(r.version) })),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/history/import/prisma.js
-// Prisma's history: `_prisma_migrations`, one row per attempt, with Prisma's checksum. Reads only.
-
-
-const LEADING_DIGITS = /^(\d+)/;
-/**
- * A migration is applied when one of its rows is finished and not rolled back. A row neither
- * finished nor rolled back is a migration that failed or is running: Prisma itself refuses to go
- * on (P3009), and so does the import, naming it.
- */
-async function prisma_readPrisma(client, schema, table) {
-    const label = `${schema}.${table}`;
-    const { rows } = await client.query(`SELECT migration_name AS name, checksum,
-            CASE WHEN rolled_back_at IS NOT NULL THEN 'rolled back'
-                 WHEN finished_at IS NULL THEN 'unfinished' ELSE 'applied' END AS state
-       FROM "${schema}"."${table}" ORDER BY started_at, migration_name`);
-    const unfinished = rows.find((row) => row.state === 'unfinished');
-    if (unfinished !== undefined) {
-        throw new ConfigurationError(`Prisma's table ${label} says ${unfinished.name} started but never finished and was not rolled back, so the database's state is unknown: check the database, then run prisma migrate resolve for it, before importing Prisma's history.`);
-    }
-    const records = new Map();
-    for (const row of rows) {
-        const key = LEADING_DIGITS.exec(row.name)?.[1];
-        if (row.state !== 'applied' || key === undefined)
-            continue;
-        records.set(row.name, {
-            key: key.replace(/^0+(?=\d)/, ''),
-            name: row.name,
-            prismaChecksum: row.checksum,
-        });
-    }
-    return { tool: 'prisma', table: label, records: [...records.values()] };
-}
-/**
- * Whether a file's text (BOM dropped, LF line endings) matches Prisma's checksum: as Prisma, with
- * the file's line endings as LF or CRLF, and in Prisma's old format (hex without leading zeros).
- */
-function matchesPrismaChecksum(text, stored) {
-    for (const variant of [text, text.replaceAll('\n', '\r\n'), `\ufeff${text}`]) {
-        const digest = (0,external_node_crypto_.createHash)('sha256').update(variant, 'utf8').digest();
-        const formatted = stored.length === 64
-            ? digest.toString('hex')
-            : [...digest].map((byte) => byte.toString(16)).join('');
-        if (formatted === stored)
-            return true;
-    }
-    return false;
-}
-
 ;// CONCATENATED MODULE: ./lib/history/import/tables.js
+
 /** Each tool's default table name (golang-migrate and dbmate share one). */
 const TABLES = {
     'golang-migrate': 'schema_migrations',
@@ -13055,19 +12841,239 @@ function toolOfTable(table, columns) {
 function isText(type) {
     return type !== undefined && (type.startsWith('character varying') || type === 'text');
 }
+/** `"schema"."table"` of another tool's table, each name quoted (a schema may hold any character). */
+function foreignTable(schema, table) {
+    return (0,history_table/* qualifiedName */.O)({ schema, table });
+}
+/** The `version` column of a table with one row per applied version (dbmate, diesel, popx), as text. */
+async function textVersions(client, schema, table) {
+    const { rows } = await client.query(`SELECT version::text AS version FROM ${foreignTable(schema, table)}`);
+    return rows.map((row) => row.version);
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/dbmate.js
+
+
+/** dbmate's `schema_migrations (version varchar(128) primary key)`: one row per version applied. */
+async function dbmate_readDbmate(client, schema, table) {
+    const versions = await textVersions(client, schema, table);
+    return {
+        tool: 'dbmate',
+        table: `${schema}.${table}`,
+        // dbmate's version is the file name's leading digits; anything else it never wrote.
+        records: versions.filter((v) => /^\d+$/.test(v)).map((v) => ({ key: canonicalDigits(v) })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/diesel.js
+
+/**
+ * diesel records each applied version as the folder name's version without dashes
+ * (`20240212120203`; older diesel kept the dashes, `2024-02-12-120203`). The key is that text
+ * without dashes, exactly as the diesel layout keys its folders (files/layouts/diesel.ts): diesel
+ * compares versions as text, so `0001` and `1` are two versions to it.
+ */
+async function diesel_readDiesel(client, schema, table) {
+    const versions = await textVersions(client, schema, table);
+    return {
+        tool: 'diesel',
+        table: `${schema}.${table}`,
+        records: versions
+            .map((v) => v.replaceAll('-', ''))
+            .filter((v) => /^\d+$/.test(v))
+            .map((v) => ({ key: v })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/flyway.js
+
+
+
+/**
+ * What Flyway considers applied, as its MigrationInfoService reads the table: each versioned row
+ * that succeeded applies its version (a later row of the same version wins); a `DELETE` row
+ * (written by `flyway repair` for a migration whose file is gone) and an `UNDO_*` row (an undo
+ * ran) take the version back; a baseline row (`BASELINE`, or a `B` file's `SQL_BASELINE`) makes
+ * every version at or below it count as applied; the `SCHEMA` row only says Flyway created the
+ * schema. Repeatable migrations (`version` NULL) are not imported: the action does not run them.
+ * A row with `success = false` is a migration that failed where it could not be rolled back
+ * (Flyway itself stops there until `repair`): refused, naming it.
+ */
+async function flyway_readFlyway(client, schema, table) {
+    const label = `${schema}.${table}`;
+    const { rows } = await client.query(`SELECT version::text AS version, description::text AS description, type::text AS type,
+            script::text AS script, checksum::integer AS checksum, success
+       FROM ${foreignTable(schema, table)} ORDER BY installed_rank`);
+    return flywayHistory(label, rows);
+}
+/** What `rows` (in installed_rank order) say Flyway applied, as readFlyway describes. Pure. */
+function flywayHistory(label, rows) {
+    const failed = rows.find((row) => !row.success);
+    if (failed !== undefined) {
+        const what = failed.version === null
+            ? `the repeatable migration ${failed.script}`
+            : `version ${failed.version} (${failed.script})`;
+        throw new ConfigurationError(`Flyway's table ${label} records ${what} as failed (success = false), so the database's state is unknown: fix the database and run flyway repair, then run again.`);
+    }
+    const applied = new Map();
+    const repeatables = new Set();
+    let baseline;
+    for (const row of rows) {
+        if (row.type === 'SCHEMA')
+            continue;
+        if (row.version === null) {
+            if (row.type !== 'DELETE')
+                repeatables.add(row.description);
+            continue;
+        }
+        const key = flywayKey(row.version);
+        if (key === undefined) {
+            throw new ConfigurationError(`Flyway's table ${label} records version ${row.version} (${row.script}), which is not a Flyway version (digits separated by . or _); fix that row before importing Flyway's history.`);
+        }
+        if (row.type.endsWith('BASELINE')) {
+            if (baseline === undefined || compareKeys('flyway', key, baseline) > 0)
+                baseline = key;
+        }
+        else if (row.type === 'DELETE' || row.type.startsWith('UNDO_')) {
+            applied.delete(key);
+        }
+        else {
+            applied.set(key, {
+                key,
+                script: row.script,
+                ...(row.checksum === null ? {} : { flywayChecksum: row.checksum }),
+            });
+        }
+    }
+    return {
+        tool: 'flyway',
+        table: label,
+        records: [...applied.values()],
+        ...(baseline === undefined ? {} : { baseline }),
+        ...(repeatables.size === 0
+            ? {}
+            : {
+                remark: `${repeatables.size} repeatable migration${repeatables.size === 1 ? '' : 's'} Flyway ran not imported (the action does not run R__ files)`,
+            }),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/golang-migrate.js
+
+
+/**
+ * golang-migrate keeps one row (`version bigint, dirty boolean`): every version up to it was
+ * applied. A dirty row means a migration failed part-way and nobody knows what it left: refused.
+ */
+async function golang_migrate_readGolangMigrate(client, schema, table) {
+    const label = `${schema}.${table}`;
+    const { rows } = await client.query(`SELECT version::text AS version, dirty FROM ${foreignTable(schema, table)}`);
+    if (rows.length > 1) {
+        throw new ConfigurationError(`golang-migrate's table ${label} has ${rows.length} rows where golang-migrate keeps one; fix it with golang-migrate's force command before importing its history.`);
+    }
+    const row = rows[0];
+    if (row === undefined)
+        return { tool: 'golang-migrate', table: label, records: [], upTo: true };
+    if (row.dirty) {
+        throw new ConfigurationError(`golang-migrate's table ${label} says version ${row.version} is dirty (it failed part-way), so the database's state is unknown: check the database, then run golang-migrate force with the version it is really at, before importing its history.`);
+    }
+    return { tool: 'golang-migrate', table: label, records: [{ key: row.version }], upTo: true };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/goose.js
+
+/**
+ * goose inserts `(version_id, is_applied = true)` on up; on down goose 3 deletes the row, older
+ * goose inserted `is_applied = false`. So a version is applied when its latest row says so.
+ * Version 0 is goose's own first row, not a migration.
+ */
+async function goose_readGoose(client, schema, table) {
+    const { rows } = await client.query(`SELECT version_id::text AS version FROM (
+       SELECT DISTINCT ON (version_id) version_id, is_applied FROM ${foreignTable(schema, table)}
+        ORDER BY version_id, id DESC) latest
+      WHERE is_applied AND version_id > 0`);
+    return {
+        tool: 'goose',
+        table: `${schema}.${table}`,
+        records: rows.map((r) => ({ key: r.version })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/popx.js
+
+
+/**
+ * popx's `schema_migration (version varchar(48), version_self int)` (pop's legacy table has only
+ * `version`): a row per version applied, deleted when its down runs. popx keeps no checksum.
+ * Ory's versions are 20 digits, beyond bigint, so the key stays the exact decimal. A 14-digit row
+ * is a legacy version: popx counts a longer version whose first 14 digits it is as applied
+ * (importedRows does too).
+ */
+async function popx_readPopx(client, schema, table) {
+    const versions = await textVersions(client, schema, table);
+    return {
+        tool: 'popx',
+        table: `${schema}.${table}`,
+        // popx writes the file name's leading digits; anything else it never wrote.
+        records: versions.filter((v) => /^\d+$/.test(v)).map((v) => ({ key: canonicalDigits(v) })),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/history/import/prisma.js
+// Prisma's history: `_prisma_migrations`, one row per attempt, with Prisma's checksum. Reads only.
+
+
+
+const LEADING_DIGITS = /^(\d+)/;
+/**
+ * A migration is applied when one of its rows is finished and not rolled back. A row neither
+ * finished nor rolled back is a migration that failed or is running: Prisma itself refuses to go
+ * on (P3009), and so does the import, naming it.
+ */
+async function prisma_readPrisma(client, schema, table) {
+    const label = `${schema}.${table}`;
+    const { rows } = await client.query(`SELECT migration_name AS name, checksum,
+            CASE WHEN rolled_back_at IS NOT NULL THEN 'rolled back'
+                 WHEN finished_at IS NULL THEN 'unfinished' ELSE 'applied' END AS state
+       FROM ${foreignTable(schema, table)} ORDER BY started_at, migration_name`);
+    const unfinished = rows.find((row) => row.state === 'unfinished');
+    if (unfinished !== undefined) {
+        throw new ConfigurationError(`Prisma's table ${label} says ${unfinished.name} started but never finished and was not rolled back, so the database's state is unknown: check the database, then run prisma migrate resolve for it, before importing Prisma's history.`);
+    }
+    const records = new Map();
+    for (const row of rows) {
+        const key = LEADING_DIGITS.exec(row.name)?.[1];
+        if (row.state !== 'applied' || key === undefined)
+            continue;
+        records.set(row.name, {
+            key: key.replace(/^0+(?=\d)/, ''),
+            name: row.name,
+            prismaChecksum: row.checksum,
+        });
+    }
+    return { tool: 'prisma', table: label, records: [...records.values()] };
+}
+/**
+ * Whether a file's text (BOM dropped, LF line endings) matches Prisma's checksum: as Prisma, with
+ * the file's line endings as LF or CRLF, and in Prisma's old format (hex without leading zeros).
+ */
+function matchesPrismaChecksum(text, stored) {
+    for (const variant of [text, text.replaceAll('\n', '\r\n'), `\ufeff${text}`]) {
+        const digest = (0,external_node_crypto_.createHash)('sha256').update(variant, 'utf8').digest();
+        const formatted = stored.length === 64
+            ? digest.toString('hex')
+            : [...digest].map((byte) => byte.toString(16)).join('');
+        if (formatted === stored)
+            return true;
+    }
+    return false;
+}
 
 ;// CONCATENATED MODULE: ./lib/history/import/model.js
 // What reading another tool's history table gives: the versions it applied, with its checksums
-// where it kept them. Types only.
-const IMPORT_TOOLS = [
-    'golang-migrate',
-    'dbmate',
-    'goose',
-    'flyway',
-    'prisma',
-    'diesel',
-    'popx',
-];
+// where it kept them. Types, and the list of tools.
+
+const IMPORT_TOOLS = LAYOUT_IDS.filter((layout) => layout !== 'plain');
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);

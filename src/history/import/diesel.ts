@@ -1,6 +1,8 @@
 // diesel's history: `__diesel_schema_migrations`, one row per applied version. Reads only.
 import type pg from 'pg';
+
 import type { ForeignHistory } from './model.js';
+import { textVersions } from './tables.js';
 
 /**
  * diesel records each applied version as the folder name's version without dashes
@@ -13,14 +15,12 @@ export async function readDiesel(
   schema: string,
   table: string,
 ): Promise<ForeignHistory> {
-  const { rows } = await client.query<{ version: string }>(
-    `SELECT version::text AS version FROM "${schema}"."${table}"`,
-  );
+  const versions = await textVersions(client, schema, table);
   return {
     tool: 'diesel',
     table: `${schema}.${table}`,
-    records: rows
-      .map((r) => r.version.replaceAll('-', ''))
+    records: versions
+      .map((v) => v.replaceAll('-', ''))
       .filter((v) => /^\d+$/.test(v))
       .map((v) => ({ key: v })),
   };

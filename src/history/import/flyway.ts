@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { ConfigurationError } from '../../errors.js';
 import { compareKeys, flywayKey } from '../../files/layouts/index.js';
 import type { ForeignHistory, ForeignRecord } from './model.js';
+import { foreignTable } from './tables.js';
 
 /** A row of flyway_schema_history, the columns the import reads. */
 export interface FlywayRow {
@@ -34,7 +35,7 @@ export async function readFlyway(
   const { rows } = await client.query<FlywayRow>(
     `SELECT version::text AS version, description::text AS description, type::text AS type,
             script::text AS script, checksum::integer AS checksum, success
-       FROM "${schema}"."${table}" ORDER BY installed_rank`,
+       FROM ${foreignTable(schema, table)} ORDER BY installed_rank`,
   );
   return flywayHistory(label, rows);
 }

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { ConfigurationError } from '../../errors.js';
 import type { ForeignHistory } from './model.js';
+import { foreignTable } from './tables.js';
 
 /**
  * golang-migrate keeps one row (`version bigint, dirty boolean`): every version up to it was
@@ -14,7 +15,7 @@ export async function readGolangMigrate(
 ): Promise<ForeignHistory> {
   const label = `${schema}.${table}`;
   const { rows } = await client.query<{ version: string; dirty: boolean }>(
-    `SELECT version::text AS version, dirty FROM "${schema}"."${table}"`,
+    `SELECT version::text AS version, dirty FROM ${foreignTable(schema, table)}`,
   );
   if (rows.length > 1) {
     throw new ConfigurationError(

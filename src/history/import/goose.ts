@@ -1,6 +1,7 @@
 // goose's history: `goose_db_version`, a log of ups (and, in old versions, downs). Reads only.
 import type pg from 'pg';
 import type { ForeignHistory } from './model.js';
+import { foreignTable } from './tables.js';
 
 /**
  * goose inserts `(version_id, is_applied = true)` on up; on down goose 3 deletes the row, older
@@ -14,7 +15,7 @@ export async function readGoose(
 ): Promise<ForeignHistory> {
   const { rows } = await client.query<{ version: string }>(
     `SELECT version_id::text AS version FROM (
-       SELECT DISTINCT ON (version_id) version_id, is_applied FROM "${schema}"."${table}"
+       SELECT DISTINCT ON (version_id) version_id, is_applied FROM ${foreignTable(schema, table)}
         ORDER BY version_id, id DESC) latest
       WHERE is_applied AND version_id > 0`,
   );

@@ -1,25 +1,14 @@
 // What reading another tool's history table gives: the versions it applied, with its checksums
-// where it kept them. Types only.
+// where it kept them. Types, and the list of tools.
 
-/** The tools whose history the action imports. */
-export type ImportTool =
-  | 'golang-migrate'
-  | 'dbmate'
-  | 'goose'
-  | 'flyway'
-  | 'prisma'
-  | 'diesel'
-  | 'popx';
+import { type ForeignLayoutId, LAYOUT_IDS } from '../../files/layouts/index.js';
 
-export const IMPORT_TOOLS: readonly ImportTool[] = [
-  'golang-migrate',
-  'dbmate',
-  'goose',
-  'flyway',
-  'prisma',
-  'diesel',
-  'popx',
-];
+/** The tools whose history the action imports: every other tool whose folders it reads. */
+export type ImportTool = ForeignLayoutId;
+
+export const IMPORT_TOOLS: readonly ImportTool[] = LAYOUT_IDS.filter(
+  (layout): layout is ImportTool => layout !== 'plain',
+);
 
 /** One migration the other tool records as applied. */
 export interface ForeignRecord {

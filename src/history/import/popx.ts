@@ -1,8 +1,10 @@
 // Ory popx's history: `schema_migration`, one row per applied version, the version as text.
 // Reads only.
 import type pg from 'pg';
+
 import { canonicalDigits } from '../../files/layouts/index.js';
 import type { ForeignHistory } from './model.js';
+import { textVersions } from './tables.js';
 
 /**
  * popx's `schema_migration (version varchar(48), version_self int)` (pop's legacy table has only
@@ -16,15 +18,11 @@ export async function readPopx(
   schema: string,
   table: string,
 ): Promise<ForeignHistory> {
-  const { rows } = await client.query<{ version: string }>(
-    `SELECT version::text AS version FROM "${schema}"."${table}"`,
-  );
+  const versions = await textVersions(client, schema, table);
   return {
     tool: 'popx',
     table: `${schema}.${table}`,
     // popx writes the file name's leading digits; anything else it never wrote.
-    records: rows
-      .filter((r) => /^\d+$/.test(r.version))
-      .map((r) => ({ key: canonicalDigits(r.version) })),
+    records: versions.filter((v) => /^\d+$/.test(v)).map((v) => ({ key: canonicalDigits(v) })),
   };
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { ConfigurationError } from '../../errors.js';
 import type { ForeignHistory } from './model.js';
+import { foreignTable } from './tables.js';
 
 const LEADING_DIGITS = /^(\d+)/;
 
@@ -21,7 +22,7 @@ export async function readPrisma(
     `SELECT migration_name AS name, checksum,
             CASE WHEN rolled_back_at IS NOT NULL THEN 'rolled back'
                  WHEN finished_at IS NULL THEN 'unfinished' ELSE 'applied' END AS state
-       FROM "${schema}"."${table}" ORDER BY started_at, migration_name`,
+       FROM ${foreignTable(schema, table)} ORDER BY started_at, migration_name`,
   );
   const unfinished = rows.find((row) => row.state === 'unfinished');
   if (unfinished !== undefined) {

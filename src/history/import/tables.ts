@@ -1,5 +1,6 @@
 // Which tool's history tables exist in a schema, from the catalog in one query. Reads only.
 import type pg from 'pg';
+import { qualifiedName } from '../table.js';
 import type { ImportTool } from './model.js';
 
 /** Each tool's default table name (golang-migrate and dbmate share one). */
@@ -67,4 +68,21 @@ export function toolOfTable(table: string, columns: Columns): ImportTool | undef
 
 function isText(type: string | undefined): boolean {
   return type !== undefined && (type.startsWith('character varying') || type === 'text');
+}
+
+/** `"schema"."table"` of another tool's table, each name quoted (a schema may hold any character). */
+export function foreignTable(schema: string, table: string): string {
+  return qualifiedName({ schema, table });
+}
+
+/** The `version` column of a table with one row per applied version (dbmate, diesel, popx), as text. */
+export async function textVersions(
+  client: pg.ClientBase,
+  schema: string,
+  table: string,
+): Promise<string[]> {
+  const { rows } = await client.query<{ version: string }>(
+    `SELECT version::text AS version FROM ${foreignTable(schema, table)}`,
+  );
+  return rows.map((row) => row.version);
 }
