@@ -9,6 +9,11 @@ export interface HistoryRow {
   name: string;
   checksum: string;
   status: RowStatus;
+  /**
+   * The exact version (`1.7`, a popx version beyond bigint) when `version` is its stand-in: the
+   * `version_key` column, which a table has only once such a row was written.
+   */
+  key?: string;
 }
 
 export interface TrackingTable {
