@@ -13482,8 +13482,9 @@ async function rollBackInTransaction(client, down, options, setup) {
     // error position maps to the file's own line.
     const prefix = `BEGIN;${options.lockCheckSql}${setup}${timeoutsSql(options, true)}`;
     const elapsed = 'floor(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer';
-    const body = down.text.slice(1); // the first blank line is the prefix's own
-    const text = `${prefix}\n${body}\n;${rollback_reset(options)}${rowUpdateSql(options, migration.version, 'rolled back', elapsed)}COMMIT;`;
+    // The down text's first line goes on the prefix's line: a section's blank line, or a whole down
+    // file's own first line (golang-migrate, diesel, popx, Flyway's U file), which has no blank line.
+    const text = `${prefix}${down.text}\n;${rollback_reset(options)}${rowUpdateSql(options, migration.version, 'rolled back', elapsed)}COMMIT;`;
     try {
         await client.query(text);
     }
