@@ -160,6 +160,31 @@ describe('Flyway', () => {
     expect(rows).toHaveLength(5);
   });
 
+  it('records a baseline up to baseline-version 1.7 with version_key, then applies what comes after', async () => {
+    const { url, workspace } = await setUp('flyway-dotted');
+    const base = await act(url, workspace, { command: 'baseline', 'baseline-version': '1.7' });
+    expect(base.code, base.all).toBe(0);
+    expect(base.all).toContain('Recorded 3 migrations up to version 1.7 as baseline');
+    expect(base.all).toContain('recorded V1.7__posts.sql (version 1.7) as baseline');
+    // One transaction, one applied_at: compared by name.
+    const rows = (await rowsOf(url)).map((r) => `${r.name} ${r.version_key} ${r.status}`).sort();
+    expect(rows).toEqual([
+      'V1.1__users.sql 1.1 baseline',
+      'V1.7__posts.sql 1.7 baseline',
+      'V1__init.sql null baseline',
+    ]);
+    expectNoStandIn(base, KEYS);
+    // The schema the baseline stands for, as Flyway left it.
+    await withClient(url, (c) =>
+      c.query(
+        'CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL); CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint NOT NULL REFERENCES users (id), title text NOT NULL)',
+      ),
+    );
+    const run = await act(url, workspace);
+    expect(run.code, run.all).toBe(0);
+    expect(run.outputs.applied).toBe('["1.27","2.0.3"]');
+  });
+
   it('refuses a to-version no Flyway file has, naming the highest', async () => {
     const { url, workspace } = await setUp('flyway-dotted');
     const run = await act(url, workspace, { 'to-version': '1.8' });
