@@ -185,6 +185,22 @@ describe('Flyway', () => {
     expect(run.outputs.applied).toBe('["1.27","2.0.3"]');
   });
 
+  it('rehearses a Flyway folder on the build before’s table in a dry run, which leaves the table without version_key', async () => {
+    const { url, workspace } = await setUp('flyway-dotted');
+    await withClient(url, (c) =>
+      c.query(`CREATE TABLE public.schema_migrations (version bigint PRIMARY KEY, name text NOT NULL,
+        checksum text NOT NULL, status text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
+        execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '')`),
+    );
+    const run = await act(url, workspace, { 'dry-run': 'true', rehearse: 'true' });
+    expect(run.code, run.all).toBe(0);
+    expect(run.outputs.pending).toBe('["1","1.1","1.7","1.27","2.0.3"]');
+    expect(run.all).toMatch(/^1\.27 +V1\.27__post_titles\.sql +rehearsed/m);
+    expect(await hasKeyColumn(url)).toBe(false);
+    expect(await rowsOf(url)).toEqual([]);
+    expectNoStandIn(run, KEYS);
+  });
+
   it('refuses a to-version no Flyway file has, naming the highest', async () => {
     const { url, workspace } = await setUp('flyway-dotted');
     const run = await act(url, workspace, { 'to-version': '1.8' });

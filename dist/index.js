@@ -13250,7 +13250,7 @@ function toolsToImport(setting, layout) {
     if (setting === 'none')
         return [];
     if (setting === 'flyway' || setting === 'popx') {
-        throw new ConfigurationError(`import-history: ${setting} is not read yet by this version of the action (its versions do not fit the tracking table's bigint); set import-history to none.`);
+        throw new ConfigurationError(`import-history: ${setting} is not read yet by this version of the action; set import-history to none and record what ${setting} applied once with command: baseline and baseline-version set to its highest version.`);
     }
     if (setting !== 'auto')
         return [setting];
