@@ -8733,9 +8733,25 @@ function versionOfKey(key) {
  */
 function versionOrder(layout) {
     if (layout === 'flyway' || layout === 'popx') {
-        return (a, b) => a.key === undefined && b.key === undefined
-            ? byVersion(a, b)
-            : compareKeys(layout, keyOf(a), keyOf(b));
+        // Each key's sortable string once (`compareKeys` order as code units): sorting 10,000 Flyway
+        // rows then splits no key per comparison.
+        const sortables = new Map();
+        const sortableOf = (versioned) => {
+            const key = keyOf(versioned);
+            let order = sortables.get(key);
+            if (order === undefined) {
+                order = sortable(layout, key);
+                sortables.set(key, order);
+            }
+            return order;
+        };
+        return (a, b) => {
+            if (a.key === undefined && b.key === undefined)
+                return byVersion(a, b);
+            const orderA = sortableOf(a);
+            const orderB = sortableOf(b);
+            return orderA < orderB ? -1 : orderA > orderB ? 1 : 0;
+        };
     }
     // diesel compares its versions as text: `202402121202030000` sorts before `20240301000000`.
     if (layout === 'diesel')

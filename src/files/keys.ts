@@ -10,6 +10,7 @@ import {
   flywayKey,
   type LayoutId,
   MAX_INT64,
+  sortable,
 } from './layouts/index.js';
 import { byVersion, keyOf } from './naming.js';
 
@@ -57,10 +58,24 @@ export function versionOfKey(key: string): Versioned {
  */
 export function versionOrder(layout: LayoutId): VersionOrder | undefined {
   if (layout === 'flyway' || layout === 'popx') {
-    return (a, b) =>
-      a.key === undefined && b.key === undefined
-        ? byVersion(a, b)
-        : compareKeys(layout, keyOf(a), keyOf(b));
+    // Each key's sortable string once (`compareKeys` order as code units): sorting 10,000 Flyway
+    // rows then splits no key per comparison.
+    const sortables = new Map<string, string>();
+    const sortableOf = (versioned: Versioned): string => {
+      const key = keyOf(versioned);
+      let order = sortables.get(key);
+      if (order === undefined) {
+        order = sortable(layout, key);
+        sortables.set(key, order);
+      }
+      return order;
+    };
+    return (a, b) => {
+      if (a.key === undefined && b.key === undefined) return byVersion(a, b);
+      const orderA = sortableOf(a);
+      const orderB = sortableOf(b);
+      return orderA < orderB ? -1 : orderA > orderB ? 1 : 0;
+    };
   }
   // diesel compares its versions as text: `202402121202030000` sorts before `20240301000000`.
   if (layout === 'diesel') return (a, b) => compareKeys('diesel', keyOf(a), keyOf(b));

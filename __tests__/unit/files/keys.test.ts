@@ -7,6 +7,7 @@ import {
   versionOfKey,
   versionOrder,
 } from '../../../src/files/keys.js';
+import { compareKeys } from '../../../src/files/layouts/index.js';
 
 /** The stand-in as the design defines it, computed here without the module's code. */
 function expectedStandIn(key: string): bigint {
@@ -60,6 +61,17 @@ describe('versionOrder', () => {
       .sort(flyway)
       .map((x) => x.key ?? String(x.version));
     expect(sorted).toEqual(['1', '1.7', '1.27', '2', '2.0.3', '10']);
+  });
+
+  it('agrees with compareKeys on every pair, keyed or not', () => {
+    const keys = ['0', '1', '1.1', '1.7', '1.10', '1.27', '2', '2.0.3', '2.0.10', '10', '10.1'];
+    for (const a of keys) {
+      for (const b of keys) {
+        expect(Math.sign(flyway?.(v(a), v(b)) ?? 0), `${a} ${b}`).toBe(
+          Math.sign(compareKeys('flyway', a, b)),
+        );
+      }
+    }
   });
 
   it('orders popx versions as exact numbers, beyond bigint too', () => {
