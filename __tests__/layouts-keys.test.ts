@@ -201,6 +201,35 @@ describe('Flyway', () => {
     expectNoStandIn(run, KEYS);
   });
 
+  it('names the ALTER TABLE its owner runs when the role may write the table but not add version_key, writing nothing', async () => {
+    const { url, workspace } = await setUp('flyway-dotted');
+    const role = `keys_writer_${process.pid}`;
+    await withClient(url, async (c) => {
+      await c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'pw-${role}'`);
+      await c.query(`CREATE TABLE public.schema_migrations (version bigint PRIMARY KEY, name text NOT NULL,
+        checksum text NOT NULL, status text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now(),
+        execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '')`);
+      await c.query(`GRANT CREATE ON SCHEMA public TO ${role}`);
+      await c.query(`GRANT SELECT, INSERT, UPDATE ON public.schema_migrations TO ${role}`);
+    });
+    // Before the database is dropped: DROP OWNED BY runs in it.
+    drops.unshift(() =>
+      withClient(url, (c) => c.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`)).then(
+        () => undefined,
+      ),
+    );
+    const roleUrl = new URL(url);
+    roleUrl.username = role;
+    roleUrl.password = `pw-${role}`;
+    const run = await act(roleUrl.toString(), workspace);
+    expect(run.code).toBe(1);
+    expect(run.all).toContain(
+      'The tracking table public.schema_migrations needs a version_key column to record versions that are not whole numbers of bigint size (such as 1.7), and this role does not own it: as its owner, run ALTER TABLE "public"."schema_migrations" ADD COLUMN IF NOT EXISTS version_key text UNIQUE;',
+    );
+    expect(await rowsOf(url)).toEqual([]);
+    expect(await query(url, "SELECT to_regclass('users') AS t")).toEqual([{ t: null }]);
+  });
+
   it('refuses a to-version no Flyway file has, naming the highest', async () => {
     const { url, workspace } = await setUp('flyway-dotted');
     const run = await act(url, workspace, { 'to-version': '1.8' });
