@@ -97,8 +97,7 @@ async function flywayApplied(url: string, dir: string, edit = (text: string) => 
   });
 }
 
-// enabled at merge with branch keys
-describe.skip('Flyway', () => {
+describe('Flyway', () => {
   it('imports the baseline and the versions Flyway ran, then applies only V1_27 (1.7 < 1.27 as Flyway orders them)', async () => {
     const { url, workspace, dir } = await setUp('import-flyway');
     await flywayApplied(url, dir);
@@ -153,8 +152,7 @@ describe.skip('Flyway', () => {
   });
 });
 
-// enabled at merge with branch keys
-describe.skip('popx', () => {
+describe('popx', () => {
   it('imports a legacy 14-digit row and a 20-digit row, then applies only the third version', async () => {
     const { url, workspace, dir } = await setUp('import-popx');
     // What popx leaves: pop's legacy run recorded 20240101000000, popx's the 20-digit version.

@@ -7278,7 +7278,7 @@ function qualifiedName({ schema, table }) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3484);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3542);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -7291,7 +7291,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3484:
+/***/ 3542:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7335,2036 +7335,8 @@ function messageOf(error) {
     return `The action stopped on an unexpected error (${error instanceof Error ? error.name : typeof error} ${shown}): please report it at https://github.com/agoat/migrate-action/issues with this log.`;
 }
 
-// EXTERNAL MODULE: ./lib/history/table.js
-var history_table = __nccwpck_require__(3452);
-;// CONCATENATED MODULE: ./lib/history/read.js
-
-
-// Type OIDs of pg_type, as the server reports them for each column of a result.
-const INT4 = 23;
-const INT8 = 20;
-const TEXT = 25;
-const VARCHAR = 1043;
-const TIMESTAMPTZ = 1184;
-const EXPECTED = {
-    version: { types: [INT8], type: 'bigint' },
-    name: { types: [TEXT, VARCHAR], type: 'text' },
-    checksum: { types: [TEXT, VARCHAR], type: 'text' },
-    status: { types: [TEXT, VARCHAR], type: 'text' },
-    applied_at: { types: [TIMESTAMPTZ], type: 'timestamptz' },
-    execution_ms: { types: [INT4, INT8], type: 'integer' },
-    applied_by: { types: [TEXT, VARCHAR], type: 'text' },
-};
-// The run needs four columns; the other three are selected as typed NULLs, so that the result's
-// description still shows their types for the fit check without sending their values.
-const NEEDED = ['version', 'name', 'checksum', 'status'];
-const SELECTED = Object.keys(EXPECTED)
-    .map((c) => (NEEDED.includes(c) ? c : `CASE WHEN false THEN ${c} END AS ${c}`))
-    .join(', ');
-const STATUSES = new Set(['applied', 'baseline', 'running', 'failed', 'rolled back']);
-/**
- * Reads the history in one query. A missing table (or schema) is an empty history, so that the
- * everyday run that finds nothing to do costs a single round trip; the column types are checked
- * from the result's own description rather than by a second query to the catalog.
- */
-async function readHistory(client, tracking) {
-    let result;
-    try {
-        result = await client.query({
-            text: `SELECT ${SELECTED} FROM ${(0,history_table/* qualifiedName */.O)(tracking)} ORDER BY version`,
-            rowMode: 'array',
-            // Every value as the server's text: no Date or number parsing for thousands of rows.
-            types: { getTypeParser: () => (value) => value },
-        });
-    }
-    catch (error) {
-        const code = error.code;
-        if (code === '42P01')
-            return { exists: false, rows: [] };
-        if (code === '42501')
-            throw await readDenied(client, tracking);
-        if (code === '42703')
-            throw await misfit(client, tracking);
-        throw error;
-    }
-    const wrong = result.fields.filter((f) => !EXPECTED[f.name]?.types.includes(f.dataTypeID));
-    if (wrong.length > 0)
-        throw await misfit(client, tracking);
-    const rows = result.rows.map((r) => ({
-        version: BigInt(r[0]),
-        name: r[1],
-        checksum: r[2],
-        status: r[3],
-    }));
-    const unknown = rows.find((row) => !STATUSES.has(row.status));
-    if (unknown) {
-        throw new ConfigurationError(`${tableLabel(tracking)} was not written by this action (version ${unknown.version} has status "${unknown.status}"): ${whatToDo(tracking, rows.at(-1)?.version)}`);
-    }
-    return { exists: true, rows };
-}
-function tableLabel(tracking) {
-    return `The tracking table ${tracking.schema}.${tracking.table}`;
-}
-function whatToDo(tracking, highest) {
-    const baseline = highest === undefined
-        ? 'then run command: baseline with the highest version it recorded'
-        : `then run command: baseline with baseline-version: ${highest} (the highest version it recorded)`;
-    return `leave it as it is, set table: to a new name (for example ${tracking.table}_v2), ${baseline}.`;
-}
-/**
- * The one sentence for a history the role may not read: the tracking table is named, and the
- * grant it lacks (USAGE on the schema, SELECT on the table), rather than PostgreSQL's bare
- * `permission denied for schema ops`.
- */
-async function readDenied(client, tracking) {
-    // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
-    const { rows } = await client.query(`SELECT current_user AS role, coalesce(has_schema_privilege(n.oid, 'USAGE'), true) AS usage,
-       coalesce(has_table_privilege(c.oid, 'SELECT'), true) AS select
-     FROM (SELECT 1) AS one
-     LEFT JOIN pg_namespace n ON n.nspname = $1
-     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`, [tracking.schema, tracking.table]);
-    const access = rows[0] ?? { role: 'the role', usage: false, select: false };
-    const role = /^[a-z_][a-z0-9_$]*$/.test(access.role)
-        ? access.role
-        : `"${access.role.replaceAll('"', '""')}"`;
-    const grants = [
-        access.usage ? '' : `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`,
-        access.select
-            ? ''
-            : `GRANT SELECT, INSERT, UPDATE ON ${tracking.schema}.${tracking.table} TO ${role}`,
-    ].filter(Boolean);
-    const what = access.usage
-        ? 'SELECT privilege on it'
-        : `USAGE privilege on schema ${tracking.schema}`;
-    return new ConfigurationError(`${tableLabel(tracking)} cannot be read: role ${access.role} has no ${what}; run ${grants.join(' and ') || `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`}.`);
-}
-/** Names what does not fit in an existing table, for the one-sentence error. */
-async function misfit(client, tracking) {
-    const { rows } = await client.query('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [tracking.schema, tracking.table]);
-    const actual = new Map(rows.map((r) => [r.column_name, r.data_type]));
-    const problems = [];
-    for (const [column, { type }] of Object.entries(EXPECTED)) {
-        const found = actual.get(column);
-        if (found === undefined)
-            problems.push(`no column ${column}`);
-        else if (!sameType(found, type))
-            problems.push(`${column} is ${found}, not ${type}`);
-    }
-    let highest;
-    if (actual.has('version')) {
-        const max = await client.query(
-        // Compared as numbers: an old table may keep versions as text, where '9' > '10'.
-        `SELECT max(version::text::numeric)::text AS max FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version::text ~ '^[0-9]+$'`);
-        const text = max.rows[0]?.max;
-        if (text && /^\d+$/.test(text))
-            highest = BigInt(text);
-    }
-    return new ConfigurationError(`${tableLabel(tracking)} exists but does not fit this action (${problems.join('; ')}): ${whatToDo(tracking, highest)}`);
-}
-function sameType(found, expected) {
-    const aliases = {
-        bigint: ['bigint'],
-        text: ['text', 'character varying'],
-        timestamptz: ['timestamp with time zone'],
-        integer: ['integer', 'bigint'],
-    };
-    return aliases[expected]?.includes(found) ?? false;
-}
-
-;// CONCATENATED MODULE: ./lib/sql/literal.js
-// Quoting a value as an SQL string literal. Pure.
-/** A string literal, safe whatever the text and whatever standard_conforming_strings says. */
-function literal(text) {
-    const quoted = `'${text.replaceAll("'", "''")}'`;
-    return text.includes('\\') ? `E${quoted.replaceAll('\\', '\\\\')}` : quoted;
-}
-
-;// CONCATENATED MODULE: ./lib/history/write.js
-
-
-
-/**
- * The SQL that creates the tracking table when it does not exist, and its schema when
- * `pg_namespace` lacks it: a role may own its schema without having CREATE on the database, so
- * `CREATE SCHEMA IF NOT EXISTS` is not issued blindly. The caller sends it inside the first
- * migration's transaction, while holding the migration lock, so a run whose first migration fails
- * leaves no table behind. Before anything runs, the same query checks that the session's role may
- * create the table, or write the existing one (INSERT, and UPDATE for `no-transaction` files):
- * otherwise the action's own SQL would fail inside the first migration and be reported as that
- * migration's failure. Throws a ConfigurationError that names the missing grant.
- */
-async function createHistorySql(client, tracking, { update = false } = {}) {
-    const access = await accessOf(client, tracking);
-    const problem = missingGrant(access, tracking, update);
-    if (problem)
-        throw new ConfigurationError(problem);
-    if (access.table_exists)
-        return '';
-    const createSchema = access.schema_exists
-        ? ''
-        : `CREATE SCHEMA ${(0,history_table/* quoteIdentifier */.C)(tracking.schema)};`;
-    return `${createSchema}CREATE TABLE IF NOT EXISTS ${(0,history_table/* qualifiedName */.O)(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN (${STATUS_LIST})), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
-}
-/** What the session's role may do with the tracking table and its schema, in one query. */
-async function accessOf(client, tracking) {
-    // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
-    const { rows } = await client.query(`SELECT current_user AS role, current_database() AS database,
-       n.oid IS NOT NULL AS schema_exists,
-       has_database_privilege(current_database(), 'CREATE') AS create_database,
-       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'CREATE') AS create_schema,
-       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE') AS usage_schema,
-       c.oid IS NOT NULL AS table_exists,
-       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'SELECT') AS select_table,
-       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'INSERT') AS insert_table,
-       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'UPDATE') AS update_table
-     FROM (SELECT 1) AS one
-     LEFT JOIN pg_namespace n ON n.nspname = $1
-     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`, [tracking.schema, tracking.table]);
-    return rows[0];
-}
-/** An identifier as a GRANT needs it: quoted unless PostgreSQL would read it unquoted. */
-function ident(name) {
-    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
-}
-/** The sentence for a grant the run needs and lacks, or undefined. */
-function missingGrant(access, tracking, update) {
-    const role = ident(access.role);
-    const schema = ident(tracking.schema);
-    const table = `${schema}.${ident(tracking.table)}`;
-    const name = `${tracking.schema}.${tracking.table}`;
-    if (!access.schema_exists) {
-        if (access.create_database)
-            return undefined;
-        return `The tracking table ${name} cannot be created: its schema does not exist and role ${access.role} has no CREATE privilege on database ${access.database}; create the schema (CREATE SCHEMA ${schema} AUTHORIZATION ${role}) or run GRANT CREATE ON DATABASE ${ident(access.database)} TO ${role}, or set schema: to a schema the role may create tables in.`;
-    }
-    if (!access.table_exists) {
-        const lacking = [access.usage_schema ? '' : 'USAGE', access.create_schema ? '' : 'CREATE']
-            .filter(Boolean)
-            .join(', ');
-        if (!lacking)
-            return undefined;
-        return `The tracking table ${name} cannot be created: role ${access.role} has no ${lacking} privilege on schema ${tracking.schema}; run GRANT ${lacking} ON SCHEMA ${schema} TO ${role}, or set schema: to a schema the role may create tables in.`;
-    }
-    const lacking = [
-        access.usage_schema ? '' : `USAGE ON SCHEMA ${schema}`,
-        access.select_table && access.insert_table && (access.update_table || !update)
-            ? ''
-            : `SELECT, INSERT${update ? ', UPDATE' : ''} ON ${table}`,
-    ].filter(Boolean);
-    if (lacking.length === 0)
-        return undefined;
-    return `The tracking table ${name} cannot be written by role ${access.role}: run ${lacking.map((grant) => `GRANT ${grant} TO ${role}`).join(' and ')}.`;
-}
-/** Every status a row may have, as the CHECK of a table this action creates lists them. */
-const STATUS_LIST = "'applied', 'baseline', 'running', 'failed', 'rolled back'";
-/**
- * The INSERT that records a migration, as text to send in the same message as the migration.
- * `executionMs` is an SQL expression, so that the server measures the time the file took.
- */
-function insertRowSql(tracking, row, executionMs) {
-    // Only a `rolled back` row is replaced: a row of any other status still makes the INSERT fail
-    // on the primary key, as a migration applied twice must.
-    const replace = row.replacesRolledBack
-        ? `DELETE FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version = ${row.version} AND status = 'rolled back';`
-        : '';
-    return `${replace}INSERT INTO ${(0,history_table/* qualifiedName */.O)(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
-}
-
-;// CONCATENATED MODULE: ./lib/files/naming.js
-// Which file names are migrations, and their versions: identity and order. Pure.
-/** PostgreSQL's `bigint` maximum: the tracking table's version column. */
-const MAX_VERSION = 9223372036854775807n;
-const MIGRATION_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.sql$/;
-/** The numeric version of a migration file name, or undefined when the name is not one. */
-function versionOf(fileName) {
-    const match = MIGRATION_NAME.exec(fileName);
-    return match?.[1] === undefined ? undefined : BigInt(match[1]);
-}
-/** Ascending version: the order of application. */
-function byVersion(a, b) {
-    return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
-}
-/** A migration's exact identity as a string: its key when it has one, else its version. */
-function keyOf(migration) {
-    return migration.key ?? String(migration.version);
-}
-
-;// CONCATENATED MODULE: ./lib/plan/findings.js
-/** Drift is a *modified* or *missing* migration: the only findings `on-drift: warn` softens. */
-function isDrift(finding) {
-    return finding.kind === 'modified' || finding.kind === 'missing';
-}
-
-;// CONCATENATED MODULE: ./lib/plan/plan.js
-// The plan: which migrations are applied, pending or drifted, decided from files and history. Pure.
-
-
-/**
- * Decides, from the files and the recorded history alone, what is applied, what is pending and
- * what is wrong. Pure: the same inputs always give the same plan, so the run can recompute it
- * after taking the lock and re-reading the history.
- */
-function makePlan(discovery, history, options) {
-    const findings = [...discovery.findings];
-    const files = inOrder(discovery.migrations);
-    const rows = inOrder(history);
-    // A `rolled back` row is pending again: it does not count as recorded.
-    const highestRecorded = rows.findLast((row) => row.status !== 'rolled back')?.version;
-    const entries = [];
-    const pending = [];
-    // One merge of two lists in version order: thousands of migrations cost no lookups or sorts.
-    let f = 0;
-    let r = 0;
-    while (f < files.length || r < rows.length) {
-        const file = files[f];
-        const row = rows[r];
-        if (file && f > 0 && files[f - 1]?.version === file.version) {
-            f++; // a duplicate version, already a finding: the first file stands for it
-        }
-        else if (row && (!file || row.version <= file.version)) {
-            const match = file?.version === row.version ? file : undefined;
-            if (row.status === 'rolled back' && match) {
-                // Rolled back: pending again, and applying it replaces its row.
-                const entry = pendingEntry(match, highestRecorded, options, findings);
-                entries.push({ ...entry, note: entry.note ?? 'rolled back earlier' });
-                pending.push(match);
-                r++;
-                f++;
-                continue;
-            }
-            entries.push(recordedEntry(row, match, options, findings));
-            r++;
-            if (match)
-                f++;
-        }
-        else if (file) {
-            entries.push(pendingEntry(file, highestRecorded, options, findings));
-            pending.push(file);
-            f++;
-        }
-    }
-    return {
-        entries,
-        findings,
-        pending,
-        stops: findings.some((finding) => finding.stops),
-        drift: findings.some(isDrift),
-    };
-}
-/** The list itself when already in version order (as read), else a sorted copy. */
-function inOrder(list) {
-    for (let i = 1; i < list.length; i++) {
-        if (list[i - 1].version > list[i].version)
-            return [...list].sort(byVersion);
-    }
-    return list;
-}
-function pendingEntry(migration, highestRecorded, options, findings) {
-    const entry = {
-        version: migration.version,
-        name: migration.name,
-        status: 'pending',
-        checksum: migration.checksum,
-        migration,
-    };
-    if (highestRecorded !== undefined &&
-        migration.version < highestRecorded &&
-        !options.allowOutOfOrder) {
-        entry.status = 'out of order';
-        entry.note = `lower than the highest recorded version ${highestRecorded}`;
-        findings.push({
-            kind: 'out-of-order',
-            version: migration.version,
-            file: migration.name,
-            message: `${migration.name} is pending but its version is lower than the highest recorded version ${highestRecorded}: give it a higher version, or set allow-out-of-order: true.`,
-            stops: true,
-        });
-    }
-    if (migration.noTransaction && options.transaction === 'all') {
-        findings.push({
-            kind: 'no-transaction-in-all',
-            version: migration.version,
-            file: migration.name,
-            message: `${migration.name} is marked -- migrate:no-transaction, which cannot run with transaction: all; use transaction: per-migration.`,
-            stops: true,
-        });
-    }
-    return entry;
-}
-function recordedEntry(row, migration, options, findings) {
-    const driftStops = options.onDrift === 'fail';
-    const base = { version: row.version, row, migration };
-    if (row.status === 'rolled back') {
-        // Rolled back and its file gone: nothing is applied, so nothing has drifted.
-        return { ...base, name: row.name, status: 'rolled back', checksum: row.checksum };
-    }
-    if (row.status === 'running' && options.runningIsLive) {
-        const name = migration?.name ?? row.name;
-        const note = 'being applied by another run (no-transaction)';
-        return { ...base, name, status: 'pending', checksum: row.checksum, note };
-    }
-    if (row.status === 'failed' || row.status === 'running') {
-        const how = row.status === 'failed'
-            ? 'failed part-way'
-            : 'was interrupted part-way (its run ended while it was running)';
-        findings.push({
-            kind: 'failed',
-            version: row.version,
-            file: row.name,
-            message: `${row.name} ${how}, so the database may be half-changed: check the database, then run the action with command: repair.`,
-            stops: true,
-        });
-        return { ...base, name: row.name, status: 'failed', checksum: row.checksum, note: how };
-    }
-    if (!migration) {
-        findings.push({
-            kind: 'missing',
-            version: row.version,
-            file: row.name,
-            recordedChecksum: row.checksum,
-            message: `${row.name} was applied but its file is missing: restore the file.`,
-            stops: driftStops,
-        });
-        return { ...base, name: row.name, status: 'missing', checksum: row.checksum };
-    }
-    if (migration.checksum !== row.checksum) {
-        findings.push({
-            kind: 'modified',
-            version: row.version,
-            file: migration.name,
-            recordedChecksum: row.checksum,
-            currentChecksum: migration.checksum,
-            message: `${migration.name} was changed after it was applied (recorded checksum ${row.checksum.slice(0, 12)}, now ${migration.checksum.slice(0, 12)}): restore the applied content and put the change in a new migration, or run command: repair if the edit is harmless.`,
-            stops: driftStops,
-        });
-        return { ...base, name: migration.name, status: 'modified', checksum: migration.checksum };
-    }
-    const status = row.status === 'baseline' ? 'baseline' : 'already applied';
-    return { ...base, name: migration.name, status, checksum: migration.checksum };
-}
-/**
- * How many of the folder's migrations the history says were applied, for "Up to date: N
- * migrations applied": rows recorded `applied` whose file is still there. A `baseline` row marks a
- * version as done without running it, and a row whose file is missing is no migration of this
- * folder; neither counts.
- */
-function appliedCount(entries) {
-    let applied = 0;
-    let baseline = 0;
-    for (const entry of entries) {
-        if (entry.status === 'missing')
-            continue;
-        if (entry.row?.status === 'applied')
-            applied++;
-        else if (entry.row?.status === 'baseline')
-            baseline++;
-    }
-    return { applied, baseline };
-}
-/** The plan with more findings (from parsing the pending files), `stops` recomputed. */
-function withFindings(plan, findings) {
-    if (findings.length === 0)
-        return plan;
-    const all = [...plan.findings, ...findings];
-    return { ...plan, findings: all, stops: all.some((f) => f.stops) };
-}
-/** The `result` output of a run that stopped on its findings. */
-function resultOfStoppedPlan(plan) {
-    return plan.findings.some((f) => f.stops && isDrift(f)) ? 'drift' : 'failed';
-}
-
-// EXTERNAL MODULE: ./lib/report/model.js
-var model = __nccwpck_require__(5747);
-;// CONCATENATED MODULE: ./lib/runner/applied-by.js
-// Who applied a migration, for the tracking row: on Actions the repository, run and commit.
-function appliedBy(env = process.env) {
-    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
-        const attempt = env.GITHUB_RUN_ATTEMPT ? `/${env.GITHUB_RUN_ATTEMPT}` : '';
-        const sha = env.GITHUB_SHA ? ` at ${env.GITHUB_SHA.slice(0, 12)}` : '';
-        return `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID}${attempt}${sha}`;
-    }
-    return `agoat/migrate-action by ${env.USER ?? 'unknown user'} outside GitHub Actions`;
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./lib/history/lock.js
-// The migration lock: a session advisory lock per tracking table, polled, and the pooler checks around it.
-
-
-
-
-/**
- * The advisory lock key of one tracking table: the first 8 bytes of a SHA-256, as a signed
- * bigint, so that two tracking tables in one database never share a lock.
- */
-function lockKey(tracking) {
-    const digest = (0,external_node_crypto_.createHash)('sha256')
-        .update(`agoat/migrate-action:${(0,history_table/* qualifiedName */.O)(tracking)}`)
-        .digest();
-    return digest.readBigInt64BE(0);
-}
-/** pg_locks shows a bigint advisory key as classid (high 32 bits) and objid (low 32 bits). */
-function lockIds(key) {
-    const unsigned = BigInt.asUintN(64, key);
-    return { classid: String(unsigned >> 32n), objid: String(unsigned & 0xffffffffn) };
-}
-const POOLER_MESSAGE = 'The database URL does not give one server session (a transaction-mode pooler such as PgBouncer or Supavisor hands statements to different backends), so the migration lock would protect nothing: use a direct connection URL to the PostgreSQL server for migrations.';
-/**
- * Best-effort detection of a transaction-mode pooler before any lock is taken (a session lock
- * taken through one would leak on a backend the run cannot reach again): the backend pid must be
- * the same across several transactions.
- */
-async function assertOneSession(client) {
-    const pids = new Set();
-    // Two here and a third with the lock itself.
-    for (let i = 0; i < 2; i++) {
-        const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
-        pids.add(rows[0]?.pid ?? -1);
-    }
-    if (pids.size !== 1)
-        throw new ConfigurationError(POOLER_MESSAGE);
-    return [...pids][0] ?? -1;
-}
-/**
- * SQL that fails the transaction it runs in unless this backend holds the migration lock: sent
- * at the start of each migration, so a session that lost its lock (a pooler moved it) never
- * applies anything unprotected.
- */
-function lockHeldCheckSql(key) {
-    const { classid, objid } = lockIds(key);
-    return `DO $lock_check$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND classid = ${classid} AND objid = ${objid} AND objsubid = 1) THEN RAISE EXCEPTION '${LOCK_LOST}'; END IF; END$lock_check$;`;
-}
-/** The message of the exception raised by lockHeldCheckSql. */
-const LOCK_LOST = 'agoat/migrate-action: migration lock not held by this session';
-/** Whether any session holds the migration lock of this tracking table now. */
-async function isLockHeld(client, tracking) {
-    const { classid, objid } = lockIds(lockKey(tracking));
-    const { rows } = await client.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = ${classid} AND objid = ${objid}`);
-    return rows.length > 0;
-}
-/** Who holds the lock, for the waiting message: application, client address, for how long. */
-async function describeHolder(client, key) {
-    const { classid, objid } = lockIds(key);
-    const { rows } = await client.query(`SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr,
-            round(extract(epoch FROM now() - a.backend_start))::int AS seconds
-       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-        AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid`, [classid, objid]);
-    const holder = rows[0];
-    if (!holder)
-        return 'a session that has just let go';
-    const app = holder.application_name || 'an unnamed application';
-    const from = holder.client_addr ? ` from ${holder.client_addr}` : '';
-    return `${app} (pid ${holder.pid}${from}, connected ${holder.seconds ?? '?'} s ago)`;
-}
-/**
- * Takes the session-level migration lock, polling `pg_try_advisory_lock` with no transaction
- * open between polls. Blocking inside `pg_advisory_lock` instead would deadlock with a
- * `CREATE INDEX CONCURRENTLY` run by the holder, which waits for every open transaction.
- */
-async function acquireLock(client, tracking, waitSeconds, log, signal) {
-    const pid = await assertOneSession(client);
-    const key = lockKey(tracking);
-    const started = Date.now();
-    let lastReport = 0;
-    let pause = 100;
-    for (;;) {
-        const { rows } = await client.query('SELECT pg_try_advisory_lock($1::bigint) AS locked, pg_backend_pid() AS pid', [String(key)]);
-        if (rows[0]?.pid !== pid)
-            throw new ConfigurationError(POOLER_MESSAGE);
-        if (rows[0]?.locked)
-            return key;
-        if (signal?.aborted) {
-            throw new Error('The job was cancelled while waiting for the migration lock: nothing was applied.');
-        }
-        const waited = Date.now() - started;
-        if (waited >= waitSeconds * 1000) {
-            const holder = await describeHolder(client, key);
-            throw new ConfigurationError(`Another run held the migration lock for ${(0,history_table/* qualifiedName */.O)(tracking)} for more than ${waitSeconds} s (held by ${holder}): nothing was applied; wait for that run to finish or raise lock-wait-timeout.`);
-        }
-        if (waited - lastReport >= 5000 || lastReport === 0) {
-            lastReport = Math.max(waited, 1);
-            log(`Waiting for the migration lock, held by ${await describeHolder(client, key)} (${Math.round(waited / 1000)} s of ${waitSeconds} s).`);
-        }
-        await (0,promises_namespaceObject.setTimeout)(Math.min(pause, waitSeconds * 1000 - waited));
-        pause = Math.min(pause * 2, 1000);
-    }
-}
-/**
- * Tries the migration lock once, for a rehearsal, which must never wait behind a deploy: the key
- * when it was free, else a description of the holder.
- */
-async function tryLockOnce(client, tracking) {
-    await assertOneSession(client);
-    const key = lockKey(tracking);
-    const { rows } = await client.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [String(key)]);
-    return rows[0]?.locked ? { key } : { holder: await describeHolder(client, key) };
-}
-/** Releases the lock; false means this session did not hold it (a pooler moved the session). */
-async function releaseLock(client, key) {
-    const { rows } = await client.query('SELECT pg_advisory_unlock($1::bigint) AS unlocked', [String(key)]);
-    return rows[0]?.unlocked === true;
-}
-
-// EXTERNAL MODULE: ./lib/files/stream.js
-var stream = __nccwpck_require__(2783);
-// EXTERNAL MODULE: ./lib/review/allow.js
-var allow = __nccwpck_require__(8177);
-// EXTERNAL MODULE: ./lib/sql/splitter.js
-var sql_splitter = __nccwpck_require__(773);
-;// CONCATENATED MODULE: ./lib/plan/allowances.js
-
-
-
-/**
- * The allow lines of a pending file and the findings for the malformed or misplaced ones, which
- * stop the run like any other mistake in a file: an acknowledgement that silently applies to
- * nothing would hide the risk it was written for. Large files (data migrations) are not read for
- * them.
- */
-function checkAllowances(migration) {
-    if ((0,stream/* isLarge */.sV)(migration) || !migration.sql.includes('migrate:allow'))
-        return { findings: [] };
-    const statementLines = (0,sql_splitter/* splitSql */.b)(migration.sql).map((s) => s.line);
-    const parsed = (0,allow/* parseAllowances */.BR)(migration.sql, statementLines);
-    const findings = parsed.errors.map((error) => ({
-        kind: 'directive',
-        version: migration.version,
-        file: migration.name,
-        line: error.line,
-        message: `${migration.name} ${error.message}`,
-        stops: true,
-    }));
-    return { allowances: { statementLines, parsed }, findings };
-}
-
-// EXTERNAL MODULE: ./lib/sql/parser.js
-var parser = __nccwpck_require__(9745);
-;// CONCATENATED MODULE: ./lib/sql/mentions.js
-
-/**
- * A quick test for text that may name `table` (its name, any case, anywhere): only statements it
- * finds are read token by token. The name is a plain identifier (see runner/inputs.ts).
- */
-function nameSearch(table) {
-    return new RegExp(table, 'gi');
-}
-/** An identifier token's name as PostgreSQL resolves it: unquoted folded to lower case. */
-function identifierName(token) {
-    if (token.length > 1 && token.startsWith('"') && token.endsWith('"')) {
-        return token.slice(1, -1).replaceAll('""', '"');
-    }
-    if (/^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*$/.test(token)) {
-        return token.replace(/[A-Z]+/g, (m) => m.toLowerCase());
-    }
-    return undefined;
-}
-/**
- * Where in `statement` (a string index) it names the tracking table, or undefined. A name counts
- * when it is an identifier token (not inside a string, dollar quote or comment) equal to the table
- * name as PostgreSQL resolves it, and it is qualified by the tracking schema (`ops.schema_migrations`,
- * `"ops"."schema_migrations"`), or unqualified while the tracking schema is `public`, which an
- * unqualified name reaches through the default search_path. So `schema_migrations_count`,
- * `'schema_migrations'` and `other.schema_migrations` do not count; a column of another table named
- * exactly like the tracking table does (a false alarm, and a rare one).
- */
-async function trackingTableMention(statement, tracking) {
-    const tokens = await (0,parser/* sqlTokens */.Dl)(statement);
-    for (let i = 0; i < tokens.length; i++) {
-        const token = tokens[i];
-        if (!token || identifierName(token.text) !== tracking.table)
-            continue;
-        const dot = tokens[i - 1];
-        const qualifier = dot?.text === '.' ? tokens[i - 2] : undefined;
-        const schema = qualifier ? identifierName(qualifier.text) : undefined;
-        if (qualifier ? schema === tracking.schema : tracking.schema === 'public')
-            return token.index;
-    }
-    return undefined;
-}
-
-// EXTERNAL MODULE: ./lib/sql/lines.js
-var lines = __nccwpck_require__(8439);
-// EXTERNAL MODULE: ./lib/files/down.js
-var files_down = __nccwpck_require__(9563);
-;// CONCATENATED MODULE: ./lib/files/directives.js
-// The `-- migrate:` directives in a file's header. Pure: never reads a file.
-
-
-const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
-const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
-/** dbmate's `-- migrate:up`: accepted before the first statement, and means nothing more. */
-const UP_DIRECTIVE = '-- migrate:up';
-const ALLOW_DIRECTIVE = /^[ \t]*--[ \t]*migrate:allow(?=[ \t]|$)/;
-/**
- * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
- * statement. Any other `-- migrate:` line is an error, so that a mistyped `-- migrate:down`
- * section is never run as part of the file.
- */
-function readDirectives(sql, fileName, 
-/** For a part of a file: the line it starts on, and whether the file's header may reach into it. */
-part = { firstLine: 1, header: true }) {
-    const findings = [];
-    let noTransaction = false;
-    const headerEnd = part.header ? endOfHeader(sql) : 0;
-    for (const match of sql.matchAll(DIRECTIVE_LINE)) {
-        const text = match[0].trimEnd();
-        // `-- migrate:allow <rule> <reason>` acknowledges a finding of the safety review: the
-        // pre-flight check of a pending file reads those lines (plan/checks.ts).
-        if (ALLOW_DIRECTIVE.test(text))
-            continue;
-        const line = part.firstLine - 1 + (0,lines/* lineAt */.mh)(sql, match.index);
-        if (text === KNOWN_DIRECTIVE && match.index < headerEnd) {
-            noTransaction = true;
-            continue;
-        }
-        if (text === UP_DIRECTIVE && match.index < headerEnd)
-            continue;
-        const why = text === KNOWN_DIRECTIVE
-            ? 'must come before the first statement'
-            : 'is not a directive this action knows (the directives are -- migrate:no-transaction, -- migrate:allow <rule> <reason>, -- migrate:up and one -- migrate:down line that starts the down section)';
-        findings.push({
-            kind: 'directive',
-            file: fileName,
-            line,
-            message: `${fileName} line ${line}: "${text.trim()}" ${why}; remove or fix the line.`,
-            stops: true,
-        });
-    }
-    return { noTransaction, findings };
-}
-/**
- * readDirectives for a file read in chunks (a large file is never held whole): the chunks are cut
- * at line ends, and the header is the part before the first statement of the first of them.
- * `down` says whether the file has a `-- migrate:down` line (its caller then cuts the file).
- */
-async function readDirectivesInChunks(chunks, fileName) {
-    const all = { noTransaction: false, findings: [], down: false };
-    let carry = '';
-    let firstLine = 1;
-    let header = true;
-    const read = (block) => {
-        if (block.length === 0)
-            return;
-        const found = readDirectives(block, fileName, { firstLine, header });
-        all.noTransaction ||= found.noTransaction;
-        all.findings.push(...found.findings);
-        all.down ||= (0,files_down/* findDownSection */.z)(block) !== undefined;
-        header = false;
-        for (let i = block.indexOf('\n'); i !== -1; i = block.indexOf('\n', i + 1))
-            firstLine++;
-    };
-    for await (const chunk of chunks) {
-        const text = carry + chunk;
-        const cut = text.lastIndexOf('\n') + 1;
-        read(text.slice(0, cut));
-        carry = text.slice(cut);
-    }
-    read(carry);
-    return all;
-}
-/**
- * Index where the first statement starts: after blanks, `--` comments and (nested) block comments.
- */
-function endOfHeader(sql) {
-    let i = 0;
-    while (i < sql.length) {
-        const c = sql[i];
-        if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
-            i++;
-        }
-        else if (sql.startsWith('--', i)) {
-            const eol = sql.indexOf('\n', i);
-            i = eol === -1 ? sql.length : eol + 1;
-        }
-        else if (sql.startsWith('/*', i)) {
-            // Block comments nest in PostgreSQL.
-            let depth = 0;
-            do {
-                if (sql.startsWith('/*', i)) {
-                    depth++;
-                    i += 2;
-                }
-                else if (sql.startsWith('*/', i)) {
-                    depth--;
-                    i += 2;
-                }
-                else
-                    i++;
-            } while (depth > 0 && i < sql.length);
-        }
-        else {
-            return i;
-        }
-    }
-    return sql.length;
-}
-const TOOL_MARKER = /^[ \t]*--[ \t]*\+(goose|migrate)\b[^\n]*$/gm;
-/**
- * The lines of `text` that are goose's or sql-migrate's markers. Both tools read such a line
- * wherever it is, so this does too. This action gives them no meaning yet: run as plain SQL, a
- * `-- +goose Down` section would be applied with the migration it is meant to undo.
- */
-function toolMarkers(text) {
-    const markers = [];
-    for (const match of text.matchAll(TOOL_MARKER)) {
-        const written = match[0].trim();
-        markers.push({
-            text: written,
-            tool: match[1] === 'goose' ? 'goose' : 'sql-migrate',
-            down: /^--[ \t]*\+(goose|migrate)[ \t]+down\b/i.test(written),
-            index: match.index,
-        });
-    }
-    return markers;
-}
-
-// EXTERNAL MODULE: ./lib/sql/statement-kinds.js
-var statement_kinds = __nccwpck_require__(7071);
-;// CONCATENATED MODULE: ./lib/plan/preflight.js
-// One pass over a pending file's text that collects what the pre-flight check judges: statement kinds, what is left open, psql's commands, other tools' markers, mentions of the tracking table. Never the database.
-
-
-
-
-
-/**
- * The text kept of a statement whose name search found something; a longer statement counts as
- * naming the table (there is no other way to read a 1 MiB statement without holding it).
- */
-const KEEP = 1024 * 1024;
-/**
- * Reads a file's text once, in chunks (a whole small file is one chunk; a large file is streamed
- * and never held: the pass keeps only the statement in progress, at most KEEP characters of it).
- */
-async function factsOf(chunks, table) {
-    const facts = { controls: [], markers: [], candidates: [] };
-    const splitter = new sql_splitter/* StatementSplitter */.V();
-    const search = nameSearch(table);
-    const hits = [];
-    let seam = ''; // the end of the previous chunk, for a name cut in two
-    // The text of the statement in progress (and the chunk being read), at most KEEP of it.
-    const window = new stream/* TextWindow */.qP();
-    let total = 0; // index of the next chunk's first character
-    const lines = new Lines();
-    const take = (statements) => {
-        for (const s of statements) {
-            const keyword = (0,statement_kinds/* transactionControlOf */.vp)(s.keyword);
-            if (keyword)
-                facts.controls.push({ keyword, line: s.line });
-            if (s.keyword === 'COPY FROM STDIN')
-                facts.copyFromStdin ??= s.line;
-            while (hits.length > 0 && hits[0] < s.start)
-                hits.shift();
-            if (hits.length > 0 && hits[0] < s.end) {
-                const kept = s.start >= window.start;
-                facts.candidates.push({
-                    line: s.line,
-                    text: kept ? window.slice(s.start, s.end) : undefined,
-                });
-                while (hits.length > 0 && hits[0] < s.end)
-                    hits.shift();
-            }
-        }
-        const last = statements.at(-1);
-        if (last)
-            window.dropBefore(last.end);
-    };
-    for await (const chunk of chunks) {
-        // The name cut between the previous chunk and this one, then the name within this one
-        // (searched apart: joining them would copy every chunk).
-        const across = seam + chunk.slice(0, table.length - 1);
-        search.lastIndex = 0;
-        for (let m = search.exec(across); m; m = search.exec(across)) {
-            if (m.index < seam.length && m.index + table.length > seam.length) {
-                hits.push(total - seam.length + m.index);
-            }
-        }
-        search.lastIndex = 0;
-        for (let m = search.exec(chunk); m; m = search.exec(chunk))
-            hits.push(total + m.index);
-        const keep = table.length - 1;
-        seam =
-            keep === 0 ? '' : chunk.length >= keep ? chunk.slice(-keep) : (seam + chunk).slice(-keep);
-        lines.take(chunk, facts.markers);
-        window.push(chunk);
-        const statements = splitter.push(chunk);
-        total += chunk.length;
-        if (splitter.metaCommand && !facts.metaCommand) {
-            const at = splitter.metaCommand.start;
-            const text = at >= window.start ? window.slice(at, Math.min(at + 32, total)) : '';
-            facts.metaCommand = { ...splitter.metaCommand, command: /^\\[A-Za-z!?.]*/.exec(text)?.[0] };
-        }
-        take(statements);
-        if (window.length > KEEP)
-            window.clear();
-    }
-    take(splitter.end());
-    lines.end(facts.markers);
-    facts.unterminated = splitter.unterminated;
-    return facts;
-}
-/** Finds marker lines across chunks: a line cut between two chunks is read whole. */
-class Lines {
-    carry = '';
-    line = 1;
-    /** Inside a line too long to be a marker, whose start was dropped. */
-    midLine = false;
-    take(chunk, out) {
-        let text = this.carry + chunk;
-        if (this.midLine) {
-            const next = text.indexOf('\n') + 1;
-            if (next === 0)
-                return;
-            text = text.slice(next);
-            this.line++;
-            this.midLine = false;
-        }
-        const cut = text.lastIndexOf('\n') + 1;
-        this.scan(text.slice(0, cut), out);
-        this.carry = text.slice(cut);
-        // A marker is a short line: the start of a long one (a data line, a whole file on one line)
-        // need not be kept.
-        if (this.carry.length > 4096) {
-            this.carry = '';
-            this.midLine = true;
-        }
-    }
-    end(out) {
-        if (!this.midLine)
-            this.scan(this.carry, out);
-        this.carry = '';
-    }
-    scan(block, out) {
-        if (block.length === 0)
-            return;
-        let counted = 0;
-        let line = this.line;
-        // Most blocks hold no marker: the regular expression skips them without counting lines.
-        if (block.includes('+goose') || block.includes('+migrate')) {
-            for (const marker of toolMarkers(block)) {
-                line += newlines(block, counted, marker.index);
-                counted = marker.index;
-                out.push({ text: marker.text, tool: marker.tool, down: marker.down, line });
-            }
-        }
-        this.line = line + newlines(block, counted, block.length);
-    }
-}
-function newlines(text, from, to) {
-    let n = 0;
-    for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1))
-        n++;
-    return n;
-}
-
-;// CONCATENATED MODULE: ./lib/plan/checks.js
-
-
-
-
-/**
- * The largest `no-transaction` file given to PostgreSQL's parser, which holds the whole syntax
- * tree as JSON (20 MB of SQL took 1.2 GB and 25 s; 50 MB aborted V8). A larger file is split by
- * the streaming splitter, which agrees with the parser on every input its tests try, in constant
- * memory; its statements are then checked by the server one by one as they run.
- */
-const PARSER_LIMIT = 1024 * 1024;
-/**
- * Checks a pending file before anything runs, in one pass over its text (streamed for a large
- * file): top-level transaction control (PostgreSQL really does commit a `COMMIT` inside the
- * action's transaction, leaving a change without its tracking row), a string, identifier, dollar
- * quote or comment left open at the end, psql's `COPY \u2026 FROM stdin` data and meta-commands,
- * goose's and sql-migrate's markers, and a statement that names the tracking table. A
- * `no-transaction` file is then split by PostgreSQL's parser and must parse. Only pending files
- * are read, so a run with nothing to do never reads a file's text.
- */
-async function checkFile(migration, tracking) {
-    const chunks = (0,stream/* isLarge */.sV)(migration) ? (0,stream/* textChunks */.w7)(migration.path) : [migration.sql];
-    const facts = await factsOf(chunks, tracking.table);
-    const findings = await findingsOf(migration, facts, tracking);
-    if (!migration.noTransaction || findings.length > 0)
-        return { findings };
-    if ((migration.size ?? migration.sql.length) > PARSER_LIMIT)
-        return { findings };
-    const analysis = await (0,parser/* analyzeSql */.Tp)(migration.sql);
-    // A file run statement by statement must be split exactly; one the parser rejects cannot be.
-    if (analysis.parseError) {
-        const { line, message } = analysis.parseError;
-        findings.push(finding(migration, 'unreadable', line, `${message}; a -- migrate:no-transaction file must parse before any of it runs.`));
-    }
-    return { findings, statements: analysis.statements };
-}
-const OPEN = {
-    'quoted string': 'a quoted string',
-    'quoted identifier': 'a quoted identifier',
-    'dollar-quoted string': 'a dollar-quoted string',
-    '/* comment': 'a /* comment',
-};
-async function findingsOf(migration, facts, tracking) {
-    const findings = [];
-    // After `COPY \u2026 FROM stdin` come psql's data lines: nothing after it is SQL, so nothing after
-    // it is judged as SQL (a data line `commit;` is no COMMIT).
-    const copy = facts.copyFromStdin;
-    const before = (line) => copy === undefined || line <= copy;
-    if (copy !== undefined) {
-        findings.push(finding(migration, 'psql', copy, '`COPY \u2026 FROM stdin` needs psql to send the data lines that follow it; use INSERT, or COPY \u2026 FROM a file on the database server.'));
-    }
-    const meta = facts.metaCommand;
-    if (meta && before(meta.line)) {
-        const what = meta.command && meta.command !== '\\'
-            ? `${meta.command} is a psql meta-command, not SQL, and the action sends the file to the server as SQL; write the SQL it stands for instead.`
-            : "a backslash outside a string is not SQL (psql meta-commands such as \\i are not SQL either); remove it, or write the string as E'...' if it holds an escape.";
-        findings.push(finding(migration, 'psql', meta.line, what));
-    }
-    const open = facts.unterminated;
-    if (open && before(open.line)) {
-        findings.push(finding(migration, 'unterminated', open.line, `${OPEN[open.kind] ?? open.kind} is not closed; close it, or the server reads the rest of the file into it.`));
-    }
-    for (const control of facts.controls) {
-        if (!before(control.line))
-            continue;
-        findings.push(finding(migration, 'transaction-control', control.line, `${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`));
-    }
-    for (const marker of facts.markers) {
-        if (marker.tool === migration.layout)
-            continue; // its own layout reads it
-        const what = marker.down
-            ? `"${marker.text}" starts ${marker.tool}'s down section, which this action would run as part of the migration; move the down SQL out of the file and remove the line.`
-            : `"${marker.text}" is ${marker.tool}'s marker, which this action does not read; remove the line.`;
-        findings.push(finding(migration, 'other-tool', marker.line, what));
-    }
-    const mention = await firstMention(facts, tracking, before);
-    if (mention !== undefined) {
-        findings.push(finding(migration, 'tracking-table', mention, `the migration names ${tracking.schema}.${tracking.table}, which is this action's tracking table; set table: to another name (for example ${tracking.table}_action) in every step, or rename the migration's table.`));
-    }
-    return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-}
-/** The line where a pending file first names the tracking table (see sql/mentions.ts). */
-async function firstMention(facts, tracking, before) {
-    for (const candidate of facts.candidates) {
-        if (!before(candidate.line))
-            break;
-        if (candidate.text === undefined)
-            return candidate.line;
-        const index = await trackingTableMention(candidate.text, tracking);
-        if (index !== undefined)
-            return candidate.line + newlinesBefore(candidate.text, index);
-    }
-    return undefined;
-}
-function newlinesBefore(text, index) {
-    let n = 0;
-    for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1))
-        n++;
-    return n;
-}
-function finding(migration, kind, line, what) {
-    return {
-        kind,
-        version: migration.version,
-        file: migration.name,
-        line,
-        message: `${migration.name} line ${line}: ${what}`,
-        stops: true,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/plan/target.js
-/**
- * The plan cut at `toVersion`: pending migrations above it stay `pending` with a note and are not
- * applied. A version that no file has is a finding that stops the run: a typo must not quietly
- * apply everything, or nothing.
- */
-function limitToVersion(plan, files, toVersion) {
-    if (!files.some((file) => file.version === toVersion)) {
-        const highest = files.reduce((max, f) => (max === undefined || f.version > max ? f.version : max), undefined);
-        const hint = highest === undefined ? 'there are no migration files' : `the highest is ${highest}`;
-        return {
-            ...plan,
-            stops: true,
-            findings: [
-                ...plan.findings,
-                {
-                    kind: 'to-version',
-                    version: toVersion,
-                    message: `to-version is ${toVersion}, but no migration file has that version (${hint}): set to-version to the version of a file.`,
-                    stops: true,
-                },
-            ],
-        };
-    }
-    const later = new Set(plan.pending.filter((m) => m.version > toVersion));
-    if (later.size === 0)
-        return plan;
-    return {
-        ...plan,
-        pending: plan.pending.filter((m) => !later.has(m)),
-        entries: plan.entries.map((entry) => entry.migration && later.has(entry.migration)
-            ? { ...entry, status: 'pending', note: `above to-version ${toVersion}` }
-            : entry),
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/commands/context.js
-// What every command gets, and the steps they share: the checked plan, the stopped report, the work under the lock.
-
-
-
-
-
-
-/** `3 migrations applied` (and the versions a baseline covers): what the history holds. */
-function appliedWords(plan) {
-    const { applied, baseline } = appliedCount(plan.entries);
-    const covered = baseline > 0 ? ` (and ${(0,model/* plural */.LS)(baseline, 'version')} covered by the baseline)` : '';
-    return `${(0,model/* plural */.LS)(applied, 'migration')} applied${covered}`;
-}
-/** The report of a run that stopped on its findings before writing anything. */
-function stoppedReport(context, plan) {
-    const stopping = plan.findings.filter((f) => f.stops);
-    const first = stopping[0]?.message ?? '';
-    const others = stopping.length > 1 ? ` (and ${(0,model/* plural */.LS)(stopping.length - 1, 'more problem')})` : '';
-    return report(context, plan, {
-        result: resultOfStoppedPlan(plan),
-        verdict: `Stopped before writing anything: ${first}${others}`,
-    });
-}
-/**
- * The plan for the history read, with the findings of checking every pending file. A file is
- * checked once per run: the plan made under the lock reuses the checks of the first plan.
- */
-async function planOf(context, rows, { underLock, checked }) {
-    const { settings } = context;
-    // A `running` row is a no-transaction migration in progress only while another run holds the
-    // lock; otherwise its run was killed and it counts as failed.
-    const runningIsLive = !underLock &&
-        rows.some((row) => row.status === 'running') &&
-        (await isLockHeld(context.db.client, context.tracking));
-    const made = makePlan(context.discovery, rows, {
-        onDrift: settings.onDrift,
-        allowOutOfOrder: settings.allowOutOfOrder,
-        transaction: settings.transaction,
-        runningIsLive,
-    });
-    const plan = settings.command === 'migrate' && settings.toVersion !== undefined
-        ? limitToVersion(made, context.discovery.migrations, settings.toVersion)
-        : made;
-    const checks = new Map();
-    for (const migration of plan.pending) {
-        let check = checked?.get(migration.version) ?? context.checked?.get(migration.version);
-        if (!check) {
-            const file = await checkFile(migration, context.tracking);
-            const { allowances, findings } = checkAllowances(migration);
-            check = { ...file, findings: [...file.findings, ...findings], allowances };
-        }
-        checks.set(migration.version, check);
-    }
-    const findings = [...checks.values()].flatMap((check) => check.findings);
-    return { ...withFindings(plan, findings), checks };
-}
-/** A report of the plan as it stands, with the result and verdict given. */
-function report(context, plan, fields) {
-    return {
-        command: context.settings.command,
-        target: context.settings.target.label,
-        dryRun: context.settings.dryRun,
-        entries: plan.entries,
-        findings: plan.findings,
-        drift: plan.drift,
-        changes: [],
-        ...fields,
-    };
-}
-/**
- * Runs `work` holding the migration lock, and releases it whatever happens. A lock this session
- * no longer holds at the end means statements went to other backends (a pooler): the run fails.
- */
-async function underLock(context, work) {
-    const { settings, db, tracking, log } = context;
-    const key = await acquireLock(db.client, tracking, settings.lockWaitTimeoutSeconds, log, context.signal);
-    let result;
-    try {
-        result = await work(key);
-    }
-    catch (error) {
-        await releaseLock(db.client, key).catch(() => undefined);
-        throw error;
-    }
-    if (!(await releaseLock(db.client, key))) {
-        return { ...result, result: 'failed', verdict: `${POOLER_MESSAGE} ${result.verdict}` };
-    }
-    return result;
-}
-
-;// CONCATENATED MODULE: ./lib/commands/baseline.js
-// command: baseline: records the migrations up to baseline-version as applied without running them.
-
-
-
-
-
-
-
-/**
- * `baseline`: for a database that already has the schema, records every migration up to and
- * including `baseline-version` as `baseline` without running it. Only on a tracking table with
- * no rows, so it can never rewrite a history.
- */
-async function baseline(context) {
-    const { settings, discovery, db, tracking } = context;
-    const version = settings.baselineVersion;
-    if (version === undefined) {
-        throw new ConfigurationError('command: baseline needs baseline-version: the highest migration version the database already has, for example 3.');
-    }
-    if (!discovery.migrations.some((m) => m.version === version)) {
-        throw new ConfigurationError(`No migration file has version ${version}: set baseline-version to the version of one of the files in ${settings.migrationsDirForAnnotations}.`);
-    }
-    const history = await context.history;
-    refuseIfRecorded(context, history.rows.length);
-    const plan = makePlan(discovery, [], {
-        onDrift: settings.onDrift,
-        allowOutOfOrder: true,
-        transaction: 'per-migration',
-    });
-    if (plan.stops)
-        return stoppedReport(context, plan);
-    const toRecord = plan.pending.filter((m) => m.version <= version);
-    if (settings.dryRun) {
-        return report(context, marked(plan, version, 'pending', 'would be recorded as baseline'), {
-            result: 'pending',
-            verdict: `Dry run: ${(0,model/* plural */.LS)(toRecord.length, 'migration')} up to version ${version} would be recorded as baseline; nothing was written.`,
-        });
-    }
-    return underLock(context, async () => {
-        const locked = await readHistory(db.client, tracking);
-        refuseIfRecorded(context, locked.rows.length);
-        const setup = locked.exists ? '' : await createHistorySql(db.client, tracking);
-        const by = appliedBy();
-        const inserts = toRecord.map((m) => `${insertRowSql(tracking, { version: m.version, name: m.name, checksum: m.checksum, status: 'baseline', appliedBy: by }, '0')};`);
-        await db.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
-        return {
-            ...report(context, marked(plan, version, 'baseline'), {
-                result: 'applied',
-                verdict: `Recorded ${(0,model/* plural */.LS)(toRecord.length, 'migration')} up to version ${version} as baseline; a following migrate applies what comes after.`,
-            }),
-            changes: toRecord.map((m) => `recorded ${m.name} (version ${m.version}) as baseline`),
-        };
-    });
-}
-function refuseIfRecorded(context, rows) {
-    if (rows === 0)
-        return;
-    const { schema, table } = context.tracking;
-    throw new ConfigurationError(`The tracking table ${schema}.${table} already has ${(0,model/* plural */.LS)(rows, 'row')}: baseline is only for a database this action has never migrated; run migrate instead.`);
-}
-/** The plan's entries with every version up to `version` given `status`. */
-function marked(plan, version, status, note) {
-    const entries = plan.entries.map((e) => (e.version <= version ? { ...e, status, note } : e));
-    return { ...plan, entries };
-}
-
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
-// ESM wrapper for pg
-
-
-// Re-export all the properties
-const Client = lib.Client
-const Pool = lib.Pool
-const Connection = lib.Connection
-const types = lib.types
-const Query = lib.Query
-const DatabaseError = lib.DatabaseError
-const escapeIdentifier = lib.escapeIdentifier
-const escapeLiteral = lib.escapeLiteral
-const Result = lib.Result
-const TypeOverrides = lib.TypeOverrides
-
-// Also export the defaults
-const defaults = lib.defaults
-
-// Re-export the default
-/* harmony default export */ const esm = (lib);
-
-;// CONCATENATED MODULE: ./lib/db/cancel.js
-/**
- * Asks the server to cancel whatever the connection is running (the job was cancelled), with
- * the protocol's CancelRequest on a connection of its own, as psql does on Ctrl-C.
- */
-async function cancelRunning(target, client) {
-    const { processID, secretKey } = client;
-    if (processID == null || secretKey == null)
-        return;
-    const { connect: open } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7030, 19));
-    const message = Buffer.alloc(16);
-    message.writeInt32BE(16, 0);
-    message.writeInt32BE(80877102, 4);
-    message.writeInt32BE(processID, 8);
-    message.writeInt32BE(secretKey, 12);
-    await new Promise((resolve) => {
-        // A host that is a folder means a Unix-domain socket, as in libpq.
-        const where = target.host.startsWith('/')
-            ? { path: `${target.host}/.s.PGSQL.${target.port}` }
-            : { host: target.host, port: target.port };
-        const socket = open(where, () => socket.end(message));
-        socket.setTimeout(5000, () => socket.destroy());
-        socket.on('close', () => resolve());
-        socket.on('error', () => resolve());
-    });
-}
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./lib/db/tls.js
-// TLS as libpq does it: sslmode's attempts, root certificates, and which failures are the handshake's.
-
-
-
-
-// node-pg's words when the server answers the SSLRequest with 'N'.
-const NO_SSL = 'The server does not support SSL connections';
-/** libpq's root certificate when the URL names none. */
-const DEFAULT_ROOT_CERT = external_node_path_.join((0,external_node_os_namespaceObject.homedir)(), '.postgresql', 'root.crt');
-/** What the messages call the root certificates in use. */
-function rootsName(target) {
-    if (target.sslRootCert === 'system')
-        return "the system's trusted roots";
-    if (target.sslRootCert)
-        return `sslrootcert (${target.sslRootCert})`;
-    return `${DEFAULT_ROOT_CERT} (libpq's default sslrootcert)`;
-}
-/** Reads a file named by a URL parameter; a missing or unreadable file is one sentence. */
-function readParameterFile(file, parameter) {
-    try {
-        return (0,external_node_fs_.readFileSync)(file, 'utf8');
-    }
-    catch (error) {
-        const code = error.code;
-        const problem = code === 'ENOENT'
-            ? 'does not exist'
-            : code === 'EACCES'
-                ? 'is not readable'
-                : code === 'EISDIR'
-                    ? 'is a folder'
-                    : `cannot be read (${messageOf(error)})`;
-        throw new ConfigurationError(`The file ${file} named by ${parameter} in the database URL ${problem} on the runner: write it there in an earlier step, or fix ${parameter}.`);
-    }
-}
-/** node:tls, loaded only when a TLS option needs it: most runs never load it at all. */
-function tlsModule() {
-    return process.getBuiltinModule('node:tls');
-}
-/**
- * The root certificates, as libpq finds them: `sslrootcert`, `system` for the system's trusted
- * roots, else ~/.postgresql/root.crt when it exists; undefined when there are none.
- */
-function rootCertificates(target) {
-    if (target.sslRootCert === 'system') {
-        const system = tlsModule().getCACertificates('system');
-        return system.length > 0 ? system : tlsModule().getCACertificates('default');
-    }
-    if (target.sslRootCert)
-        return readParameterFile(target.sslRootCert, 'sslrootcert');
-    if ((0,external_node_fs_.existsSync)(DEFAULT_ROOT_CERT))
-        return readParameterFile(DEFAULT_ROOT_CERT, 'sslrootcert');
-    return undefined;
-}
-/**
- * node-pg's TLS options for an encrypted attempt, with libpq's meaning of `sslmode` (node-pg
- * alone treats `require` as verify-full): `allow`, `prefer` and `require` encrypt without
- * checking the certificate, unless there are root certificates, which are then checked (not the
- * host name) as libpq does; `verify-ca` checks that a trusted CA signed the certificate;
- * `verify-full` also that the certificate names the host of the URL.
- */
-function tlsOptions(target) {
-    const ca = rootCertificates(target);
-    const cert = target.sslCert ? readParameterFile(target.sslCert, 'sslcert') : undefined;
-    const key = target.sslKey ? readParameterFile(target.sslKey, 'sslkey') : undefined;
-    const verifying = target.sslMode === 'verify-ca' || target.sslMode === 'verify-full';
-    if (verifying && !ca) {
-        throw new ConfigurationError(`sslmode=${target.sslMode} verifies the server's certificate, but the database URL names no sslrootcert and ${DEFAULT_ROOT_CERT} does not exist: add sslrootcert=/path/to/ca.pem (the CA that signed the server's certificate${target.sslMode === 'verify-full' ? ', or sslrootcert=system for a publicly trusted one' : ''}), or use sslmode=require to encrypt without verifying it.`);
-    }
-    if (!ca)
-        return { cert, key, rejectUnauthorized: false };
-    if (target.sslMode === 'verify-full') {
-        // The host of the URL, also when it is an IP address (node-pg sends no SNI for those).
-        return {
-            ca,
-            cert,
-            key,
-            rejectUnauthorized: true,
-            checkServerIdentity: (_name, certificate) => tlsModule().checkServerIdentity(target.host, certificate),
-        };
-    }
-    return { ca, cert, key, rejectUnauthorized: true, checkServerIdentity: () => undefined };
-}
-/**
- * The TLS options of each connection attempt of one try, in order, as libpq makes them:
- * `disable` plain; `allow` plain, then encrypted; `prefer` encrypted, then plain; the others
- * encrypted only. libpq never uses TLS on a Unix-domain socket. Certificate files are read here,
- * so that a wrong path is reported even when the plain attempt would work.
- */
-function attemptsFor(target) {
-    if (target.host.startsWith('/') || target.sslMode === 'disable')
-        return [false];
-    const encrypted = tlsOptions(target);
-    if (target.sslMode === 'allow')
-        return [false, encrypted];
-    if (target.sslMode === 'prefer')
-        return [encrypted, false];
-    return [encrypted];
-}
-/** Whether pg_hba.conf refused the connection for its (lack of) encryption, and which. */
-function refusedEncryption(error) {
-    if (error.code !== '28000')
-        return undefined;
-    const message = messageOf(error);
-    if (!/pg_hba\.conf/.test(message))
-        return undefined;
-    if (/(SSL encryption|SSL on)$/.test(message))
-        return 'encrypted';
-    if (/(no encryption|SSL off)$/.test(message))
-        return 'unencrypted';
-    return undefined;
-}
-/** A failure of the TLS handshake or of the certificate check (not of the server). */
-function isTlsFailure(error) {
-    const { code, library } = error;
-    return (library === 'SSL routines' ||
-        /^ERR_(SSL|TLS)_/.test(code ?? '') ||
-        CERTIFICATE_UNTRUSTED.has(code ?? '') ||
-        CERTIFICATE_DATES.has(code ?? ''));
-}
-const CERTIFICATE_UNTRUSTED = new Set([
-    'SELF_SIGNED_CERT_IN_CHAIN',
-    'DEPTH_ZERO_SELF_SIGNED_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT',
-    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    'CERT_UNTRUSTED',
-    'CERT_REJECTED',
-    'CERT_SIGNATURE_FAILURE',
-    'INVALID_CA',
-    'INVALID_PURPOSE',
-    'PATH_LENGTH_EXCEEDED',
-    'CERT_CHAIN_TOO_LONG',
-    'CERT_REVOKED',
-]);
-const CERTIFICATE_DATES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
-
-;// CONCATENATED MODULE: ./lib/db/connect-errors.js
-// The one sentence for each way a connection can fail, and which failures are worth waiting out. Pure.
-
-
-// Errors worth waiting out: the server is not up yet (a service container still starting) or the
-// network dropped the attempt. Authentication and configuration errors are final.
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P03', 'ETIMEDOUT']);
-function isTransient(error) {
-    const code = error.code;
-    if (code && TRANSIENT_CODES.has(code))
-        return true;
-    return /Connection terminated unexpectedly|timeout expired/i.test(messageOf(error));
-}
-function connectionError(target, error, timeoutSeconds) {
-    const code = error.code;
-    const where = `${target.host}:${target.port}`;
-    const message = messageOf(error);
-    const tlsProblem = tlsError(target, error);
-    if (tlsProblem)
-        return tlsProblem;
-    switch (code) {
-        case '28P01':
-            return new ConfigurationError(`PostgreSQL at ${where} rejected the password for user ${target.user ?? '(default)'}: check the user and password in the database URL.`);
-        case '3D000':
-            return new ConfigurationError(`Database ${target.database ?? ''} does not exist on ${where}: create it, or fix the database name in the URL.`);
-        case '28000':
-            return new ConfigurationError(`PostgreSQL at ${where} refused the connection (${message}): check the user, the database and sslmode in the URL.`);
-        case 'ENOTFOUND':
-        case 'EAI_AGAIN':
-            return new ConfigurationError(`The database host ${target.host} cannot be resolved: check the host name in the database URL.`);
-    }
-    if (isTransient(error)) {
-        return new ConfigurationError(`Could not connect to PostgreSQL at ${where} within ${timeoutSeconds} s (${message}): check the host and port, and that the server is running and reachable from the runner.`);
-    }
-    return new ConfigurationError(`Could not connect to PostgreSQL at ${where} (${message}): check the database URL.`);
-}
-/** The sentence for an error about encryption or the server's certificate, if it is one. */
-function tlsError(target, error) {
-    const { code, cert } = error;
-    const where = `${target.host}:${target.port}`;
-    const mode = `sslmode=${target.sslMode}`;
-    const who = `user ${target.user ?? '(default)'} to database ${target.database ?? '(default)'}`;
-    const message = messageOf(error);
-    if (message.includes(NO_SSL)) {
-        return new ConfigurationError(`PostgreSQL at ${where} does not accept encrypted (TLS) connections, but ${mode} asks for one: turn on ssl in the server's configuration, or set sslmode=prefer or sslmode=disable in the database URL if an unencrypted connection is acceptable.`);
-    }
-    const refused = refusedEncryption(error);
-    if (refused === 'unencrypted') {
-        // With `allow` and `prefer`, an encrypted attempt was made too and found no TLS.
-        const fix = target.sslMode === 'disable'
-            ? 'set sslmode=require (or verify-ca or verify-full) in the database URL'
-            : "turn on ssl in the server's configuration, or let the runner connect without encryption in pg_hba.conf";
-        return new ConfigurationError(`PostgreSQL at ${where} refused an unencrypted connection for ${who}, because its pg_hba.conf requires TLS for it (${message}): ${fix}.`);
-    }
-    if (refused === 'encrypted') {
-        return new ConfigurationError(`PostgreSQL at ${where} refused an encrypted connection for ${who}, because its pg_hba.conf allows it only unencrypted connections (${message}): set sslmode=prefer or sslmode=disable in the database URL, or allow hostssl connections for it in pg_hba.conf.`);
-    }
-    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-        const names = cert?.subjectaltname ? ` (it names ${cert.subjectaltname})` : '';
-        return new ConfigurationError(`The server certificate of PostgreSQL at ${where} does not name the host ${target.host}${names}: put a host name the certificate names in the database URL, or use sslmode=verify-ca to check only that a trusted CA signed it.`);
-    }
-    if (code && CERTIFICATE_UNTRUSTED.has(code)) {
-        const fix = target.sslRootCert === 'system'
-            ? "set sslrootcert to the file of the CA that signed it instead (a hosted database's provider publishes it), or remove sslrootcert and use sslmode=require to encrypt without verifying the certificate"
-            : target.sslMode === 'verify-ca' || target.sslMode === 'verify-full'
-                ? "set sslrootcert to the file of the CA that signed it (a hosted database's provider publishes it), or use sslmode=require to encrypt without verifying the certificate"
-                : "set sslrootcert to the file of the CA that signed it (a hosted database's provider publishes it), or remove sslrootcert to encrypt without verifying the certificate";
-        return new ConfigurationError(`The server certificate of PostgreSQL at ${where} is not signed by a CA in ${rootsName(target)} (${code}): ${fix}.`);
-    }
-    if (code && CERTIFICATE_DATES.has(code)) {
-        return new ConfigurationError(`The server certificate of PostgreSQL at ${where} is not valid at this time (${code}): the server needs a current certificate, or use sslmode=require to encrypt without verifying it.`);
-    }
-    if (isTlsFailure(error)) {
-        return new ConfigurationError(`The TLS handshake with PostgreSQL at ${where} failed (${message}): check sslmode, sslcert and sslkey in the database URL, and the server's TLS settings.`);
-    }
-    return undefined;
-}
-
-// EXTERNAL MODULE: ./lib/db/session.js
-var session = __nccwpck_require__(3794);
-;// CONCATENATED MODULE: ./lib/db/connect.js
-// Opens the run's one connection: libpq's sslmode attempts, retries while the server is starting.
-
-
-
-
-
-
-/** Whether libpq would make the next attempt after `error`: see PQconnectPoll. */
-function retries(target, error) {
-    if (isTransient(error))
-        return false;
-    // `prefer`: the server has no TLS, the handshake failed, or the server refused the encrypted
-    // session; `allow`: the server refused the plain one.
-    if (target.sslMode === 'prefer') {
-        return (messageOf(error).includes(NO_SSL) || isTlsFailure(error) || error instanceof esm.DatabaseError);
-    }
-    return target.sslMode === 'allow' && error instanceof esm.DatabaseError;
-}
-/**
- * `-c search_path=<schema>` for the startup packet's options: the schema quoted as an identifier,
- * then spaces and backslashes escaped with a backslash, as the server splits the options string.
- */
-function searchPathOption(schema) {
-    const quoted = `"${schema.replaceAll('"', '""')}"`;
-    return `-c search_path=${quoted.replace(/[\\ ]/g, (c) => `\\${c}`)}`;
-}
-function clientConfig(target, ssl, timeoutMs) {
-    return {
-        host: target.host,
-        port: target.port,
-        user: target.user,
-        password: target.password,
-        database: target.database,
-        ssl,
-        application_name: session/* APPLICATION_NAME */.j9,
-        // Keepalives let the server notice a runner that vanished and free its lock.
-        keepAlive: true,
-        keepAliveInitialDelayMillis: 10_000,
-        connectionTimeoutMillis: Math.max(1, timeoutMs),
-        ...(target.searchPath !== undefined && { options: searchPathOption(target.searchPath) }),
-    };
-}
-function connect_open(config) {
-    const client = new esm.Client(config);
-    let version = '';
-    client.connection.on('parameterStatus', (message) => {
-        if (message.parameterName === 'server_version')
-            version = message.parameterValue;
-    });
-    return { client, version: () => version };
-}
-async function attempt(target, timeoutMs) {
-    const [first, second] = attemptsFor(target);
-    try {
-        return await openWith(target, first ?? false, timeoutMs);
-    }
-    catch (error) {
-        if (second === undefined || !retries(target, error))
-            throw error;
-        try {
-            return await openWith(target, second, timeoutMs);
-        }
-        catch (again) {
-            if (refusedEncryption(error) && refusedEncryption(again)) {
-                throw new ConfigurationError(`PostgreSQL at ${target.host}:${target.port} refused both an encrypted and an unencrypted connection for user ${target.user ?? '(default)'} to database ${target.database ?? '(default)'} (${messageOf(error)}): check the user and database in the URL, or ask for a pg_hba.conf entry that lets the runner connect.`);
-            }
-            // The retry's error, unless the retry was refused for its encryption or found no TLS:
-            // then the first attempt's error is the one that says what is wrong.
-            if (refusedEncryption(again) || messageOf(again).includes(NO_SSL))
-                throw error;
-            throw again;
-        }
-    }
-}
-async function openWith(target, ssl, timeoutMs) {
-    const { client, version } = connect_open(clientConfig(target, ssl, timeoutMs));
-    await client.connect();
-    return { client, serverMajor: Number.parseInt(version(), 10), serverVersion: version() };
-}
-/**
- * Opens the one connection of the run. While the server refuses, resets or says it is starting,
- * it tries again with a growing pause until `timeoutSeconds` have passed; any other error is
- * final and becomes one sentence.
- */
-function connect(target, timeoutSeconds, log) {
-    const connecting = connectWithRetries(target, timeoutSeconds, log);
-    // The caller may do other work (read the files) before it awaits the connection: an error that
-    // comes first (an unreadable certificate file, a wrong password) must wait for it there, not
-    // end the process as an unhandled rejection.
-    connecting.catch(() => undefined);
-    return connecting;
-}
-async function connectWithRetries(target, timeoutSeconds, log) {
-    const deadline = Date.now() + timeoutSeconds * 1000;
-    let pause = 250;
-    for (let tries = 1;; tries++) {
-        try {
-            return await attempt(target, deadline - Date.now());
-        }
-        catch (error) {
-            if (error instanceof ConfigurationError)
-                throw error;
-            const remaining = deadline - Date.now();
-            if (!isTransient(error) || remaining <= 0)
-                throw connectionError(target, error, timeoutSeconds);
-            if (tries === 1 || tries % 5 === 0) {
-                log(`Waiting for ${target.host}:${target.port} to accept connections (${messageOf(error)}).`);
-            }
-            await (0,promises_namespaceObject.setTimeout)(Math.min(pause, remaining));
-            pause = Math.min(pause * 2, 2000);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/files/content.js
-// A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-/**
- * The text of a file as the action sees it. The BOM is dropped and CRLF becomes LF, so a checkout
- * with Windows line endings has the same checksum as one with Unix endings: line endings are the
- * checkout's choice (core.autocrlf), not the author's change.
- */
-function normalizeContent(bytes) {
-    // TextDecoder drops a leading BOM itself (ignoreBOM: false) and throws on invalid UTF-8.
-    return utf8.decode(bytes).replaceAll('\r\n', '\n');
-}
-function checksumOf(normalized) {
-    return (0,external_node_crypto_.createHash)('sha256').update(normalized, 'utf8').digest('hex');
-}
-
-;// CONCATENATED MODULE: ./lib/files/atomic.js
-// The atomic wrapper: a file whose only transaction control is a leading `BEGIN;` and a trailing
-// `COMMIT;` (how golang-migrate and sqitch users make a file atomic). Pure; found by the splitter.
-
-
-const OPENING = new Set(['BEGIN', 'BEGIN WORK', 'BEGIN TRANSACTION', 'START TRANSACTION']);
-const CLOSING = new Set(['COMMIT', 'COMMIT WORK', 'COMMIT TRANSACTION']);
-/** A cheap test before splitting: a file without these words cannot be wrapped. */
-const MAY_BE_WRAPPED = /\b(?:begin|start)\b[\s\S]*\bcommit\b/i;
-/**
- * The file's text without its atomic wrapper, when it has one: the `BEGIN;` that is its first
- * statement and the `COMMIT;` that is its last are blanked (every character but line breaks
- * becomes a space), so positions and lines still point into the file as written. The action's own
- * transaction then does what the wrapper did. Undefined when the file is not wrapped exactly so:
- * any other transaction control stays where it is, and the pre-flight check refuses it.
- */
-function unwrapAtomic(sql) {
-    if (!MAY_BE_WRAPPED.test(sql))
-        return undefined;
-    const statements = (0,sql_splitter/* splitSql */.b)(sql);
-    const first = statements[0];
-    const last = statements.at(-1);
-    if (first === undefined || last === undefined || statements.length < 2)
-        return undefined;
-    if (!OPENING.has(wordsOf(sql.slice(first.start, first.end))))
-        return undefined;
-    if (!CLOSING.has(wordsOf(sql.slice(last.start, last.end))))
-        return undefined;
-    for (let i = 1; i < statements.length - 1; i++) {
-        if ((0,statement_kinds/* transactionControlOf */.vp)(statements[i]?.keyword ?? '') !== undefined)
-            return undefined;
-    }
-    return `${sql.slice(0, first.start)}${blank(sql.slice(first.start, first.end))}${sql.slice(first.end, last.start)}${blank(sql.slice(last.start, last.end))}${sql.slice(last.end)}`;
-}
-/** `begin ;` \u2192 `BEGIN`: the statement's words, upper-cased, single-spaced, without its `;`. */
-function wordsOf(statement) {
-    return statement.replace(/;\s*$/, '').trim().split(/\s+/).join(' ').toUpperCase();
-}
-function blank(text) {
-    return text.replace(/[^\n]/g, ' ');
-}
-
-;// CONCATENATED MODULE: ./lib/files/migration.js
-// One migration file as the rest of the run sees it; its text is read only when needed.
-
-
-
-/**
- * A migration file as read: its text is read only when it is needed (to run the file, parse it
- * or show it), so a run with nothing to do never holds the files' contents. A class rather than
- * an object with closures: thousands of files cost a field each, not a closure each.
- */
-class MigrationFile {
-    version;
-    name;
-    path;
-    checksum;
-    size;
-    text;
-    /** Where the up part ends, when the file has a `-- migrate:down` section. */
-    upEnd;
-    /** The up part as it runs (a leading BEGIN; and trailing COMMIT; blanked: atomic.ts). */
-    up;
-    noTransaction = false;
-    layout;
-    directiveFindings;
-    down;
-    held;
-    constructor(version, name, path, checksum, size, text) {
-        this.version = version;
-        this.name = name;
-        this.path = path;
-        this.checksum = checksum;
-        this.size = size;
-        this.text = text;
-    }
-    /**
-     * The up part as it runs: the whole file, or what comes before its `-- migrate:down` line; a
-     * leading `BEGIN;` and trailing `COMMIT;` run as the action's own transaction (atomic.ts).
-     */
-    get sql() {
-        if (this.up === undefined) {
-            const text = this.fullText();
-            const up = this.upEnd === undefined ? text : text.slice(0, this.upEnd);
-            this.up = this.noTransaction ? up : (unwrapAtomic(up) ?? up);
-        }
-        return this.up;
-    }
-    /** The file's whole text, as the checksum's definition reads it. */
-    fullText() {
-        this.text ??= normalizeContent((0,external_node_fs_.readFileSync)(this.path));
-        return this.text;
-    }
-    /** Cuts the file at its down marker: `sql` becomes the up part, `down` the rest. */
-    cutAt(upEnd, downStart, line, noTransaction) {
-        this.upEnd = upEnd;
-        this.held = true;
-        this.down = new DownSection(this, downStart, line, noTransaction);
-    }
-    preview(limit) {
-        return this.text === undefined && this.size > limit * 4
-            ? head(this.path, limit)
-            : this.sql.slice(0, limit);
-    }
-}
-/** The down section of a file: its text read from the file's own (lazy) text. */
-class DownSection {
-    owner;
-    start;
-    line;
-    noTransaction;
-    file;
-    constructor(owner, start, line, noTransaction) {
-        this.owner = owner;
-        this.start = start;
-        this.line = line;
-        this.noTransaction = noTransaction;
-        this.file = owner.name;
-    }
-    get sql() {
-        return this.owner.fullText().slice(this.start);
-    }
-}
-/** The first `limit` characters of a file, reading only its first bytes. */
-function head(filePath, limit) {
-    const bytes = Buffer.alloc(limit * 4);
-    const fd = (0,external_node_fs_.openSync)(filePath, 'r');
-    try {
-        const read = (0,external_node_fs_.readSync)(fd, bytes, 0, bytes.length, 0);
-        // A character cut at the end decodes as U+FFFD: drop it with the rest past `limit`.
-        return normalizeContent(Buffer.from(new TextDecoder().decode(bytes.subarray(0, read)))).slice(0, limit);
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-
-// EXTERNAL MODULE: external "node:buffer"
-var external_node_buffer_ = __nccwpck_require__(4573);
-// EXTERNAL MODULE: ./lib/files/scan.js
-var scan = __nccwpck_require__(3522);
-;// CONCATENATED MODULE: ./lib/files/scan-file.js
-// Reads a file from disk through the content scanner, in 1 MiB reads into one shared buffer.
-
-
-
-
-const CR = 0x0d;
-// One buffer for every file of the run: reading thousands of files allocates nothing per file.
-let shared;
-/**
- * Scans a file in 1 MiB reads into a shared buffer: any size, constant memory. The usual small
- * file without BOM or CR is hashed in one call, without a streaming hash object: for thousands of
- * files those objects (and their native finalisers) cost more garbage collection than hashing.
- */
-function scanFile(filePath) {
-    shared ??= Buffer.allocUnsafe(1 << 20);
-    const fd = (0,external_node_fs_.openSync)(filePath, 'r');
-    try {
-        const first = (0,external_node_fs_.readSync)(fd, shared, 0, shared.length, null);
-        const bytes = shared.subarray(0, first);
-        // A short read of a regular file is its end: spare the read that would return 0.
-        if (first < shared.length && !(0,scan/* hasBom */.BH)(bytes) && !bytes.includes(CR)) {
-            return {
-                checksum: (0,external_node_crypto_.hash)('sha256', bytes, 'hex'),
-                utf8: (0,external_node_buffer_.isUtf8)(bytes),
-                size: first,
-                mentionsDirective: bytes.includes(scan/* DIRECTIVE */.Eq),
-            };
-        }
-        const scanner = new scan/* ContentScanner */.SQ();
-        scanner.update(bytes);
-        for (let read = first; read === shared.length;) {
-            read = (0,external_node_fs_.readSync)(fd, shared, 0, shared.length, null);
-            if (read > 0)
-                scanner.update(shared.subarray(0, read));
-        }
-        return scanner.finish();
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/files/discover.js
-// Finds the migrations of a folder: names, versions, duplicates, unreadable files. Reads files, never the database.
-
-
-
-
-
-
-
-
-
-
-/**
- * Reads every migration of a folder. Problems with single files are findings, so that one run
- * reports all of them; a folder that cannot be read at all is a ConfigurationError.
- */
-async function readMigrations(dir, listed) {
-    let names;
-    try {
-        // Names only: a Dirent per file costs more than the rare sub-folder named `*.sql`, which the
-        // read below recognises (EISDIR) and skips. A caller that listed the folder already passes
-        // its `.sql` names.
-        names = listed ?? (0,external_node_fs_.readdirSync)(dir).filter((name) => name.endsWith('.sql'));
-    }
-    catch (error) {
-        throw folderError(dir, error);
-    }
-    if (names.length === 0)
-        refuseNestedLayout(dir);
-    const findings = [];
-    const migrations = [];
-    // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
-    // the time of the promise API (measured: 37 ms against 296 ms for 1,000 files). Every 64 files
-    // the event loop gets a turn, so the connection being opened meanwhile keeps its handshake going.
-    for (const [index, name] of names.entries()) {
-        if (index % 64 === 63)
-            await new Promise((resolve) => setImmediate(resolve));
-        const version = versionOf(name);
-        if (version === undefined) {
-            if (isFolder(`${dir}${external_node_path_.sep}${name}`))
-                continue;
-            findings.push({
-                kind: 'misnamed',
-                file: name,
-                message: `${name} is not named <version>_<description>.sql (for example 001_create_users.sql): rename it, or move it out of the migrations folder.`,
-                stops: true,
-            });
-        }
-        else if (version > MAX_VERSION) {
-            findings.push({
-                kind: 'version-too-large',
-                file: name,
-                message: `${name} has version ${version}, above PostgreSQL's bigint maximum ${MAX_VERSION}: use a smaller version.`,
-                stops: true,
-            });
-        }
-        else {
-            // Only a large file with directives is read asynchronously: an await per file would cost
-            // thousands of turns of the event loop in a run with nothing to do.
-            const reading = readMigration(dir, name, version);
-            const read = reading instanceof Promise ? await reading : reading;
-            if (read instanceof MigrationFile) {
-                migrations.push(read);
-                if (read.directiveFindings)
-                    findings.push(...read.directiveFindings);
-            }
-            else if (read)
-                findings.push(read);
-        }
-    }
-    migrations.sort(byVersion);
-    findings.push(...duplicates(migrations));
-    return { migrations, findings };
-}
-/**
- * A folder without a single .sql file whose sub-folders hold some is another tool's layout
- * (Prisma's `<version>_<name>/migration.sql`, diesel's `<version>_<name>/up.sql`): reporting it
- * up to date would pass a deploy that applied nothing.
- */
-function refuseNestedLayout(dir) {
-    let folders;
-    try {
-        folders = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true })
-            .filter((entry) => entry.isDirectory())
-            .map((entry) => entry.name)
-            .sort();
-    }
-    catch {
-        return;
-    }
-    for (const folder of folders) {
-        let files;
-        try {
-            files = (0,external_node_fs_.readdirSync)(`${dir}${external_node_path_.sep}${folder}`).filter((name) => name.endsWith('.sql'));
-        }
-        catch {
-            continue;
-        }
-        if (files.length === 0)
-            continue;
-        const layout = files.includes('migration.sql')
-            ? "Prisma's layout (<version>_<name>/migration.sql)"
-            : files.includes('up.sql')
-                ? "diesel's layout (<version>_<name>/up.sql and down.sql)"
-                : 'a layout of one folder per migration';
-        const example = `${folder}/${files.includes('migration.sql') ? 'migration.sql' : files.includes('up.sql') ? 'up.sql' : files[0]}`;
-        throw new ConfigurationError(`The migrations folder ${dir} holds no .sql file, but its sub-folders do (${example}), which looks like ${layout}: this action applies <version>_<description>.sql files placed directly in migrations-dir, so move or convert the migrations into such files, or point migrations-dir at the folder that holds them.`);
-    }
-}
-function isFolder(filePath) {
-    try {
-        return (0,external_node_fs_.statSync)(filePath).isDirectory();
-    }
-    catch {
-        return false;
-    }
-}
-/** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
-function readMigration(dir, name, version) {
-    const filePath = `${dir}${external_node_path_.sep}${name}`;
-    let scan;
-    try {
-        scan = scanFile(filePath);
-    }
-    catch (error) {
-        if (error.code === 'EISDIR')
-            return undefined;
-        return unreadable(name, version, `${messageOf(error)}; check the file and its permissions`);
-    }
-    if (!scan.utf8)
-        return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
-    if (!scan.mentionsDirective) {
-        return new MigrationFile(version, name, filePath, scan.checksum, scan.size);
-    }
-    if (scan.size > stream/* LARGE_FILE */.fW)
-        return readLargeWithDirectives(filePath, name, version, scan);
-    return readWithDirectives(filePath, name, version, scan);
-}
-/**
- * A large file's directives are read in chunks: holding its text would hold it for the whole run.
- * Only a large file with a down section is held, to cut its up part.
- */
-async function readLargeWithDirectives(filePath, name, version, scan) {
-    const { noTransaction, findings, down } = await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name);
-    if (down)
-        return readWithDirectives(filePath, name, version, scan);
-    const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
-    migration.noTransaction = noTransaction;
-    if (findings.length > 0)
-        migration.directiveFindings = findings;
-    return migration;
-}
-/**
- * A file that mentions `migrate:` is read as text: its directives, and its down section, whose up
- * part alone is what the checksum covers.
- */
-function readWithDirectives(filePath, name, version, scan) {
-    const text = normalizeContent((0,external_node_fs_.readFileSync)(filePath));
-    const cut = (0,files_down/* findDownSection */.z)(text);
-    const checksum = cut ? checksumOf(text.slice(0, cut.upEnd)) : scan.checksum;
-    const migration = new MigrationFile(version, name, filePath, checksum, scan.size, text);
-    const { noTransaction, findings } = readDirectives(cut ? text.slice(0, cut.upEnd) : text, name);
-    migration.noTransaction = noTransaction;
-    if (cut) {
-        const down = readDirectives((0,files_down/* downTextWithFileLines */.B)(text.slice(cut.downStart), cut.line), name);
-        findings.push(...down.findings);
-        migration.cutAt(cut.upEnd, cut.downStart, cut.line, noTransaction || down.noTransaction);
-    }
-    if (findings.length > 0)
-        migration.directiveFindings = findings;
-    return migration;
-}
-function unreadable(name, version, why) {
-    return {
-        kind: 'unreadable',
-        file: name,
-        version,
-        message: `${name} cannot be read: ${why}.`,
-        stops: true,
-    };
-}
-/** Two files with one numeric version (`001_a.sql` and `1_b.sql`) cannot both be applied. */
-function duplicates(sorted) {
-    const findings = [];
-    for (let i = 1; i < sorted.length; i++) {
-        const previous = sorted[i - 1];
-        const current = sorted[i];
-        if (previous && current && previous.version === current.version) {
-            findings.push({
-                kind: 'duplicate',
-                version: current.version,
-                file: current.name,
-                message: `${previous.name} and ${current.name} have the same version ${current.version}: give one of them a new version.`,
-                stops: true,
-            });
-        }
-    }
-    return findings;
-}
-/** The one sentence for a migrations folder that cannot be listed. */
-function folderError(dir, error) {
-    const code = error.code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') {
-        return new ConfigurationError(`The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`);
-    }
-    return new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
-}
-
 ;// CONCATENATED MODULE: ./lib/files/layouts/model.js
 // The shared shapes of the layout readers: what a folder listing, a migration of another tool and
 // a file's sections look like. Types and tiny pure helpers only; nothing here reads files.
@@ -10501,6 +8473,10 @@ function headerOf(text) {
     return found;
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./lib/files/layouts/list.js
 // Lists a migrations folder and one level of its sub-folders for the layout readers: the only
 // module of src/layouts that touches the file system (it reads names, never contents).
@@ -10699,10 +8675,2219 @@ function migrationsOf(layout, entries, options = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/files/naming.js
+// Which file names are migrations, and their versions: identity and order. Pure.
+/** PostgreSQL's `bigint` maximum: the tracking table's version column. */
+const MAX_VERSION = 9223372036854775807n;
+const MIGRATION_NAME = /^(\d+)_([A-Za-z0-9_-]+)\.sql$/;
+/** The numeric version of a migration file name, or undefined when the name is not one. */
+function versionOf(fileName) {
+    const match = MIGRATION_NAME.exec(fileName);
+    return match?.[1] === undefined ? undefined : BigInt(match[1]);
+}
+/** Ascending version: the order of application. */
+function byVersion(a, b) {
+    return a.version < b.version ? -1 : a.version > b.version ? 1 : 0;
+}
+/** A migration's exact identity as a string: its key when it has one, else its version. */
+function keyOf(migration) {
+    return migration.key ?? String(migration.version);
+}
+
+;// CONCATENATED MODULE: ./lib/files/keys.js
+// Versions that do not fit bigint or do not order as numbers (Flyway's `1.7`, popx's 20 digits,
+// diesel's text order): the tracking table's stand-in version, the layout's order, and a version
+// input read in the layout's own terms. Pure.
+
+
+
+
+/** The low 63 bits of a 64-bit number: what makes the stand-in negative and never below -2^63. */
+const LOW_63 = 0x7fffffffffffffffn;
+/**
+ * The tracking table's `version` for a key that is not the decimal of a bigint: a negative number
+ * (from -2^63 to -1) taken from the key's SHA-256, so it never equals a real version (those are
+ * 0 or more) and every run, on every machine, derives the same number from the same key.
+ */
+function standInVersion(key) {
+    const digest = (0,external_node_crypto_.createHash)('sha256').update(key, 'utf8').digest();
+    return -1n - (digest.readBigUInt64BE(0) & LOW_63);
+}
+/**
+ * A decimal that PostgreSQL's bigint holds (`0` to 9223372036854775807); leading zeros allowed, as
+ * a file's version `00042` is the number 42 (and a diesel record `00000000000000` is version 0).
+ */
+function fitsBigint(key) {
+    if (!/^\d+$/.test(key))
+        return false;
+    return compareDecimals(canonicalDigits(key), MAX_INT64) <= 0;
+}
+/**
+ * The tracking table's version for a layout's key: the number itself when it fits bigint (Flyway's
+ * `42`, any popx version up to 19 digits), else a stand-in with the key kept as the identity.
+ */
+function versionOfKey(key) {
+    return fitsBigint(key) ? { version: BigInt(key) } : { version: standInVersion(key), key };
+}
+/**
+ * The order of a layout's versions, when it is not the plain numeric one: Flyway's part by part
+ * and popx's exact decimals (numbers decide while neither side has a key), diesel's text. Plain and
+ * the other layouts order by `version` alone (undefined: the caller compares bigints directly).
+ */
+function versionOrder(layout) {
+    if (layout === 'flyway' || layout === 'popx') {
+        // Each key's sortable string once (`compareKeys` order as code units): sorting 10,000 Flyway
+        // rows then splits no key per comparison.
+        const sortables = new Map();
+        const sortableOf = (versioned) => {
+            const key = keyOf(versioned);
+            let order = sortables.get(key);
+            if (order === undefined) {
+                order = sortable(layout, key);
+                sortables.set(key, order);
+            }
+            return order;
+        };
+        return (a, b) => {
+            if (a.key === undefined && b.key === undefined)
+                return byVersion(a, b);
+            const orderA = sortableOf(a);
+            const orderB = sortableOf(b);
+            return orderA < orderB ? -1 : orderA > orderB ? 1 : 0;
+        };
+    }
+    // diesel compares its versions as text: `202402121202030000` sorts before `20240301000000`.
+    if (layout === 'diesel')
+        return (a, b) => compareKeys('diesel', keyOf(a), keyOf(b));
+    return undefined;
+}
+/**
+ * Reads a version input as the layout writes versions: Flyway's dotted parts (`1.7`, `2.0.3`,
+ * `1_7`), diesel's digits and dashes (`2024-02-12-120203`), digits for the others (popx's 20
+ * digits included); canonicalised with the layout's own key, so `1.70` finds `V1.7__x.sql` as
+ * Flyway would. Anything else is a ConfigurationError naming the input.
+ */
+function readVersionInput(layout, input, text) {
+    const key = keyOfInput(layout, text);
+    if (key === undefined) {
+        const example = layout === 'flyway'
+            ? 'a Flyway version such as 1.7 or 2.0.3'
+            : layout === 'diesel'
+                ? 'a diesel version such as 20240212120203'
+                : 'a migration version number such as 3';
+        throw new ConfigurationError(`Input ${input} is "${text}", but it must be ${example}.`);
+    }
+    return { ...versionOfKey(key), label: text };
+}
+function keyOfInput(layout, text) {
+    if (layout === 'flyway')
+        return flywayKey(text);
+    if (layout === 'diesel') {
+        // The canonical number the tracking table keeps (the plan compares those as text).
+        return /^[0-9][0-9-]*$/.test(text) ? canonicalDigits(text.replaceAll('-', '')) : undefined;
+    }
+    return /^\d+$/.test(text) ? canonicalDigits(text) : undefined;
+}
+
+// EXTERNAL MODULE: ./lib/history/table.js
+var history_table = __nccwpck_require__(3452);
+;// CONCATENATED MODULE: ./lib/history/read.js
+
+
+// Type OIDs of pg_type, as the server reports them for each column of a result.
+const INT4 = 23;
+const INT8 = 20;
+const TEXT = 25;
+const VARCHAR = 1043;
+const TIMESTAMPTZ = 1184;
+const EXPECTED = {
+    version: { types: [INT8], type: 'bigint' },
+    name: { types: [TEXT, VARCHAR], type: 'text' },
+    checksum: { types: [TEXT, VARCHAR], type: 'text' },
+    status: { types: [TEXT, VARCHAR], type: 'text' },
+    applied_at: { types: [TIMESTAMPTZ], type: 'timestamptz' },
+    execution_ms: { types: [INT4, INT8], type: 'integer' },
+    applied_by: { types: [TEXT, VARCHAR], type: 'text' },
+};
+// The run needs four columns; the other three are selected as typed NULLs, so that the result's
+// description still shows their types for the fit check without sending their values.
+const NEEDED = ['version', 'name', 'checksum', 'status'];
+// `version_key` (the exact identity of a stand-in version, always negative) exists only in a table
+// that once had to hold one: read through the row as JSON, which does not fail when the column is
+// absent, and only for negative versions, so a table without any costs nothing per row.
+const KEY = "CASE WHEN version < 0 THEN to_jsonb(t)->>'version_key' END AS version_key";
+const SELECTED = Object.keys(EXPECTED)
+    .map((c) => (NEEDED.includes(c) ? c : `CASE WHEN false THEN ${c} END AS ${c}`))
+    .concat(KEY)
+    .join(', ');
+const STATUSES = new Set(['applied', 'baseline', 'running', 'failed', 'rolled back']);
+/**
+ * Reads the history in one query. A missing table (or schema) is an empty history, so that the
+ * everyday run that finds nothing to do costs a single round trip; the column types are checked
+ * from the result's own description rather than by a second query to the catalog.
+ */
+async function readHistory(client, tracking) {
+    let result;
+    try {
+        result = await client.query({
+            text: `SELECT ${SELECTED} FROM ${(0,history_table/* qualifiedName */.O)(tracking)} AS t ORDER BY version`,
+            rowMode: 'array',
+            // Every value as the server's text: no Date or number parsing for thousands of rows.
+            types: { getTypeParser: () => (value) => value },
+        });
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === '42P01')
+            return { exists: false, rows: [] };
+        if (code === '42501')
+            throw await readDenied(client, tracking);
+        if (code === '42703')
+            throw await misfit(client, tracking);
+        throw error;
+    }
+    const wrong = result.fields.filter((f) => f.name !== 'version_key' && !EXPECTED[f.name]?.types.includes(f.dataTypeID));
+    if (wrong.length > 0)
+        throw await misfit(client, tracking);
+    const rows = result.rows.map((r) => {
+        const row = {
+            version: BigInt(r[0]),
+            name: r[1],
+            checksum: r[2],
+            status: r[3],
+        };
+        const key = r[7];
+        if (key !== null)
+            row.key = key;
+        return row;
+    });
+    const unknown = rows.find((row) => !STATUSES.has(row.status));
+    if (unknown) {
+        throw new ConfigurationError(`${tableLabel(tracking)} was not written by this action (version ${unknown.key ?? unknown.version} has status "${unknown.status}"): ${whatToDo(tracking, rows.at(-1)?.version)}`);
+    }
+    return { exists: true, rows };
+}
+function tableLabel(tracking) {
+    return `The tracking table ${tracking.schema}.${tracking.table}`;
+}
+function whatToDo(tracking, highest) {
+    const baseline = highest === undefined
+        ? 'then run command: baseline with the highest version it recorded'
+        : `then run command: baseline with baseline-version: ${highest} (the highest version it recorded)`;
+    return `leave it as it is, set table: to a new name (for example ${tracking.table}_v2), ${baseline}.`;
+}
+/**
+ * The one sentence for a history the role may not read: the tracking table is named, and the
+ * grant it lacks (USAGE on the schema, SELECT on the table), rather than PostgreSQL's bare
+ * `permission denied for schema ops`.
+ */
+async function readDenied(client, tracking) {
+    // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
+    const { rows } = await client.query(`SELECT current_user AS role, coalesce(has_schema_privilege(n.oid, 'USAGE'), true) AS usage,
+       coalesce(has_table_privilege(c.oid, 'SELECT'), true) AS select
+     FROM (SELECT 1) AS one
+     LEFT JOIN pg_namespace n ON n.nspname = $1
+     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`, [tracking.schema, tracking.table]);
+    const access = rows[0] ?? { role: 'the role', usage: false, select: false };
+    const role = /^[a-z_][a-z0-9_$]*$/.test(access.role)
+        ? access.role
+        : `"${access.role.replaceAll('"', '""')}"`;
+    const grants = [
+        access.usage ? '' : `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`,
+        access.select
+            ? ''
+            : `GRANT SELECT, INSERT, UPDATE ON ${tracking.schema}.${tracking.table} TO ${role}`,
+    ].filter(Boolean);
+    const what = access.usage
+        ? 'SELECT privilege on it'
+        : `USAGE privilege on schema ${tracking.schema}`;
+    return new ConfigurationError(`${tableLabel(tracking)} cannot be read: role ${access.role} has no ${what}; run ${grants.join(' and ') || `GRANT USAGE ON SCHEMA ${tracking.schema} TO ${role}`}.`);
+}
+/** Names what does not fit in an existing table, for the one-sentence error. */
+async function misfit(client, tracking) {
+    const { rows } = await client.query('SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [tracking.schema, tracking.table]);
+    const actual = new Map(rows.map((r) => [r.column_name, r.data_type]));
+    const problems = [];
+    for (const [column, { type }] of Object.entries(EXPECTED)) {
+        const found = actual.get(column);
+        if (found === undefined)
+            problems.push(`no column ${column}`);
+        else if (!sameType(found, type))
+            problems.push(`${column} is ${found}, not ${type}`);
+    }
+    let highest;
+    if (actual.has('version')) {
+        const max = await client.query(
+        // Compared as numbers: an old table may keep versions as text, where '9' > '10'.
+        `SELECT max(version::text::numeric)::text AS max FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version::text ~ '^[0-9]+$'`);
+        const text = max.rows[0]?.max;
+        if (text && /^\d+$/.test(text))
+            highest = BigInt(text);
+    }
+    return new ConfigurationError(`${tableLabel(tracking)} exists but does not fit this action (${problems.join('; ')}): ${whatToDo(tracking, highest)}`);
+}
+function sameType(found, expected) {
+    const aliases = {
+        bigint: ['bigint'],
+        text: ['text', 'character varying'],
+        timestamptz: ['timestamp with time zone'],
+        integer: ['integer', 'bigint'],
+    };
+    return aliases[expected]?.includes(found) ?? false;
+}
+
+;// CONCATENATED MODULE: ./lib/history/version-key.js
+
+
+/**
+ * A migration whose version does not fit bigint (Flyway's `1.7`, popx's 20 digits) is recorded
+ * under a stand-in version, with its exact version in `version_key`. The column is added, under the
+ * migration lock and inside the first migration's transaction, only when such a row is about to be
+ * written: a table that never holds one stays exactly as an earlier build created it. A table that
+ * does not exist yet is created in the same transaction, by this role, so it may add the column.
+ */
+async function versionKeyColumnOf(client, tracking) {
+    const table = (0,history_table/* qualifiedName */.O)(tracking);
+    const { rows } = await client.query(`SELECT to_regclass($1) IS NOT NULL AS exists,
+            EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1)
+                      AND attname = 'version_key' AND NOT attisdropped) AS has,
+            coalesce((SELECT pg_has_role(relowner, 'USAGE') FROM pg_class
+                       WHERE oid = to_regclass($1)), true) AS owned`, [table]);
+    const found = rows[0] ?? { exists: false, has: false, owned: true };
+    if (found.has)
+        return { sql: '', allowed: true };
+    return {
+        sql: `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS version_key text UNIQUE;`,
+        allowed: !found.exists || found.owned,
+    };
+}
+/**
+ * The SQL that readies the tracking table for `rows` before they are written: the `version_key`
+ * column when one of them has a key, else nothing (and no query). A role that does not own an
+ * existing table cannot add it: one sentence with the statement its owner runs.
+ */
+async function versionKeySql(client, tracking, rows) {
+    if (!rows.some((row) => row.key !== undefined))
+        return '';
+    const column = await versionKeyColumnOf(client, tracking);
+    if (!column.allowed) {
+        throw new ConfigurationError(`The tracking table ${tracking.schema}.${tracking.table} needs a version_key column to record versions that are not whole numbers of bigint size (such as 1.7), and this role does not own it: as its owner, run ${column.sql}`);
+    }
+    return column.sql;
+}
+
+;// CONCATENATED MODULE: ./lib/sql/literal.js
+// Quoting a value as an SQL string literal. Pure.
+/** A string literal, safe whatever the text and whatever standard_conforming_strings says. */
+function literal(text) {
+    const quoted = `'${text.replaceAll("'", "''")}'`;
+    return text.includes('\\') ? `E${quoted.replaceAll('\\', '\\\\')}` : quoted;
+}
+
+;// CONCATENATED MODULE: ./lib/history/write.js
+
+
+
+/**
+ * The SQL that creates the tracking table when it does not exist, and its schema when
+ * `pg_namespace` lacks it: a role may own its schema without having CREATE on the database, so
+ * `CREATE SCHEMA IF NOT EXISTS` is not issued blindly. The caller sends it inside the first
+ * migration's transaction, while holding the migration lock, so a run whose first migration fails
+ * leaves no table behind. Before anything runs, the same query checks that the session's role may
+ * create the table, or write the existing one (INSERT, and UPDATE for `no-transaction` files):
+ * otherwise the action's own SQL would fail inside the first migration and be reported as that
+ * migration's failure. Throws a ConfigurationError that names the missing grant.
+ */
+async function createHistorySql(client, tracking, { update = false } = {}) {
+    const access = await accessOf(client, tracking);
+    const problem = missingGrant(access, tracking, update);
+    if (problem)
+        throw new ConfigurationError(problem);
+    if (access.table_exists)
+        return '';
+    const createSchema = access.schema_exists
+        ? ''
+        : `CREATE SCHEMA ${(0,history_table/* quoteIdentifier */.C)(tracking.schema)};`;
+    return `${createSchema}CREATE TABLE IF NOT EXISTS ${(0,history_table/* qualifiedName */.O)(tracking)} (version bigint PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, status text NOT NULL CHECK (status IN (${STATUS_LIST})), applied_at timestamptz NOT NULL DEFAULT now(), execution_ms integer NOT NULL DEFAULT 0, applied_by text NOT NULL DEFAULT '');`;
+}
+/** What the session's role may do with the tracking table and its schema, in one query. */
+async function accessOf(client, tracking) {
+    // By OID, not by name: looking a name up in a schema without USAGE is itself refused.
+    const { rows } = await client.query(`SELECT current_user AS role, current_database() AS database,
+       n.oid IS NOT NULL AS schema_exists,
+       has_database_privilege(current_database(), 'CREATE') AS create_database,
+       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'CREATE') AS create_schema,
+       n.oid IS NOT NULL AND has_schema_privilege(n.oid, 'USAGE') AS usage_schema,
+       c.oid IS NOT NULL AS table_exists,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'SELECT') AS select_table,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'INSERT') AS insert_table,
+       c.oid IS NOT NULL AND has_table_privilege(c.oid, 'UPDATE') AS update_table
+     FROM (SELECT 1) AS one
+     LEFT JOIN pg_namespace n ON n.nspname = $1
+     LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = $2`, [tracking.schema, tracking.table]);
+    return rows[0];
+}
+/** An identifier as a GRANT needs it: quoted unless PostgreSQL would read it unquoted. */
+function ident(name) {
+    return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+/** The sentence for a grant the run needs and lacks, or undefined. */
+function missingGrant(access, tracking, update) {
+    const role = ident(access.role);
+    const schema = ident(tracking.schema);
+    const table = `${schema}.${ident(tracking.table)}`;
+    const name = `${tracking.schema}.${tracking.table}`;
+    if (!access.schema_exists) {
+        if (access.create_database)
+            return undefined;
+        return `The tracking table ${name} cannot be created: its schema does not exist and role ${access.role} has no CREATE privilege on database ${access.database}; create the schema (CREATE SCHEMA ${schema} AUTHORIZATION ${role}) or run GRANT CREATE ON DATABASE ${ident(access.database)} TO ${role}, or set schema: to a schema the role may create tables in.`;
+    }
+    if (!access.table_exists) {
+        const lacking = [access.usage_schema ? '' : 'USAGE', access.create_schema ? '' : 'CREATE']
+            .filter(Boolean)
+            .join(', ');
+        if (!lacking)
+            return undefined;
+        return `The tracking table ${name} cannot be created: role ${access.role} has no ${lacking} privilege on schema ${tracking.schema}; run GRANT ${lacking} ON SCHEMA ${schema} TO ${role}, or set schema: to a schema the role may create tables in.`;
+    }
+    const lacking = [
+        access.usage_schema ? '' : `USAGE ON SCHEMA ${schema}`,
+        access.select_table && access.insert_table && (access.update_table || !update)
+            ? ''
+            : `SELECT, INSERT${update ? ', UPDATE' : ''} ON ${table}`,
+    ].filter(Boolean);
+    if (lacking.length === 0)
+        return undefined;
+    return `The tracking table ${name} cannot be written by role ${access.role}: run ${lacking.map((grant) => `GRANT ${grant} TO ${role}`).join(' and ')}.`;
+}
+/** Every status a row may have, as the CHECK of a table this action creates lists them. */
+const STATUS_LIST = "'applied', 'baseline', 'running', 'failed', 'rolled back'";
+/**
+ * The INSERT that records a migration, as text to send in the same message as the migration.
+ * `executionMs` is an SQL expression, so that the server measures the time the file took.
+ */
+function insertRowSql(tracking, row, executionMs) {
+    // Only a `rolled back` row is replaced: a row of any other status still makes the INSERT fail
+    // on the primary key, as a migration applied twice must.
+    const replace = row.replacesRolledBack
+        ? `DELETE FROM ${(0,history_table/* qualifiedName */.O)(tracking)} WHERE version = ${row.version} AND status = 'rolled back';`
+        : '';
+    // `version_key` only for a row that has one: a table without the column takes every other row.
+    const [keyColumn, keyValue] = row.key === undefined ? ['', ''] : [', version_key', `, ${literal(row.key)}`];
+    return `${replace}INSERT INTO ${(0,history_table/* qualifiedName */.O)(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by${keyColumn}) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)}${keyValue})`;
+}
+
+;// CONCATENATED MODULE: ./lib/plan/findings.js
+/** Drift is a *modified* or *missing* migration: the only findings `on-drift: warn` softens. */
+function isDrift(finding) {
+    return finding.kind === 'modified' || finding.kind === 'missing';
+}
+
+;// CONCATENATED MODULE: ./lib/plan/plan.js
+// The plan: which migrations are applied, pending or drifted, decided from files and history. Pure.
+
+
+/**
+ * Decides, from the files and the recorded history alone, what is applied, what is pending and
+ * what is wrong. Pure: the same inputs always give the same plan, so the run can recompute it
+ * after taking the lock and re-reading the history.
+ */
+function makePlan(discovery, history, options) {
+    const findings = [...discovery.findings];
+    // The layout's order (Flyway's parts, diesel's text), else plain numbers compared directly.
+    const order = discovery.order ?? byVersion;
+    const files = inOrder(discovery.migrations, order);
+    const rows = inOrder(history, order);
+    // A `rolled back` row is pending again: it does not count as recorded.
+    const highestRecorded = rows.findLast((row) => row.status !== 'rolled back');
+    const entries = [];
+    const pending = [];
+    // One merge of two lists in the layout's order: thousands of migrations cost no lookups or
+    // sorts. Equal in that order is one version: a file matches its row by the exact key.
+    let f = 0;
+    let r = 0;
+    while (f < files.length || r < rows.length) {
+        const file = files[f];
+        const row = rows[r];
+        const previous = f > 0 ? files[f - 1] : undefined;
+        const compared = row && file ? order(row, file) : 0;
+        if (file && previous && order(previous, file) === 0) {
+            f++; // a duplicate version, already a finding: the first file stands for it
+        }
+        else if (row && (!file || compared <= 0)) {
+            const match = file && compared === 0 ? file : undefined;
+            if (row.status === 'rolled back' && match) {
+                // Rolled back: pending again, and applying it replaces its row.
+                const entry = pendingEntry(match, highestRecorded, options, findings, order);
+                entries.push({ ...entry, note: entry.note ?? 'rolled back earlier' });
+                pending.push(match);
+                r++;
+                f++;
+                continue;
+            }
+            entries.push(recordedEntry(row, match, options, findings));
+            r++;
+            if (match)
+                f++;
+        }
+        else if (file) {
+            entries.push(pendingEntry(file, highestRecorded, options, findings, order));
+            pending.push(file);
+            f++;
+        }
+    }
+    return {
+        entries,
+        findings,
+        pending,
+        stops: findings.some((finding) => finding.stops),
+        drift: findings.some(isDrift),
+    };
+}
+/** The list itself when already in order (as read), else a sorted copy. */
+function inOrder(list, order) {
+    for (let i = 1; i < list.length; i++) {
+        if (order(list[i - 1], list[i]) > 0)
+            return [...list].sort(order);
+    }
+    return list;
+}
+/** A version as sentences show it: the file's own label, a row's exact key, else the number. */
+function shownVersion(item) {
+    return item.label ?? keyOf(item);
+}
+function pendingEntry(migration, highestRecorded, options, findings, order) {
+    const entry = {
+        version: migration.version,
+        ...(migration.key !== undefined && { key: migration.key }),
+        name: migration.name,
+        status: 'pending',
+        checksum: migration.checksum,
+        migration,
+    };
+    if (highestRecorded !== undefined &&
+        order(migration, highestRecorded) < 0 &&
+        !options.allowOutOfOrder) {
+        const highest = keyOf(highestRecorded);
+        entry.status = 'out of order';
+        entry.note = `lower than the highest recorded version ${highest}`;
+        findings.push({
+            kind: 'out-of-order',
+            version: migration.version,
+            file: migration.name,
+            message: `${migration.name} is pending but its version is lower than the highest recorded version ${highest}: give it a higher version, or set allow-out-of-order: true.`,
+            stops: true,
+        });
+    }
+    if (migration.noTransaction && options.transaction === 'all') {
+        findings.push({
+            kind: 'no-transaction-in-all',
+            version: migration.version,
+            file: migration.name,
+            message: `${migration.name} is marked -- migrate:no-transaction, which cannot run with transaction: all; use transaction: per-migration.`,
+            stops: true,
+        });
+    }
+    return entry;
+}
+function recordedEntry(row, migration, options, findings) {
+    const driftStops = options.onDrift === 'fail';
+    const key = row.key ?? migration?.key;
+    const base = { version: row.version, ...(key !== undefined && { key }), row, migration };
+    if (row.status === 'rolled back') {
+        // Rolled back and its file gone: nothing is applied, so nothing has drifted.
+        return { ...base, name: row.name, status: 'rolled back', checksum: row.checksum };
+    }
+    if (row.status === 'running' && options.runningIsLive) {
+        const name = migration?.name ?? row.name;
+        const note = 'being applied by another run (no-transaction)';
+        return { ...base, name, status: 'pending', checksum: row.checksum, note };
+    }
+    if (row.status === 'failed' || row.status === 'running') {
+        const how = row.status === 'failed'
+            ? 'failed part-way'
+            : 'was interrupted part-way (its run ended while it was running)';
+        findings.push({
+            kind: 'failed',
+            version: row.version,
+            file: row.name,
+            message: `${row.name} ${how}, so the database may be half-changed: check the database, then run the action with command: repair.`,
+            stops: true,
+        });
+        return { ...base, name: row.name, status: 'failed', checksum: row.checksum, note: how };
+    }
+    if (!migration) {
+        findings.push({
+            kind: 'missing',
+            version: row.version,
+            file: row.name,
+            recordedChecksum: row.checksum,
+            message: `${row.name} was applied but its file is missing: restore the file.`,
+            stops: driftStops,
+        });
+        return { ...base, name: row.name, status: 'missing', checksum: row.checksum };
+    }
+    if (migration.checksum !== row.checksum) {
+        findings.push({
+            kind: 'modified',
+            version: row.version,
+            file: migration.name,
+            recordedChecksum: row.checksum,
+            currentChecksum: migration.checksum,
+            message: `${migration.name} was changed after it was applied (recorded checksum ${row.checksum.slice(0, 12)}, now ${migration.checksum.slice(0, 12)}): restore the applied content and put the change in a new migration, or run command: repair if the edit is harmless.`,
+            stops: driftStops,
+        });
+        return { ...base, name: migration.name, status: 'modified', checksum: migration.checksum };
+    }
+    const status = row.status === 'baseline' ? 'baseline' : 'already applied';
+    return { ...base, name: migration.name, status, checksum: migration.checksum };
+}
+/**
+ * How many of the folder's migrations the history says were applied, for "Up to date: N
+ * migrations applied": rows recorded `applied` whose file is still there. A `baseline` row marks a
+ * version as done without running it, and a row whose file is missing is no migration of this
+ * folder; neither counts.
+ */
+function appliedCount(entries) {
+    let applied = 0;
+    let baseline = 0;
+    for (const entry of entries) {
+        if (entry.status === 'missing')
+            continue;
+        if (entry.row?.status === 'applied')
+            applied++;
+        else if (entry.row?.status === 'baseline')
+            baseline++;
+    }
+    return { applied, baseline };
+}
+/** The plan with more findings (from parsing the pending files), `stops` recomputed. */
+function withFindings(plan, findings) {
+    if (findings.length === 0)
+        return plan;
+    const all = [...plan.findings, ...findings];
+    return { ...plan, findings: all, stops: all.some((f) => f.stops) };
+}
+/** The `result` output of a run that stopped on its findings. */
+function resultOfStoppedPlan(plan) {
+    return plan.findings.some((f) => f.stops && isDrift(f)) ? 'drift' : 'failed';
+}
+
+// EXTERNAL MODULE: ./lib/report/model.js
+var model = __nccwpck_require__(5747);
+;// CONCATENATED MODULE: ./lib/runner/applied-by.js
+// Who applied a migration, for the tracking row: on Actions the repository, run and commit.
+function appliedBy(env = process.env) {
+    if (env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
+        const attempt = env.GITHUB_RUN_ATTEMPT ? `/${env.GITHUB_RUN_ATTEMPT}` : '';
+        const sha = env.GITHUB_SHA ? ` at ${env.GITHUB_SHA.slice(0, 12)}` : '';
+        return `${env.GITHUB_REPOSITORY} run ${env.GITHUB_RUN_ID}${attempt}${sha}`;
+    }
+    return `agoat/migrate-action by ${env.USER ?? 'unknown user'} outside GitHub Actions`;
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./lib/history/lock.js
+// The migration lock: a session advisory lock per tracking table, polled, and the pooler checks around it.
+
+
+
+
+/**
+ * The advisory lock key of one tracking table: the first 8 bytes of a SHA-256, as a signed
+ * bigint, so that two tracking tables in one database never share a lock.
+ */
+function lockKey(tracking) {
+    const digest = (0,external_node_crypto_.createHash)('sha256')
+        .update(`agoat/migrate-action:${(0,history_table/* qualifiedName */.O)(tracking)}`)
+        .digest();
+    return digest.readBigInt64BE(0);
+}
+/** pg_locks shows a bigint advisory key as classid (high 32 bits) and objid (low 32 bits). */
+function lockIds(key) {
+    const unsigned = BigInt.asUintN(64, key);
+    return { classid: String(unsigned >> 32n), objid: String(unsigned & 0xffffffffn) };
+}
+const POOLER_MESSAGE = 'The database URL does not give one server session (a transaction-mode pooler such as PgBouncer or Supavisor hands statements to different backends), so the migration lock would protect nothing: use a direct connection URL to the PostgreSQL server for migrations.';
+/**
+ * Best-effort detection of a transaction-mode pooler before any lock is taken (a session lock
+ * taken through one would leak on a backend the run cannot reach again): the backend pid must be
+ * the same across several transactions.
+ */
+async function assertOneSession(client) {
+    const pids = new Set();
+    // Two here and a third with the lock itself.
+    for (let i = 0; i < 2; i++) {
+        const { rows } = await client.query('SELECT pg_backend_pid() AS pid');
+        pids.add(rows[0]?.pid ?? -1);
+    }
+    if (pids.size !== 1)
+        throw new ConfigurationError(POOLER_MESSAGE);
+    return [...pids][0] ?? -1;
+}
+/**
+ * SQL that fails the transaction it runs in unless this backend holds the migration lock: sent
+ * at the start of each migration, so a session that lost its lock (a pooler moved it) never
+ * applies anything unprotected.
+ */
+function lockHeldCheckSql(key) {
+    const { classid, objid } = lockIds(key);
+    return `DO $lock_check$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND classid = ${classid} AND objid = ${objid} AND objsubid = 1) THEN RAISE EXCEPTION '${LOCK_LOST}'; END IF; END$lock_check$;`;
+}
+/** The message of the exception raised by lockHeldCheckSql. */
+const LOCK_LOST = 'agoat/migrate-action: migration lock not held by this session';
+/** Whether any session holds the migration lock of this tracking table now. */
+async function isLockHeld(client, tracking) {
+    const { classid, objid } = lockIds(lockKey(tracking));
+    const { rows } = await client.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND classid = ${classid} AND objid = ${objid}`);
+    return rows.length > 0;
+}
+/** Who holds the lock, for the waiting message: application, client address, for how long. */
+async function describeHolder(client, key) {
+    const { classid, objid } = lockIds(key);
+    const { rows } = await client.query(`SELECT a.pid, a.application_name, host(a.client_addr) AS client_addr,
+            round(extract(epoch FROM now() - a.backend_start))::int AS seconds
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+        AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid`, [classid, objid]);
+    const holder = rows[0];
+    if (!holder)
+        return 'a session that has just let go';
+    const app = holder.application_name || 'an unnamed application';
+    const from = holder.client_addr ? ` from ${holder.client_addr}` : '';
+    return `${app} (pid ${holder.pid}${from}, connected ${holder.seconds ?? '?'} s ago)`;
+}
+/**
+ * Takes the session-level migration lock, polling `pg_try_advisory_lock` with no transaction
+ * open between polls. Blocking inside `pg_advisory_lock` instead would deadlock with a
+ * `CREATE INDEX CONCURRENTLY` run by the holder, which waits for every open transaction.
+ */
+async function acquireLock(client, tracking, waitSeconds, log, signal) {
+    const pid = await assertOneSession(client);
+    const key = lockKey(tracking);
+    const started = Date.now();
+    let lastReport = 0;
+    let pause = 100;
+    for (;;) {
+        const { rows } = await client.query('SELECT pg_try_advisory_lock($1::bigint) AS locked, pg_backend_pid() AS pid', [String(key)]);
+        if (rows[0]?.pid !== pid)
+            throw new ConfigurationError(POOLER_MESSAGE);
+        if (rows[0]?.locked)
+            return key;
+        if (signal?.aborted) {
+            throw new Error('The job was cancelled while waiting for the migration lock: nothing was applied.');
+        }
+        const waited = Date.now() - started;
+        if (waited >= waitSeconds * 1000) {
+            const holder = await describeHolder(client, key);
+            throw new ConfigurationError(`Another run held the migration lock for ${(0,history_table/* qualifiedName */.O)(tracking)} for more than ${waitSeconds} s (held by ${holder}): nothing was applied; wait for that run to finish or raise lock-wait-timeout.`);
+        }
+        if (waited - lastReport >= 5000 || lastReport === 0) {
+            lastReport = Math.max(waited, 1);
+            log(`Waiting for the migration lock, held by ${await describeHolder(client, key)} (${Math.round(waited / 1000)} s of ${waitSeconds} s).`);
+        }
+        await (0,promises_namespaceObject.setTimeout)(Math.min(pause, waitSeconds * 1000 - waited));
+        pause = Math.min(pause * 2, 1000);
+    }
+}
+/**
+ * Tries the migration lock once, for a rehearsal, which must never wait behind a deploy: the key
+ * when it was free, else a description of the holder.
+ */
+async function tryLockOnce(client, tracking) {
+    await assertOneSession(client);
+    const key = lockKey(tracking);
+    const { rows } = await client.query('SELECT pg_try_advisory_lock($1::bigint) AS locked', [String(key)]);
+    return rows[0]?.locked ? { key } : { holder: await describeHolder(client, key) };
+}
+/** Releases the lock; false means this session did not hold it (a pooler moved the session). */
+async function releaseLock(client, key) {
+    const { rows } = await client.query('SELECT pg_advisory_unlock($1::bigint) AS unlocked', [String(key)]);
+    return rows[0]?.unlocked === true;
+}
+
+// EXTERNAL MODULE: ./lib/files/stream.js
+var stream = __nccwpck_require__(2783);
+// EXTERNAL MODULE: ./lib/review/allow.js
+var allow = __nccwpck_require__(8177);
+// EXTERNAL MODULE: ./lib/sql/splitter.js
+var sql_splitter = __nccwpck_require__(773);
+;// CONCATENATED MODULE: ./lib/plan/allowances.js
+
+
+
+/**
+ * The allow lines of a pending file and the findings for the malformed or misplaced ones, which
+ * stop the run like any other mistake in a file: an acknowledgement that silently applies to
+ * nothing would hide the risk it was written for. Large files (data migrations) are not read for
+ * them.
+ */
+function checkAllowances(migration) {
+    if ((0,stream/* isLarge */.sV)(migration) || !migration.sql.includes('migrate:allow'))
+        return { findings: [] };
+    const statementLines = (0,sql_splitter/* splitSql */.b)(migration.sql).map((s) => s.line);
+    const parsed = (0,allow/* parseAllowances */.BR)(migration.sql, statementLines);
+    const findings = parsed.errors.map((error) => ({
+        kind: 'directive',
+        version: migration.version,
+        file: migration.name,
+        line: error.line,
+        message: `${migration.name} ${error.message}`,
+        stops: true,
+    }));
+    return { allowances: { statementLines, parsed }, findings };
+}
+
+// EXTERNAL MODULE: ./lib/sql/parser.js
+var parser = __nccwpck_require__(9745);
+;// CONCATENATED MODULE: ./lib/sql/mentions.js
+
+/**
+ * A quick test for text that may name `table` (its name, any case, anywhere): only statements it
+ * finds are read token by token. The name is a plain identifier (see runner/inputs.ts).
+ */
+function nameSearch(table) {
+    return new RegExp(table, 'gi');
+}
+/** An identifier token's name as PostgreSQL resolves it: unquoted folded to lower case. */
+function identifierName(token) {
+    if (token.length > 1 && token.startsWith('"') && token.endsWith('"')) {
+        return token.slice(1, -1).replaceAll('""', '"');
+    }
+    if (/^[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*$/.test(token)) {
+        return token.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+    }
+    return undefined;
+}
+/**
+ * Where in `statement` (a string index) it names the tracking table, or undefined. A name counts
+ * when it is an identifier token (not inside a string, dollar quote or comment) equal to the table
+ * name as PostgreSQL resolves it, and it is qualified by the tracking schema (`ops.schema_migrations`,
+ * `"ops"."schema_migrations"`), or unqualified while the tracking schema is `public`, which an
+ * unqualified name reaches through the default search_path. So `schema_migrations_count`,
+ * `'schema_migrations'` and `other.schema_migrations` do not count; a column of another table named
+ * exactly like the tracking table does (a false alarm, and a rare one).
+ */
+async function trackingTableMention(statement, tracking) {
+    const tokens = await (0,parser/* sqlTokens */.Dl)(statement);
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (!token || identifierName(token.text) !== tracking.table)
+            continue;
+        const dot = tokens[i - 1];
+        const qualifier = dot?.text === '.' ? tokens[i - 2] : undefined;
+        const schema = qualifier ? identifierName(qualifier.text) : undefined;
+        if (qualifier ? schema === tracking.schema : tracking.schema === 'public')
+            return token.index;
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./lib/sql/lines.js
+var lines = __nccwpck_require__(8439);
+// EXTERNAL MODULE: ./lib/files/down.js
+var files_down = __nccwpck_require__(9563);
+;// CONCATENATED MODULE: ./lib/files/directives.js
+// The `-- migrate:` directives in a file's header. Pure: never reads a file.
+
+
+const DIRECTIVE_LINE = /^[ \t]*--[ \t]*migrate:.*$/gm;
+const KNOWN_DIRECTIVE = '-- migrate:no-transaction';
+/** dbmate's `-- migrate:up`: accepted before the first statement, and means nothing more. */
+const UP_DIRECTIVE = '-- migrate:up';
+const ALLOW_DIRECTIVE = /^[ \t]*--[ \t]*migrate:allow(?=[ \t]|$)/;
+/**
+ * Finds the directives of a file: lines that are exactly `-- migrate:<word>` before the first
+ * statement. Any other `-- migrate:` line is an error, so that a mistyped `-- migrate:down`
+ * section is never run as part of the file.
+ */
+function readDirectives(sql, fileName, 
+/** For a part of a file: the line it starts on, and whether the file's header may reach into it. */
+part = { firstLine: 1, header: true }) {
+    const findings = [];
+    let noTransaction = false;
+    const headerEnd = part.header ? endOfHeader(sql) : 0;
+    for (const match of sql.matchAll(DIRECTIVE_LINE)) {
+        const text = match[0].trimEnd();
+        // `-- migrate:allow <rule> <reason>` acknowledges a finding of the safety review: the
+        // pre-flight check of a pending file reads those lines (plan/checks.ts).
+        if (ALLOW_DIRECTIVE.test(text))
+            continue;
+        const line = part.firstLine - 1 + (0,lines/* lineAt */.mh)(sql, match.index);
+        if (text === KNOWN_DIRECTIVE && match.index < headerEnd) {
+            noTransaction = true;
+            continue;
+        }
+        if (text === UP_DIRECTIVE && match.index < headerEnd)
+            continue;
+        const why = text === KNOWN_DIRECTIVE
+            ? 'must come before the first statement'
+            : 'is not a directive this action knows (the directives are -- migrate:no-transaction, -- migrate:allow <rule> <reason>, -- migrate:up and one -- migrate:down line that starts the down section)';
+        findings.push({
+            kind: 'directive',
+            file: fileName,
+            line,
+            message: `${fileName} line ${line}: "${text.trim()}" ${why}; remove or fix the line.`,
+            stops: true,
+        });
+    }
+    return { noTransaction, findings };
+}
+/**
+ * readDirectives for a file read in chunks (a large file is never held whole): the chunks are cut
+ * at line ends, and the header is the part before the first statement of the first of them.
+ * `down` says whether the file has a `-- migrate:down` line (its caller then cuts the file).
+ */
+async function readDirectivesInChunks(chunks, fileName) {
+    const all = { noTransaction: false, findings: [], down: false };
+    let carry = '';
+    let firstLine = 1;
+    let header = true;
+    const read = (block) => {
+        if (block.length === 0)
+            return;
+        const found = readDirectives(block, fileName, { firstLine, header });
+        all.noTransaction ||= found.noTransaction;
+        all.findings.push(...found.findings);
+        all.down ||= (0,files_down/* findDownSection */.z)(block) !== undefined;
+        header = false;
+        for (let i = block.indexOf('\n'); i !== -1; i = block.indexOf('\n', i + 1))
+            firstLine++;
+    };
+    for await (const chunk of chunks) {
+        const text = carry + chunk;
+        const cut = text.lastIndexOf('\n') + 1;
+        read(text.slice(0, cut));
+        carry = text.slice(cut);
+    }
+    read(carry);
+    return all;
+}
+/**
+ * Index where the first statement starts: after blanks, `--` comments and (nested) block comments.
+ */
+function endOfHeader(sql) {
+    let i = 0;
+    while (i < sql.length) {
+        const c = sql[i];
+        if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+            i++;
+        }
+        else if (sql.startsWith('--', i)) {
+            const eol = sql.indexOf('\n', i);
+            i = eol === -1 ? sql.length : eol + 1;
+        }
+        else if (sql.startsWith('/*', i)) {
+            // Block comments nest in PostgreSQL.
+            let depth = 0;
+            do {
+                if (sql.startsWith('/*', i)) {
+                    depth++;
+                    i += 2;
+                }
+                else if (sql.startsWith('*/', i)) {
+                    depth--;
+                    i += 2;
+                }
+                else
+                    i++;
+            } while (depth > 0 && i < sql.length);
+        }
+        else {
+            return i;
+        }
+    }
+    return sql.length;
+}
+const TOOL_MARKER = /^[ \t]*--[ \t]*\+(goose|migrate)\b[^\n]*$/gm;
+/**
+ * The lines of `text` that are goose's or sql-migrate's markers. Both tools read such a line
+ * wherever it is, so this does too. This action gives them no meaning yet: run as plain SQL, a
+ * `-- +goose Down` section would be applied with the migration it is meant to undo.
+ */
+function toolMarkers(text) {
+    const markers = [];
+    for (const match of text.matchAll(TOOL_MARKER)) {
+        const written = match[0].trim();
+        markers.push({
+            text: written,
+            tool: match[1] === 'goose' ? 'goose' : 'sql-migrate',
+            down: /^--[ \t]*\+(goose|migrate)[ \t]+down\b/i.test(written),
+            index: match.index,
+        });
+    }
+    return markers;
+}
+
+// EXTERNAL MODULE: ./lib/sql/statement-kinds.js
+var statement_kinds = __nccwpck_require__(7071);
+;// CONCATENATED MODULE: ./lib/plan/preflight.js
+// One pass over a pending file's text that collects what the pre-flight check judges: statement kinds, what is left open, psql's commands, other tools' markers, mentions of the tracking table. Never the database.
+
+
+
+
+
+/**
+ * The text kept of a statement whose name search found something; a longer statement counts as
+ * naming the table (there is no other way to read a 1 MiB statement without holding it).
+ */
+const KEEP = 1024 * 1024;
+/**
+ * Reads a file's text once, in chunks (a whole small file is one chunk; a large file is streamed
+ * and never held: the pass keeps only the statement in progress, at most KEEP characters of it).
+ */
+async function factsOf(chunks, table) {
+    const facts = { controls: [], markers: [], candidates: [] };
+    const splitter = new sql_splitter/* StatementSplitter */.V();
+    const search = nameSearch(table);
+    const hits = [];
+    let seam = ''; // the end of the previous chunk, for a name cut in two
+    // The text of the statement in progress (and the chunk being read), at most KEEP of it.
+    const window = new stream/* TextWindow */.qP();
+    let total = 0; // index of the next chunk's first character
+    const lines = new Lines();
+    const take = (statements) => {
+        for (const s of statements) {
+            const keyword = (0,statement_kinds/* transactionControlOf */.vp)(s.keyword);
+            if (keyword)
+                facts.controls.push({ keyword, line: s.line });
+            if (s.keyword === 'COPY FROM STDIN')
+                facts.copyFromStdin ??= s.line;
+            while (hits.length > 0 && hits[0] < s.start)
+                hits.shift();
+            if (hits.length > 0 && hits[0] < s.end) {
+                const kept = s.start >= window.start;
+                facts.candidates.push({
+                    line: s.line,
+                    text: kept ? window.slice(s.start, s.end) : undefined,
+                });
+                while (hits.length > 0 && hits[0] < s.end)
+                    hits.shift();
+            }
+        }
+        const last = statements.at(-1);
+        if (last)
+            window.dropBefore(last.end);
+    };
+    for await (const chunk of chunks) {
+        // The name cut between the previous chunk and this one, then the name within this one
+        // (searched apart: joining them would copy every chunk).
+        const across = seam + chunk.slice(0, table.length - 1);
+        search.lastIndex = 0;
+        for (let m = search.exec(across); m; m = search.exec(across)) {
+            if (m.index < seam.length && m.index + table.length > seam.length) {
+                hits.push(total - seam.length + m.index);
+            }
+        }
+        search.lastIndex = 0;
+        for (let m = search.exec(chunk); m; m = search.exec(chunk))
+            hits.push(total + m.index);
+        const keep = table.length - 1;
+        seam =
+            keep === 0 ? '' : chunk.length >= keep ? chunk.slice(-keep) : (seam + chunk).slice(-keep);
+        lines.take(chunk, facts.markers);
+        window.push(chunk);
+        const statements = splitter.push(chunk);
+        total += chunk.length;
+        if (splitter.metaCommand && !facts.metaCommand) {
+            const at = splitter.metaCommand.start;
+            const text = at >= window.start ? window.slice(at, Math.min(at + 32, total)) : '';
+            facts.metaCommand = { ...splitter.metaCommand, command: /^\\[A-Za-z!?.]*/.exec(text)?.[0] };
+        }
+        take(statements);
+        if (window.length > KEEP)
+            window.clear();
+    }
+    take(splitter.end());
+    lines.end(facts.markers);
+    facts.unterminated = splitter.unterminated;
+    return facts;
+}
+/** Finds marker lines across chunks: a line cut between two chunks is read whole. */
+class Lines {
+    carry = '';
+    line = 1;
+    /** Inside a line too long to be a marker, whose start was dropped. */
+    midLine = false;
+    take(chunk, out) {
+        let text = this.carry + chunk;
+        if (this.midLine) {
+            const next = text.indexOf('\n') + 1;
+            if (next === 0)
+                return;
+            text = text.slice(next);
+            this.line++;
+            this.midLine = false;
+        }
+        const cut = text.lastIndexOf('\n') + 1;
+        this.scan(text.slice(0, cut), out);
+        this.carry = text.slice(cut);
+        // A marker is a short line: the start of a long one (a data line, a whole file on one line)
+        // need not be kept.
+        if (this.carry.length > 4096) {
+            this.carry = '';
+            this.midLine = true;
+        }
+    }
+    end(out) {
+        if (!this.midLine)
+            this.scan(this.carry, out);
+        this.carry = '';
+    }
+    scan(block, out) {
+        if (block.length === 0)
+            return;
+        let counted = 0;
+        let line = this.line;
+        // Most blocks hold no marker: the regular expression skips them without counting lines.
+        if (block.includes('+goose') || block.includes('+migrate')) {
+            for (const marker of toolMarkers(block)) {
+                line += newlines(block, counted, marker.index);
+                counted = marker.index;
+                out.push({ text: marker.text, tool: marker.tool, down: marker.down, line });
+            }
+        }
+        this.line = line + newlines(block, counted, block.length);
+    }
+}
+function newlines(text, from, to) {
+    let n = 0;
+    for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1))
+        n++;
+    return n;
+}
+
+;// CONCATENATED MODULE: ./lib/plan/checks.js
+
+
+
+
+/**
+ * The largest `no-transaction` file given to PostgreSQL's parser, which holds the whole syntax
+ * tree as JSON (20 MB of SQL took 1.2 GB and 25 s; 50 MB aborted V8). A larger file is split by
+ * the streaming splitter, which agrees with the parser on every input its tests try, in constant
+ * memory; its statements are then checked by the server one by one as they run.
+ */
+const PARSER_LIMIT = 1024 * 1024;
+/**
+ * Checks a pending file before anything runs, in one pass over its text (streamed for a large
+ * file): top-level transaction control (PostgreSQL really does commit a `COMMIT` inside the
+ * action's transaction, leaving a change without its tracking row), a string, identifier, dollar
+ * quote or comment left open at the end, psql's `COPY \u2026 FROM stdin` data and meta-commands,
+ * goose's and sql-migrate's markers, and a statement that names the tracking table. A
+ * `no-transaction` file is then split by PostgreSQL's parser and must parse. Only pending files
+ * are read, so a run with nothing to do never reads a file's text.
+ */
+async function checkFile(migration, tracking) {
+    const chunks = (0,stream/* isLarge */.sV)(migration) ? (0,stream/* textChunks */.w7)(migration.path) : [migration.sql];
+    const facts = await factsOf(chunks, tracking.table);
+    const findings = await findingsOf(migration, facts, tracking);
+    if (!migration.noTransaction || findings.length > 0)
+        return { findings };
+    if ((migration.size ?? migration.sql.length) > PARSER_LIMIT)
+        return { findings };
+    const analysis = await (0,parser/* analyzeSql */.Tp)(migration.sql);
+    // A file run statement by statement must be split exactly; one the parser rejects cannot be.
+    if (analysis.parseError) {
+        const { line, message } = analysis.parseError;
+        findings.push(finding(migration, 'unreadable', line, `${message}; a -- migrate:no-transaction file must parse before any of it runs.`));
+    }
+    return { findings, statements: analysis.statements };
+}
+const OPEN = {
+    'quoted string': 'a quoted string',
+    'quoted identifier': 'a quoted identifier',
+    'dollar-quoted string': 'a dollar-quoted string',
+    '/* comment': 'a /* comment',
+};
+async function findingsOf(migration, facts, tracking) {
+    const findings = [];
+    // After `COPY \u2026 FROM stdin` come psql's data lines: nothing after it is SQL, so nothing after
+    // it is judged as SQL (a data line `commit;` is no COMMIT).
+    const copy = facts.copyFromStdin;
+    const before = (line) => copy === undefined || line <= copy;
+    if (copy !== undefined) {
+        findings.push(finding(migration, 'psql', copy, '`COPY \u2026 FROM stdin` needs psql to send the data lines that follow it; use INSERT, or COPY \u2026 FROM a file on the database server.'));
+    }
+    const meta = facts.metaCommand;
+    if (meta && before(meta.line)) {
+        const what = meta.command && meta.command !== '\\'
+            ? `${meta.command} is a psql meta-command, not SQL, and the action sends the file to the server as SQL; write the SQL it stands for instead.`
+            : "a backslash outside a string is not SQL (psql meta-commands such as \\i are not SQL either); remove it, or write the string as E'...' if it holds an escape.";
+        findings.push(finding(migration, 'psql', meta.line, what));
+    }
+    const open = facts.unterminated;
+    if (open && before(open.line)) {
+        findings.push(finding(migration, 'unterminated', open.line, `${OPEN[open.kind] ?? open.kind} is not closed; close it, or the server reads the rest of the file into it.`));
+    }
+    for (const control of facts.controls) {
+        if (!before(control.line))
+            continue;
+        findings.push(finding(migration, 'transaction-control', control.line, `${control.keyword} is not allowed in a migration, because the action owns the transaction and the session; remove it (use -- migrate:no-transaction for statements that cannot run in a transaction).`));
+    }
+    for (const marker of facts.markers) {
+        if (marker.tool === migration.layout)
+            continue; // its own layout reads it
+        const what = marker.down
+            ? `"${marker.text}" starts ${marker.tool}'s down section, which this action would run as part of the migration; move the down SQL out of the file and remove the line.`
+            : `"${marker.text}" is ${marker.tool}'s marker, which this action does not read; remove the line.`;
+        findings.push(finding(migration, 'other-tool', marker.line, what));
+    }
+    const mention = await firstMention(facts, tracking, before);
+    if (mention !== undefined) {
+        findings.push(finding(migration, 'tracking-table', mention, `the migration names ${tracking.schema}.${tracking.table}, which is this action's tracking table; set table: to another name (for example ${tracking.table}_action) in every step, or rename the migration's table.`));
+    }
+    return findings.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+}
+/** The line where a pending file first names the tracking table (see sql/mentions.ts). */
+async function firstMention(facts, tracking, before) {
+    for (const candidate of facts.candidates) {
+        if (!before(candidate.line))
+            break;
+        if (candidate.text === undefined)
+            return candidate.line;
+        const index = await trackingTableMention(candidate.text, tracking);
+        if (index !== undefined)
+            return candidate.line + newlinesBefore(candidate.text, index);
+    }
+    return undefined;
+}
+function newlinesBefore(text, index) {
+    let n = 0;
+    for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1))
+        n++;
+    return n;
+}
+function finding(migration, kind, line, what) {
+    return {
+        kind,
+        version: migration.version,
+        file: migration.name,
+        line,
+        message: `${migration.name} line ${line}: ${what}`,
+        stops: true,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/plan/target.js
+
+/**
+ * The plan cut at `to` (read in the folder's layout: `1.27`, `20240212120203`): pending migrations
+ * above it in the layout's `order` stay `pending` with a note and are not applied. A version that
+ * no file has is a finding that stops the run: a typo must not quietly apply everything, or
+ * nothing.
+ */
+function limitToVersion(plan, files, to, order = byVersion) {
+    if (!files.some((file) => order(file, to) === 0)) {
+        const highest = files.reduce((max, f) => (max === undefined || order(f, max) > 0 ? f : max), undefined);
+        const hint = highest === undefined
+            ? 'there are no migration files'
+            : `the highest is ${highest.label ?? highest.key ?? highest.version}`;
+        return {
+            ...plan,
+            stops: true,
+            findings: [
+                ...plan.findings,
+                {
+                    kind: 'to-version',
+                    version: to.version,
+                    message: `to-version is ${to.label}, but no migration file has that version (${hint}): set to-version to the version of a file.`,
+                    stops: true,
+                },
+            ],
+        };
+    }
+    const later = new Set(plan.pending.filter((m) => order(m, to) > 0));
+    if (later.size === 0)
+        return plan;
+    return {
+        ...plan,
+        pending: plan.pending.filter((m) => !later.has(m)),
+        entries: plan.entries.map((entry) => entry.migration && later.has(entry.migration)
+            ? { ...entry, status: 'pending', note: `above to-version ${to.label}` }
+            : entry),
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/commands/context.js
+// What every command gets, and the steps they share: the checked plan, the stopped report, the work under the lock.
+
+
+
+
+
+
+
+
+/** `3 migrations applied` (and the versions a baseline covers): what the history holds. */
+function appliedWords(plan) {
+    const { applied, baseline } = appliedCount(plan.entries);
+    const covered = baseline > 0 ? ` (and ${(0,model/* plural */.LS)(baseline, 'version')} covered by the baseline)` : '';
+    return `${(0,model/* plural */.LS)(applied, 'migration')} applied${covered}`;
+}
+/** The report of a run that stopped on its findings before writing anything. */
+function stoppedReport(context, plan) {
+    const stopping = plan.findings.filter((f) => f.stops);
+    const first = stopping[0]?.message ?? '';
+    const others = stopping.length > 1 ? ` (and ${(0,model/* plural */.LS)(stopping.length - 1, 'more problem')})` : '';
+    return report(context, plan, {
+        result: resultOfStoppedPlan(plan),
+        verdict: `Stopped before writing anything: ${first}${others}`,
+    });
+}
+/**
+ * The plan for the history read, with the findings of checking every pending file. A file is
+ * checked once per run: the plan made under the lock reuses the checks of the first plan.
+ */
+async function planOf(context, rows, { underLock, checked }) {
+    const { settings } = context;
+    // A `running` row is a no-transaction migration in progress only while another run holds the
+    // lock; otherwise its run was killed and it counts as failed.
+    const runningIsLive = !underLock &&
+        rows.some((row) => row.status === 'running') &&
+        (await isLockHeld(context.db.client, context.tracking));
+    const made = makePlan(context.discovery, rows, {
+        onDrift: settings.onDrift,
+        allowOutOfOrder: settings.allowOutOfOrder,
+        transaction: settings.transaction,
+        runningIsLive,
+    });
+    const to = settings.command === 'migrate' ? toVersionOf(context) : undefined;
+    const plan = to
+        ? limitToVersion(made, context.discovery.migrations, to, orderOf(context.discovery))
+        : made;
+    const checks = new Map();
+    for (const migration of plan.pending) {
+        let check = checked?.get(migration.version) ?? context.checked?.get(migration.version);
+        if (!check) {
+            const file = await checkFile(migration, context.tracking);
+            const { allowances, findings } = checkAllowances(migration);
+            check = { ...file, findings: [...file.findings, ...findings], allowances };
+        }
+        checks.set(migration.version, check);
+    }
+    const findings = [...checks.values()].flatMap((check) => check.findings);
+    return { ...withFindings(plan, findings), checks };
+}
+/** The order of the folder's versions: its layout's (Flyway, popx, diesel), else by number. */
+function orderOf(discovery) {
+    return discovery.order ?? byVersion;
+}
+/** `to-version` read in the folder's layout (`1.27` for Flyway), or `fallback` when not set. */
+function toVersionOf(context, fallback) {
+    const text = context.settings.toVersion ?? fallback;
+    if (text === undefined)
+        return undefined;
+    return readVersionInput(context.discovery.layout ?? 'plain', 'to-version', text);
+}
+/** A report of the plan as it stands, with the result and verdict given. */
+function report(context, plan, fields) {
+    return {
+        command: context.settings.command,
+        target: context.settings.target.label,
+        dryRun: context.settings.dryRun,
+        entries: plan.entries,
+        findings: plan.findings,
+        drift: plan.drift,
+        changes: [],
+        ...fields,
+    };
+}
+/**
+ * Runs `work` holding the migration lock, and releases it whatever happens. A lock this session
+ * no longer holds at the end means statements went to other backends (a pooler): the run fails.
+ */
+async function underLock(context, work) {
+    const { settings, db, tracking, log } = context;
+    const key = await acquireLock(db.client, tracking, settings.lockWaitTimeoutSeconds, log, context.signal);
+    let result;
+    try {
+        result = await work(key);
+    }
+    catch (error) {
+        await releaseLock(db.client, key).catch(() => undefined);
+        throw error;
+    }
+    if (!(await releaseLock(db.client, key))) {
+        return { ...result, result: 'failed', verdict: `${POOLER_MESSAGE} ${result.verdict}` };
+    }
+    return result;
+}
+
+;// CONCATENATED MODULE: ./lib/commands/baseline.js
+// command: baseline: records the migrations up to baseline-version as applied without running them.
+
+
+
+
+
+
+
+
+
+/**
+ * `baseline`: for a database that already has the schema, records every migration up to and
+ * including `baseline-version` as `baseline` without running it. Only on a tracking table with
+ * no rows, so it can never rewrite a history.
+ */
+async function baseline(context) {
+    const { settings, discovery, db, tracking } = context;
+    if (settings.baselineVersion === undefined) {
+        throw new ConfigurationError('command: baseline needs baseline-version: the highest migration version the database already has, for example 3.');
+    }
+    const target = readVersionInput(discovery.layout ?? 'plain', 'baseline-version', settings.baselineVersion);
+    const version = target.label;
+    const order = orderOf(discovery);
+    if (!discovery.migrations.some((m) => order(m, target) === 0)) {
+        throw new ConfigurationError(`No migration file has version ${version}: set baseline-version to the version of one of the files in ${settings.migrationsDirForAnnotations}.`);
+    }
+    const history = await context.history;
+    refuseIfRecorded(context, history.rows.length);
+    const plan = makePlan(discovery, [], {
+        onDrift: settings.onDrift,
+        allowOutOfOrder: true,
+        transaction: 'per-migration',
+    });
+    if (plan.stops)
+        return stoppedReport(context, plan);
+    const toRecord = plan.pending.filter((m) => order(m, target) <= 0);
+    const upTo = (e) => order(e, target) <= 0;
+    if (settings.dryRun) {
+        return report(context, marked(plan, upTo, 'pending', 'would be recorded as baseline'), {
+            result: 'pending',
+            verdict: `Dry run: ${(0,model/* plural */.LS)(toRecord.length, 'migration')} up to version ${version} would be recorded as baseline; nothing was written.`,
+        });
+    }
+    return underLock(context, async () => {
+        const locked = await readHistory(db.client, tracking);
+        refuseIfRecorded(context, locked.rows.length);
+        const setup = (locked.exists ? '' : await createHistorySql(db.client, tracking)) +
+            (await versionKeySql(db.client, tracking, toRecord));
+        const by = appliedBy();
+        const inserts = toRecord.map((m) => `${insertRowSql(tracking, { version: m.version, key: m.key, name: m.name, checksum: m.checksum, status: 'baseline', appliedBy: by }, '0')};`);
+        await db.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
+        return {
+            ...report(context, marked(plan, upTo, 'baseline'), {
+                result: 'applied',
+                verdict: `Recorded ${(0,model/* plural */.LS)(toRecord.length, 'migration')} up to version ${version} as baseline; a following migrate applies what comes after.`,
+            }),
+            changes: toRecord.map((m) => `recorded ${m.name} (version ${shownVersion(m)}) as baseline`),
+        };
+    });
+}
+function refuseIfRecorded(context, rows) {
+    if (rows === 0)
+        return;
+    const { schema, table } = context.tracking;
+    throw new ConfigurationError(`The tracking table ${schema}.${table} already has ${(0,model/* plural */.LS)(rows, 'row')}: baseline is only for a database this action has never migrated; run migrate instead.`);
+}
+/** The plan's entries with every version up to the baseline (`upTo`) given `status`. */
+function marked(plan, upTo, status, note) {
+    const entries = plan.entries.map((e) => (upTo(e) ? { ...e, status, note } : e));
+    return { ...plan, entries };
+}
+
+// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
+var lib = __nccwpck_require__(3273);
+;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// ESM wrapper for pg
+
+
+// Re-export all the properties
+const Client = lib.Client
+const Pool = lib.Pool
+const Connection = lib.Connection
+const types = lib.types
+const Query = lib.Query
+const DatabaseError = lib.DatabaseError
+const escapeIdentifier = lib.escapeIdentifier
+const escapeLiteral = lib.escapeLiteral
+const Result = lib.Result
+const TypeOverrides = lib.TypeOverrides
+
+// Also export the defaults
+const defaults = lib.defaults
+
+// Re-export the default
+/* harmony default export */ const esm = (lib);
+
+;// CONCATENATED MODULE: ./lib/db/cancel.js
+/**
+ * Asks the server to cancel whatever the connection is running (the job was cancelled), with
+ * the protocol's CancelRequest on a connection of its own, as psql does on Ctrl-C.
+ */
+async function cancelRunning(target, client) {
+    const { processID, secretKey } = client;
+    if (processID == null || secretKey == null)
+        return;
+    const { connect: open } = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7030, 19));
+    const message = Buffer.alloc(16);
+    message.writeInt32BE(16, 0);
+    message.writeInt32BE(80877102, 4);
+    message.writeInt32BE(processID, 8);
+    message.writeInt32BE(secretKey, 12);
+    await new Promise((resolve) => {
+        // A host that is a folder means a Unix-domain socket, as in libpq.
+        const where = target.host.startsWith('/')
+            ? { path: `${target.host}/.s.PGSQL.${target.port}` }
+            : { host: target.host, port: target.port };
+        const socket = open(where, () => socket.end(message));
+        socket.setTimeout(5000, () => socket.destroy());
+        socket.on('close', () => resolve());
+        socket.on('error', () => resolve());
+    });
+}
+
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./lib/db/tls.js
+// TLS as libpq does it: sslmode's attempts, root certificates, and which failures are the handshake's.
+
+
+
+
+// node-pg's words when the server answers the SSLRequest with 'N'.
+const NO_SSL = 'The server does not support SSL connections';
+/** libpq's root certificate when the URL names none. */
+const DEFAULT_ROOT_CERT = external_node_path_.join((0,external_node_os_namespaceObject.homedir)(), '.postgresql', 'root.crt');
+/** What the messages call the root certificates in use. */
+function rootsName(target) {
+    if (target.sslRootCert === 'system')
+        return "the system's trusted roots";
+    if (target.sslRootCert)
+        return `sslrootcert (${target.sslRootCert})`;
+    return `${DEFAULT_ROOT_CERT} (libpq's default sslrootcert)`;
+}
+/** Reads a file named by a URL parameter; a missing or unreadable file is one sentence. */
+function readParameterFile(file, parameter) {
+    try {
+        return (0,external_node_fs_.readFileSync)(file, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        const problem = code === 'ENOENT'
+            ? 'does not exist'
+            : code === 'EACCES'
+                ? 'is not readable'
+                : code === 'EISDIR'
+                    ? 'is a folder'
+                    : `cannot be read (${messageOf(error)})`;
+        throw new ConfigurationError(`The file ${file} named by ${parameter} in the database URL ${problem} on the runner: write it there in an earlier step, or fix ${parameter}.`);
+    }
+}
+/** node:tls, loaded only when a TLS option needs it: most runs never load it at all. */
+function tlsModule() {
+    return process.getBuiltinModule('node:tls');
+}
+/**
+ * The root certificates, as libpq finds them: `sslrootcert`, `system` for the system's trusted
+ * roots, else ~/.postgresql/root.crt when it exists; undefined when there are none.
+ */
+function rootCertificates(target) {
+    if (target.sslRootCert === 'system') {
+        const system = tlsModule().getCACertificates('system');
+        return system.length > 0 ? system : tlsModule().getCACertificates('default');
+    }
+    if (target.sslRootCert)
+        return readParameterFile(target.sslRootCert, 'sslrootcert');
+    if ((0,external_node_fs_.existsSync)(DEFAULT_ROOT_CERT))
+        return readParameterFile(DEFAULT_ROOT_CERT, 'sslrootcert');
+    return undefined;
+}
+/**
+ * node-pg's TLS options for an encrypted attempt, with libpq's meaning of `sslmode` (node-pg
+ * alone treats `require` as verify-full): `allow`, `prefer` and `require` encrypt without
+ * checking the certificate, unless there are root certificates, which are then checked (not the
+ * host name) as libpq does; `verify-ca` checks that a trusted CA signed the certificate;
+ * `verify-full` also that the certificate names the host of the URL.
+ */
+function tlsOptions(target) {
+    const ca = rootCertificates(target);
+    const cert = target.sslCert ? readParameterFile(target.sslCert, 'sslcert') : undefined;
+    const key = target.sslKey ? readParameterFile(target.sslKey, 'sslkey') : undefined;
+    const verifying = target.sslMode === 'verify-ca' || target.sslMode === 'verify-full';
+    if (verifying && !ca) {
+        throw new ConfigurationError(`sslmode=${target.sslMode} verifies the server's certificate, but the database URL names no sslrootcert and ${DEFAULT_ROOT_CERT} does not exist: add sslrootcert=/path/to/ca.pem (the CA that signed the server's certificate${target.sslMode === 'verify-full' ? ', or sslrootcert=system for a publicly trusted one' : ''}), or use sslmode=require to encrypt without verifying it.`);
+    }
+    if (!ca)
+        return { cert, key, rejectUnauthorized: false };
+    if (target.sslMode === 'verify-full') {
+        // The host of the URL, also when it is an IP address (node-pg sends no SNI for those).
+        return {
+            ca,
+            cert,
+            key,
+            rejectUnauthorized: true,
+            checkServerIdentity: (_name, certificate) => tlsModule().checkServerIdentity(target.host, certificate),
+        };
+    }
+    return { ca, cert, key, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+}
+/**
+ * The TLS options of each connection attempt of one try, in order, as libpq makes them:
+ * `disable` plain; `allow` plain, then encrypted; `prefer` encrypted, then plain; the others
+ * encrypted only. libpq never uses TLS on a Unix-domain socket. Certificate files are read here,
+ * so that a wrong path is reported even when the plain attempt would work.
+ */
+function attemptsFor(target) {
+    if (target.host.startsWith('/') || target.sslMode === 'disable')
+        return [false];
+    const encrypted = tlsOptions(target);
+    if (target.sslMode === 'allow')
+        return [false, encrypted];
+    if (target.sslMode === 'prefer')
+        return [encrypted, false];
+    return [encrypted];
+}
+/** Whether pg_hba.conf refused the connection for its (lack of) encryption, and which. */
+function refusedEncryption(error) {
+    if (error.code !== '28000')
+        return undefined;
+    const message = messageOf(error);
+    if (!/pg_hba\.conf/.test(message))
+        return undefined;
+    if (/(SSL encryption|SSL on)$/.test(message))
+        return 'encrypted';
+    if (/(no encryption|SSL off)$/.test(message))
+        return 'unencrypted';
+    return undefined;
+}
+/** A failure of the TLS handshake or of the certificate check (not of the server). */
+function isTlsFailure(error) {
+    const { code, library } = error;
+    return (library === 'SSL routines' ||
+        /^ERR_(SSL|TLS)_/.test(code ?? '') ||
+        CERTIFICATE_UNTRUSTED.has(code ?? '') ||
+        CERTIFICATE_DATES.has(code ?? ''));
+}
+const CERTIFICATE_UNTRUSTED = new Set([
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'CERT_UNTRUSTED',
+    'CERT_REJECTED',
+    'CERT_SIGNATURE_FAILURE',
+    'INVALID_CA',
+    'INVALID_PURPOSE',
+    'PATH_LENGTH_EXCEEDED',
+    'CERT_CHAIN_TOO_LONG',
+    'CERT_REVOKED',
+]);
+const CERTIFICATE_DATES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+;// CONCATENATED MODULE: ./lib/db/connect-errors.js
+// The one sentence for each way a connection can fail, and which failures are worth waiting out. Pure.
+
+
+// Errors worth waiting out: the server is not up yet (a service container still starting) or the
+// network dropped the attempt. Authentication and configuration errors are final.
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', '57P03', 'ETIMEDOUT']);
+function isTransient(error) {
+    const code = error.code;
+    if (code && TRANSIENT_CODES.has(code))
+        return true;
+    return /Connection terminated unexpectedly|timeout expired/i.test(messageOf(error));
+}
+function connectionError(target, error, timeoutSeconds) {
+    const code = error.code;
+    const where = `${target.host}:${target.port}`;
+    const message = messageOf(error);
+    const tlsProblem = tlsError(target, error);
+    if (tlsProblem)
+        return tlsProblem;
+    switch (code) {
+        case '28P01':
+            return new ConfigurationError(`PostgreSQL at ${where} rejected the password for user ${target.user ?? '(default)'}: check the user and password in the database URL.`);
+        case '3D000':
+            return new ConfigurationError(`Database ${target.database ?? ''} does not exist on ${where}: create it, or fix the database name in the URL.`);
+        case '28000':
+            return new ConfigurationError(`PostgreSQL at ${where} refused the connection (${message}): check the user, the database and sslmode in the URL.`);
+        case 'ENOTFOUND':
+        case 'EAI_AGAIN':
+            return new ConfigurationError(`The database host ${target.host} cannot be resolved: check the host name in the database URL.`);
+    }
+    if (isTransient(error)) {
+        return new ConfigurationError(`Could not connect to PostgreSQL at ${where} within ${timeoutSeconds} s (${message}): check the host and port, and that the server is running and reachable from the runner.`);
+    }
+    return new ConfigurationError(`Could not connect to PostgreSQL at ${where} (${message}): check the database URL.`);
+}
+/** The sentence for an error about encryption or the server's certificate, if it is one. */
+function tlsError(target, error) {
+    const { code, cert } = error;
+    const where = `${target.host}:${target.port}`;
+    const mode = `sslmode=${target.sslMode}`;
+    const who = `user ${target.user ?? '(default)'} to database ${target.database ?? '(default)'}`;
+    const message = messageOf(error);
+    if (message.includes(NO_SSL)) {
+        return new ConfigurationError(`PostgreSQL at ${where} does not accept encrypted (TLS) connections, but ${mode} asks for one: turn on ssl in the server's configuration, or set sslmode=prefer or sslmode=disable in the database URL if an unencrypted connection is acceptable.`);
+    }
+    const refused = refusedEncryption(error);
+    if (refused === 'unencrypted') {
+        // With `allow` and `prefer`, an encrypted attempt was made too and found no TLS.
+        const fix = target.sslMode === 'disable'
+            ? 'set sslmode=require (or verify-ca or verify-full) in the database URL'
+            : "turn on ssl in the server's configuration, or let the runner connect without encryption in pg_hba.conf";
+        return new ConfigurationError(`PostgreSQL at ${where} refused an unencrypted connection for ${who}, because its pg_hba.conf requires TLS for it (${message}): ${fix}.`);
+    }
+    if (refused === 'encrypted') {
+        return new ConfigurationError(`PostgreSQL at ${where} refused an encrypted connection for ${who}, because its pg_hba.conf allows it only unencrypted connections (${message}): set sslmode=prefer or sslmode=disable in the database URL, or allow hostssl connections for it in pg_hba.conf.`);
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+        const names = cert?.subjectaltname ? ` (it names ${cert.subjectaltname})` : '';
+        return new ConfigurationError(`The server certificate of PostgreSQL at ${where} does not name the host ${target.host}${names}: put a host name the certificate names in the database URL, or use sslmode=verify-ca to check only that a trusted CA signed it.`);
+    }
+    if (code && CERTIFICATE_UNTRUSTED.has(code)) {
+        const fix = target.sslRootCert === 'system'
+            ? "set sslrootcert to the file of the CA that signed it instead (a hosted database's provider publishes it), or remove sslrootcert and use sslmode=require to encrypt without verifying the certificate"
+            : target.sslMode === 'verify-ca' || target.sslMode === 'verify-full'
+                ? "set sslrootcert to the file of the CA that signed it (a hosted database's provider publishes it), or use sslmode=require to encrypt without verifying the certificate"
+                : "set sslrootcert to the file of the CA that signed it (a hosted database's provider publishes it), or remove sslrootcert to encrypt without verifying the certificate";
+        return new ConfigurationError(`The server certificate of PostgreSQL at ${where} is not signed by a CA in ${rootsName(target)} (${code}): ${fix}.`);
+    }
+    if (code && CERTIFICATE_DATES.has(code)) {
+        return new ConfigurationError(`The server certificate of PostgreSQL at ${where} is not valid at this time (${code}): the server needs a current certificate, or use sslmode=require to encrypt without verifying it.`);
+    }
+    if (isTlsFailure(error)) {
+        return new ConfigurationError(`The TLS handshake with PostgreSQL at ${where} failed (${message}): check sslmode, sslcert and sslkey in the database URL, and the server's TLS settings.`);
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./lib/db/session.js
+var session = __nccwpck_require__(3794);
+;// CONCATENATED MODULE: ./lib/db/connect.js
+// Opens the run's one connection: libpq's sslmode attempts, retries while the server is starting.
+
+
+
+
+
+
+/** Whether libpq would make the next attempt after `error`: see PQconnectPoll. */
+function retries(target, error) {
+    if (isTransient(error))
+        return false;
+    // `prefer`: the server has no TLS, the handshake failed, or the server refused the encrypted
+    // session; `allow`: the server refused the plain one.
+    if (target.sslMode === 'prefer') {
+        return (messageOf(error).includes(NO_SSL) || isTlsFailure(error) || error instanceof esm.DatabaseError);
+    }
+    return target.sslMode === 'allow' && error instanceof esm.DatabaseError;
+}
+/**
+ * `-c search_path=<schema>` for the startup packet's options: the schema quoted as an identifier,
+ * then spaces and backslashes escaped with a backslash, as the server splits the options string.
+ */
+function searchPathOption(schema) {
+    const quoted = `"${schema.replaceAll('"', '""')}"`;
+    return `-c search_path=${quoted.replace(/[\\ ]/g, (c) => `\\${c}`)}`;
+}
+function clientConfig(target, ssl, timeoutMs) {
+    return {
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        password: target.password,
+        database: target.database,
+        ssl,
+        application_name: session/* APPLICATION_NAME */.j9,
+        // Keepalives let the server notice a runner that vanished and free its lock.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        connectionTimeoutMillis: Math.max(1, timeoutMs),
+        ...(target.searchPath !== undefined && { options: searchPathOption(target.searchPath) }),
+    };
+}
+function connect_open(config) {
+    const client = new esm.Client(config);
+    let version = '';
+    client.connection.on('parameterStatus', (message) => {
+        if (message.parameterName === 'server_version')
+            version = message.parameterValue;
+    });
+    return { client, version: () => version };
+}
+async function attempt(target, timeoutMs) {
+    const [first, second] = attemptsFor(target);
+    try {
+        return await openWith(target, first ?? false, timeoutMs);
+    }
+    catch (error) {
+        if (second === undefined || !retries(target, error))
+            throw error;
+        try {
+            return await openWith(target, second, timeoutMs);
+        }
+        catch (again) {
+            if (refusedEncryption(error) && refusedEncryption(again)) {
+                throw new ConfigurationError(`PostgreSQL at ${target.host}:${target.port} refused both an encrypted and an unencrypted connection for user ${target.user ?? '(default)'} to database ${target.database ?? '(default)'} (${messageOf(error)}): check the user and database in the URL, or ask for a pg_hba.conf entry that lets the runner connect.`);
+            }
+            // The retry's error, unless the retry was refused for its encryption or found no TLS:
+            // then the first attempt's error is the one that says what is wrong.
+            if (refusedEncryption(again) || messageOf(again).includes(NO_SSL))
+                throw error;
+            throw again;
+        }
+    }
+}
+async function openWith(target, ssl, timeoutMs) {
+    const { client, version } = connect_open(clientConfig(target, ssl, timeoutMs));
+    await client.connect();
+    return { client, serverMajor: Number.parseInt(version(), 10), serverVersion: version() };
+}
+/**
+ * Opens the one connection of the run. While the server refuses, resets or says it is starting,
+ * it tries again with a growing pause until `timeoutSeconds` have passed; any other error is
+ * final and becomes one sentence.
+ */
+function connect(target, timeoutSeconds, log) {
+    const connecting = connectWithRetries(target, timeoutSeconds, log);
+    // The caller may do other work (read the files) before it awaits the connection: an error that
+    // comes first (an unreadable certificate file, a wrong password) must wait for it there, not
+    // end the process as an unhandled rejection.
+    connecting.catch(() => undefined);
+    return connecting;
+}
+async function connectWithRetries(target, timeoutSeconds, log) {
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    let pause = 250;
+    for (let tries = 1;; tries++) {
+        try {
+            return await attempt(target, deadline - Date.now());
+        }
+        catch (error) {
+            if (error instanceof ConfigurationError)
+                throw error;
+            const remaining = deadline - Date.now();
+            if (!isTransient(error) || remaining <= 0)
+                throw connectionError(target, error, timeoutSeconds);
+            if (tries === 1 || tries % 5 === 0) {
+                log(`Waiting for ${target.host}:${target.port} to accept connections (${messageOf(error)}).`);
+            }
+            await (0,promises_namespaceObject.setTimeout)(Math.min(pause, remaining));
+            pause = Math.min(pause * 2, 2000);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/files/content.js
+// A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+/**
+ * The text of a file as the action sees it. The BOM is dropped and CRLF becomes LF, so a checkout
+ * with Windows line endings has the same checksum as one with Unix endings: line endings are the
+ * checkout's choice (core.autocrlf), not the author's change.
+ */
+function normalizeContent(bytes) {
+    // TextDecoder drops a leading BOM itself (ignoreBOM: false) and throws on invalid UTF-8.
+    return utf8.decode(bytes).replaceAll('\r\n', '\n');
+}
+function checksumOf(normalized) {
+    return (0,external_node_crypto_.createHash)('sha256').update(normalized, 'utf8').digest('hex');
+}
+
+;// CONCATENATED MODULE: ./lib/files/atomic.js
+// The atomic wrapper: a file whose only transaction control is a leading `BEGIN;` and a trailing
+// `COMMIT;` (how golang-migrate and sqitch users make a file atomic). Pure; found by the splitter.
+
+
+const OPENING = new Set(['BEGIN', 'BEGIN WORK', 'BEGIN TRANSACTION', 'START TRANSACTION']);
+const CLOSING = new Set(['COMMIT', 'COMMIT WORK', 'COMMIT TRANSACTION']);
+/** A cheap test before splitting: a file without these words cannot be wrapped. */
+const MAY_BE_WRAPPED = /\b(?:begin|start)\b[\s\S]*\bcommit\b/i;
+/**
+ * The file's text without its atomic wrapper, when it has one: the `BEGIN;` that is its first
+ * statement and the `COMMIT;` that is its last are blanked (every character but line breaks
+ * becomes a space), so positions and lines still point into the file as written. The action's own
+ * transaction then does what the wrapper did. Undefined when the file is not wrapped exactly so:
+ * any other transaction control stays where it is, and the pre-flight check refuses it.
+ */
+function unwrapAtomic(sql) {
+    if (!MAY_BE_WRAPPED.test(sql))
+        return undefined;
+    const statements = (0,sql_splitter/* splitSql */.b)(sql);
+    const first = statements[0];
+    const last = statements.at(-1);
+    if (first === undefined || last === undefined || statements.length < 2)
+        return undefined;
+    if (!OPENING.has(wordsOf(sql.slice(first.start, first.end))))
+        return undefined;
+    if (!CLOSING.has(wordsOf(sql.slice(last.start, last.end))))
+        return undefined;
+    for (let i = 1; i < statements.length - 1; i++) {
+        if ((0,statement_kinds/* transactionControlOf */.vp)(statements[i]?.keyword ?? '') !== undefined)
+            return undefined;
+    }
+    return `${sql.slice(0, first.start)}${blank(sql.slice(first.start, first.end))}${sql.slice(first.end, last.start)}${blank(sql.slice(last.start, last.end))}${sql.slice(last.end)}`;
+}
+/** `begin ;` \u2192 `BEGIN`: the statement's words, upper-cased, single-spaced, without its `;`. */
+function wordsOf(statement) {
+    return statement.replace(/;\s*$/, '').trim().split(/\s+/).join(' ').toUpperCase();
+}
+function blank(text) {
+    return text.replace(/[^\n]/g, ' ');
+}
+
+;// CONCATENATED MODULE: ./lib/files/migration.js
+// One migration file as the rest of the run sees it; its text is read only when needed.
+
+
+
+/**
+ * A migration file as read: its text is read only when it is needed (to run the file, parse it
+ * or show it), so a run with nothing to do never holds the files' contents. A class rather than
+ * an object with closures: thousands of files cost a field each, not a closure each.
+ */
+class MigrationFile {
+    version;
+    name;
+    path;
+    checksum;
+    size;
+    text;
+    /** Where the up part ends, when the file has a `-- migrate:down` section. */
+    upEnd;
+    /** The up part as it runs (a leading BEGIN; and trailing COMMIT; blanked: atomic.ts). */
+    up;
+    noTransaction = false;
+    layout;
+    directiveFindings;
+    down;
+    held;
+    constructor(version, name, path, checksum, size, text) {
+        this.version = version;
+        this.name = name;
+        this.path = path;
+        this.checksum = checksum;
+        this.size = size;
+        this.text = text;
+    }
+    /**
+     * The up part as it runs: the whole file, or what comes before its `-- migrate:down` line; a
+     * leading `BEGIN;` and trailing `COMMIT;` run as the action's own transaction (atomic.ts).
+     */
+    get sql() {
+        if (this.up === undefined) {
+            const text = this.fullText();
+            const up = this.upEnd === undefined ? text : text.slice(0, this.upEnd);
+            this.up = this.noTransaction ? up : (unwrapAtomic(up) ?? up);
+        }
+        return this.up;
+    }
+    /** The file's whole text, as the checksum's definition reads it. */
+    fullText() {
+        this.text ??= normalizeContent((0,external_node_fs_.readFileSync)(this.path));
+        return this.text;
+    }
+    /** Cuts the file at its down marker: `sql` becomes the up part, `down` the rest. */
+    cutAt(upEnd, downStart, line, noTransaction) {
+        this.upEnd = upEnd;
+        this.held = true;
+        this.down = new DownSection(this, downStart, line, noTransaction);
+    }
+    preview(limit) {
+        return this.text === undefined && this.size > limit * 4
+            ? head(this.path, limit)
+            : this.sql.slice(0, limit);
+    }
+}
+/** The down section of a file: its text read from the file's own (lazy) text. */
+class DownSection {
+    owner;
+    start;
+    line;
+    noTransaction;
+    file;
+    constructor(owner, start, line, noTransaction) {
+        this.owner = owner;
+        this.start = start;
+        this.line = line;
+        this.noTransaction = noTransaction;
+        this.file = owner.name;
+    }
+    get sql() {
+        return this.owner.fullText().slice(this.start);
+    }
+}
+/** The first `limit` characters of a file, reading only its first bytes. */
+function head(filePath, limit) {
+    const bytes = Buffer.alloc(limit * 4);
+    const fd = (0,external_node_fs_.openSync)(filePath, 'r');
+    try {
+        const read = (0,external_node_fs_.readSync)(fd, bytes, 0, bytes.length, 0);
+        // A character cut at the end decodes as U+FFFD: drop it with the rest past `limit`.
+        return normalizeContent(Buffer.from(new TextDecoder().decode(bytes.subarray(0, read)))).slice(0, limit);
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+// EXTERNAL MODULE: ./lib/files/scan.js
+var scan = __nccwpck_require__(3522);
+;// CONCATENATED MODULE: ./lib/files/scan-file.js
+// Reads a file from disk through the content scanner, in 1 MiB reads into one shared buffer.
+
+
+
+
+const CR = 0x0d;
+// One buffer for every file of the run: reading thousands of files allocates nothing per file.
+let shared;
+/**
+ * Scans a file in 1 MiB reads into a shared buffer: any size, constant memory. The usual small
+ * file without BOM or CR is hashed in one call, without a streaming hash object: for thousands of
+ * files those objects (and their native finalisers) cost more garbage collection than hashing.
+ */
+function scanFile(filePath) {
+    shared ??= Buffer.allocUnsafe(1 << 20);
+    const fd = (0,external_node_fs_.openSync)(filePath, 'r');
+    try {
+        const first = (0,external_node_fs_.readSync)(fd, shared, 0, shared.length, null);
+        const bytes = shared.subarray(0, first);
+        // A short read of a regular file is its end: spare the read that would return 0.
+        if (first < shared.length && !(0,scan/* hasBom */.BH)(bytes) && !bytes.includes(CR)) {
+            return {
+                checksum: (0,external_node_crypto_.hash)('sha256', bytes, 'hex'),
+                utf8: (0,external_node_buffer_.isUtf8)(bytes),
+                size: first,
+                mentionsDirective: bytes.includes(scan/* DIRECTIVE */.Eq),
+            };
+        }
+        const scanner = new scan/* ContentScanner */.SQ();
+        scanner.update(bytes);
+        for (let read = first; read === shared.length;) {
+            read = (0,external_node_fs_.readSync)(fd, shared, 0, shared.length, null);
+            if (read > 0)
+                scanner.update(shared.subarray(0, read));
+        }
+        return scanner.finish();
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/files/discover.js
+// Finds the migrations of a folder: names, versions, duplicates, unreadable files. Reads files, never the database.
+
+
+
+
+
+
+
+
+
+
+/**
+ * Reads every migration of a folder. Problems with single files are findings, so that one run
+ * reports all of them; a folder that cannot be read at all is a ConfigurationError.
+ */
+async function readMigrations(dir, listed) {
+    let names;
+    try {
+        // Names only: a Dirent per file costs more than the rare sub-folder named `*.sql`, which the
+        // read below recognises (EISDIR) and skips. A caller that listed the folder already passes
+        // its `.sql` names.
+        names = listed ?? (0,external_node_fs_.readdirSync)(dir).filter((name) => name.endsWith('.sql'));
+    }
+    catch (error) {
+        throw folderError(dir, error);
+    }
+    if (names.length === 0)
+        refuseNestedLayout(dir);
+    const findings = [];
+    const migrations = [];
+    // Synchronous reads into one shared buffer: for thousands of small files they take a tenth of
+    // the time of the promise API (measured: 37 ms against 296 ms for 1,000 files). Every 64 files
+    // the event loop gets a turn, so the connection being opened meanwhile keeps its handshake going.
+    for (const [index, name] of names.entries()) {
+        if (index % 64 === 63)
+            await new Promise((resolve) => setImmediate(resolve));
+        const version = versionOf(name);
+        if (version === undefined) {
+            if (isFolder(`${dir}${external_node_path_.sep}${name}`))
+                continue;
+            findings.push({
+                kind: 'misnamed',
+                file: name,
+                message: `${name} is not named <version>_<description>.sql (for example 001_create_users.sql): rename it, or move it out of the migrations folder.`,
+                stops: true,
+            });
+        }
+        else if (version > MAX_VERSION) {
+            findings.push({
+                kind: 'version-too-large',
+                file: name,
+                message: `${name} has version ${version}, above PostgreSQL's bigint maximum ${MAX_VERSION}: use a smaller version.`,
+                stops: true,
+            });
+        }
+        else {
+            // Only a large file with directives is read asynchronously: an await per file would cost
+            // thousands of turns of the event loop in a run with nothing to do.
+            const reading = readMigration(dir, name, version);
+            const read = reading instanceof Promise ? await reading : reading;
+            if (read instanceof MigrationFile) {
+                migrations.push(read);
+                if (read.directiveFindings)
+                    findings.push(...read.directiveFindings);
+            }
+            else if (read)
+                findings.push(read);
+        }
+    }
+    migrations.sort(byVersion);
+    findings.push(...duplicates(migrations));
+    return { migrations, findings };
+}
+/**
+ * A folder without a single .sql file whose sub-folders hold some is another tool's layout
+ * (Prisma's `<version>_<name>/migration.sql`, diesel's `<version>_<name>/up.sql`): reporting it
+ * up to date would pass a deploy that applied nothing.
+ */
+function refuseNestedLayout(dir) {
+    let folders;
+    try {
+        folders = (0,external_node_fs_.readdirSync)(dir, { withFileTypes: true })
+            .filter((entry) => entry.isDirectory())
+            .map((entry) => entry.name)
+            .sort();
+    }
+    catch {
+        return;
+    }
+    for (const folder of folders) {
+        let files;
+        try {
+            files = (0,external_node_fs_.readdirSync)(`${dir}${external_node_path_.sep}${folder}`).filter((name) => name.endsWith('.sql'));
+        }
+        catch {
+            continue;
+        }
+        if (files.length === 0)
+            continue;
+        const layout = files.includes('migration.sql')
+            ? "Prisma's layout (<version>_<name>/migration.sql)"
+            : files.includes('up.sql')
+                ? "diesel's layout (<version>_<name>/up.sql and down.sql)"
+                : 'a layout of one folder per migration';
+        const example = `${folder}/${files.includes('migration.sql') ? 'migration.sql' : files.includes('up.sql') ? 'up.sql' : files[0]}`;
+        throw new ConfigurationError(`The migrations folder ${dir} holds no .sql file, but its sub-folders do (${example}), which looks like ${layout}: this action applies <version>_<description>.sql files placed directly in migrations-dir, so move or convert the migrations into such files, or point migrations-dir at the folder that holds them.`);
+    }
+}
+function isFolder(filePath) {
+    try {
+        return (0,external_node_fs_.statSync)(filePath).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/** The file, a finding when it cannot be read, or undefined for a sub-folder named `*.sql`. */
+function readMigration(dir, name, version) {
+    const filePath = `${dir}${external_node_path_.sep}${name}`;
+    let scan;
+    try {
+        scan = scanFile(filePath);
+    }
+    catch (error) {
+        if (error.code === 'EISDIR')
+            return undefined;
+        return unreadable(name, version, `${messageOf(error)}; check the file and its permissions`);
+    }
+    if (!scan.utf8)
+        return unreadable(name, version, 'it is not valid UTF-8; save it as UTF-8');
+    if (!scan.mentionsDirective) {
+        return new MigrationFile(version, name, filePath, scan.checksum, scan.size);
+    }
+    if (scan.size > stream/* LARGE_FILE */.fW)
+        return readLargeWithDirectives(filePath, name, version, scan);
+    return readWithDirectives(filePath, name, version, scan);
+}
+/**
+ * A large file's directives are read in chunks: holding its text would hold it for the whole run.
+ * Only a large file with a down section is held, to cut its up part.
+ */
+async function readLargeWithDirectives(filePath, name, version, scan) {
+    const { noTransaction, findings, down } = await readDirectivesInChunks((0,stream/* textChunks */.w7)(filePath), name);
+    if (down)
+        return readWithDirectives(filePath, name, version, scan);
+    const migration = new MigrationFile(version, name, filePath, scan.checksum, scan.size);
+    migration.noTransaction = noTransaction;
+    if (findings.length > 0)
+        migration.directiveFindings = findings;
+    return migration;
+}
+/**
+ * A file that mentions `migrate:` is read as text: its directives, and its down section, whose up
+ * part alone is what the checksum covers.
+ */
+function readWithDirectives(filePath, name, version, scan) {
+    const text = normalizeContent((0,external_node_fs_.readFileSync)(filePath));
+    const cut = (0,files_down/* findDownSection */.z)(text);
+    const checksum = cut ? checksumOf(text.slice(0, cut.upEnd)) : scan.checksum;
+    const migration = new MigrationFile(version, name, filePath, checksum, scan.size, text);
+    const { noTransaction, findings } = readDirectives(cut ? text.slice(0, cut.upEnd) : text, name);
+    migration.noTransaction = noTransaction;
+    if (cut) {
+        const down = readDirectives((0,files_down/* downTextWithFileLines */.B)(text.slice(cut.downStart), cut.line), name);
+        findings.push(...down.findings);
+        migration.cutAt(cut.upEnd, cut.downStart, cut.line, noTransaction || down.noTransaction);
+    }
+    if (findings.length > 0)
+        migration.directiveFindings = findings;
+    return migration;
+}
+function unreadable(name, version, why) {
+    return {
+        kind: 'unreadable',
+        file: name,
+        version,
+        message: `${name} cannot be read: ${why}.`,
+        stops: true,
+    };
+}
+/** Two files with one numeric version (`001_a.sql` and `1_b.sql`) cannot both be applied. */
+function duplicates(sorted) {
+    const findings = [];
+    for (let i = 1; i < sorted.length; i++) {
+        const previous = sorted[i - 1];
+        const current = sorted[i];
+        if (previous && current && previous.version === current.version) {
+            findings.push({
+                kind: 'duplicate',
+                version: current.version,
+                file: current.name,
+                message: `${previous.name} and ${current.name} have the same version ${current.version}: give one of them a new version.`,
+                stops: true,
+            });
+        }
+    }
+    return findings;
+}
+/** The one sentence for a migrations folder that cannot be listed. */
+function folderError(dir, error) {
+    const code = error.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+        return new ConfigurationError(`The migrations folder ${dir} does not exist: set migrations-dir to the folder that holds your .sql files.`);
+    }
+    return new ConfigurationError(`The migrations folder ${dir} cannot be read (${messageOf(error)}): check its permissions.`);
+}
+
 ;// CONCATENATED MODULE: ./lib/files/foreign.js
-// Reads a folder in another tool's layout (golang-migrate, dbmate, goose, Prisma, diesel) into the
-// migrations the rest of the run sees: the same model the plain layout gives. Reads files, never
-// the database.
+// Reads a folder in another tool's layout (golang-migrate, dbmate, goose, Flyway, Prisma, diesel,
+// popx) into the migrations the rest of the run sees: the same model the plain layout gives. Reads
+// files, never the database.
+
 
 
 
@@ -10715,6 +10900,7 @@ function migrationsOf(layout, entries, options = {}) {
 /** A whole-file migration of another layout: the plain layout's file, with its label and down. */
 class LayoutFile extends MigrationFile {
     label;
+    key;
 }
 /**
  * A section of a single-file migration (dbmate, goose): the up part is what runs and what the
@@ -10731,6 +10917,7 @@ class SectionMigration {
     down;
     unwrapped;
     layout;
+    key;
     constructor(version, name, path, checksum, up, noTransaction, label, down) {
         this.version = version;
         this.name = name;
@@ -10756,8 +10943,6 @@ class SectionMigration {
  */
 async function readForeign(dir, layout, entries, options) {
     const reading = migrationsOf(layout, entries, { skipGo: options.skipGo });
-    if (layout === 'diesel')
-        refuseDieselTextOrder(reading.migrations);
     const findings = reading.errors.map((message) => ({
         kind: 'misnamed',
         message,
@@ -10768,7 +10953,10 @@ async function readForeign(dir, layout, entries, options) {
         // Let the connection being opened meanwhile keep its handshake going (as discover.ts).
         if (index % 64 === 63)
             await new Promise((resolve) => setImmediate(resolve));
-        if (migration.key.length > 19 || (migration.key.length === 19 && migration.key > MAX_INT64)) {
+        // Flyway's dotted versions and popx's beyond bigint get a stand-in version and keep their key;
+        // the other tools' versions are numbers the tracking table holds as they are.
+        const keyed = layout === 'flyway' || layout === 'popx';
+        if (!keyed && tooLarge(migration.key)) {
             findings.push({
                 kind: 'version-too-large',
                 file: migration.upFile,
@@ -10777,19 +10965,25 @@ async function readForeign(dir, layout, entries, options) {
             });
             continue;
         }
+        const versioned = keyed ? versionOfKey(migration.key) : { version: BigInt(migration.key) };
         const read = migration.sections === undefined
-            ? readWhole(dir, layout, migration, findings)
-            : readSections(dir, migration, findings);
+            ? readWhole(dir, layout, migration, versioned, findings)
+            : readSections(dir, migration, versioned, findings);
         if (read) {
             // The tool's own markers (goose's `-- +goose Up`) are read by its layout, not refused.
             read.layout = layout;
+            if (versioned.key !== undefined)
+                read.key = versioned.key;
             migrations.push(read);
         }
     }
     return { migrations, findings, warnings: reading.warnings, skipped: reading.skipped };
 }
-function readWhole(dir, layout, migration, findings) {
-    const version = BigInt(migration.key);
+/** A number above PostgreSQL's bigint, as a canonical decimal. */
+function tooLarge(key) {
+    return key.length > 19 || (key.length === 19 && key > MAX_INT64);
+}
+function readWhole(dir, layout, migration, { version }, findings) {
     const filePath = external_node_path_.join(dir, migration.upFile);
     let scan;
     try {
@@ -10839,8 +11033,7 @@ function downFile(dir, file, noTransaction) {
         noTransaction,
     };
 }
-function readSections(dir, migration, findings) {
-    const version = BigInt(migration.key);
+function readSections(dir, migration, { version }, findings) {
     const filePath = external_node_path_.join(dir, migration.upFile);
     let text;
     try {
@@ -10883,22 +11076,6 @@ function foreign_unreadable(file, version, why) {
         stops: true,
     };
 }
-/** Why a layout is not read yet, as the one sentence of the error. */
-function unsupportedLayout(layout) {
-    const why = layout === 'flyway' ? "Flyway's dotted versions (1.7, 2.0.3)" : "popx's 20-digit versions";
-    return `The migrations folder is laid out for ${toolName(layout)}, which this version of the action does not read yet: ${why} do not fit the tracking table's bigint version; keep using ${toolName(layout)} for this folder for now.`;
-}
-/**
- * diesel compares versions as text; the tracking table keeps numbers. The two agree only when
- * every version has as many digits (`20240212120203` against `202402121202030000` do not).
- */
-function refuseDieselTextOrder(migrations) {
-    const first = migrations[0];
-    const other = migrations.find((m) => m.key.length !== first?.key.length);
-    if (first === undefined || other === undefined)
-        return;
-    throw new ConfigurationError(`The diesel folder mixes version lengths (${first.name} and ${other.name}), which diesel orders as text and the action as numbers, so the two orders could differ; this version of the action reads a diesel folder only when every version has as many digits.`);
-}
 
 ;// CONCATENATED MODULE: ./lib/files/folder.js
 // Reads the migrations folder in its layout: the plain layout or another tool's, chosen by the
@@ -10910,10 +11087,12 @@ function refuseDieselTextOrder(migrations) {
 
 
 
+
 /**
  * The migrations of the folder in its layout. `plain` goes straight to the plain reader; `auto`
  * first lists the names (and, when dbmate, goose and plain names look alike, the files' first
- * lines) to choose. A folder mixing layouts, or one of a layout not read yet, is an error.
+ * lines) to choose. A folder mixing layouts is an error. Flyway, popx and diesel give the order
+ * of their versions (`order`), which the plan follows.
  */
 async function readFolder(dir, options) {
     if (options.layout === 'plain') {
@@ -10933,10 +11112,13 @@ async function readFolder(dir, options) {
             ...plain(reason),
         };
     }
-    if (layout === 'flyway' || layout === 'popx') {
-        throw new ConfigurationError(unsupportedLayout(layout));
-    }
-    return { ...(await readForeign(dir, layout, entries, options)), layout, reason };
+    const order = versionOrder(layout);
+    return {
+        ...(await readForeign(dir, layout, entries, options)),
+        layout,
+        reason,
+        ...(order && { order }),
+    };
 }
 function plain(reason) {
     return { layout: 'plain', reason, warnings: [], skipped: [] };
@@ -11573,6 +11755,7 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
     const before = new Set(await invalidIndexes(client));
     const row = {
         version: migration.version,
+        key: migration.key,
         name: migration.name,
         checksum: migration.checksum,
         status: 'running',
@@ -11626,6 +11809,7 @@ async function applyWithoutTransaction(client, outcome, statements, options) {
 function rowOf(migration, options) {
     return {
         version: migration.version,
+        key: migration.key,
         name: migration.name,
         checksum: migration.checksum,
         status: 'applied',
@@ -12165,6 +12349,7 @@ var errors = __nccwpck_require__(7976);
 
 
 
+
 /**
  * The review's code (its rules, the catalog readers) is a chunk of its own in dist/, loaded only
  * by a dry run that reviews: a deploy run never compiles it.
@@ -12250,7 +12435,8 @@ async function rehearsal(context, plan, review) {
             sessionSql: (0,session/* sessionSettingsSql */.Cb)(db.serverMajor),
             // A fresh database gets its tracking table first in the real run: the rehearsal creates
             // it too, inside its rolled-back transaction.
-            setupSql: (await context.history).exists ? '' : await createHistorySql(db.client, tracking),
+            setupSql: ((await context.history).exists ? '' : await createHistorySql(db.client, tracking)) +
+                (await versionKeySql(db.client, tracking, plan.pending)),
             signal: context.signal,
             log: context.log,
         }, observer, reversal);
@@ -12319,6 +12505,7 @@ async function rehearsal(context, plan, review) {
 
 
 
+
 function upToDate(context, plan) {
     return report(context, plan, {
         result: 'up-to-date',
@@ -12365,9 +12552,9 @@ async function migrateUnderLock(context, key, first) {
         appliedBy: appliedBy(),
         sessionSql,
         // Also checks the role may create or write the table, before anything runs.
-        setupSql: await createHistorySql(db.client, tracking, {
+        setupSql: (await createHistorySql(db.client, tracking, {
             update: plan.pending.some((m) => m.noTransaction),
-        }),
+        })) + (await versionKeySql(db.client, tracking, plan.pending)),
         lockRetries: settings.lockRetries,
         lockCheckSql: lockHeldCheckSql(key),
         statements: new Map([...plan.checks].flatMap(([version, check]) => check.statements ? [[version, check.statements]] : [])),
@@ -12506,15 +12693,13 @@ async function validate(context) {
 
 
 const NOT_PENDING_STATUSES = new Set(['applied', 'already applied', 'baseline']);
-/** The highest version applied after the run, as its label. */
+/**
+ * The highest version applied after the run, as its label. The entries are in the layout's order
+ * (Flyway's `1.27` after `1.7`), so the last one applied is the highest.
+ */
 function fleet_versionOf(report) {
-    let highest;
-    for (const entry of report.entries) {
-        if (NOT_PENDING_STATUSES.has(entry.status) &&
-            (highest === undefined || entry.version > highest))
-            highest = entry.version;
-    }
-    return highest?.toString();
+    const highest = report.entries.findLast((entry) => NOT_PENDING_STATUSES.has(entry.status));
+    return (highest && (highest.key === undefined ? highest.version.toString() : (0,model/* versionLabel */.dp)(highest)));
 }
 /** A target's line in the fleet report, from its single-database report. */
 function targetResult(name, report) {
@@ -13168,21 +13353,6 @@ textOf = (migration) => migration.sql) {
     return { foreign, rows: sorted(), note };
 }
 /**
- * A stand-in for the tracking table's bigint primary key, for a key that does not fit it (a
- * Flyway version `1.7`, a popx version of 20 digits): negative, so it never meets a real version,
- * and the same for the same key on every run. SHA-256 of the key, its first 8 bytes as an unsigned
- * number with the top bit cleared, as `-1 - n`.
- */
-function standInVersion(key) {
-    const digest = (0,external_node_crypto_.createHash)('sha256').update(key, 'utf8').digest();
-    return -1n - (digest.readBigUInt64BE(0) & 0x7fffffffffffffffn);
-}
-/** The row's version for a key without a file: the number when it fits bigint, else a stand-in. */
-function versionOfKey(key) {
-    const fits = /^\d+$/.test(key) && compareDecimals(canonicalDigits(key), MAX_INT64) <= 0;
-    return fits ? { version: BigInt(key) } : { version: standInVersion(key), key };
-}
-/**
  * The identity a record names a file by: the file's key, except that a diesel folder's is its own
  * version text without dashes (its label: `0001` stays `0001`), as diesel records it.
  */
@@ -13315,6 +13485,7 @@ async function clashWith(client, tracking) {
 
 
 
+
 /** The tools whose tables `import-history` asks to look for, for a folder in `layout`. */
 function toolsToImport(setting, layout) {
     if (setting === 'none')
@@ -13388,7 +13559,8 @@ class Adoption {
         this.imported = imported;
         if (imported === undefined)
             return locked;
-        const setup = locked.exists ? '' : await createHistorySql(this.client, this.tracking);
+        const setup = (locked.exists ? '' : await createHistorySql(this.client, this.tracking)) +
+            (await versionKeySql(this.client, this.tracking, imported.rows));
         const by = `${appliedBy}; ${imported.note}`;
         const inserts = imported.rows.map((row) => `${insertRowSql(this.tracking, { ...row, appliedBy: by }, '0')};`);
         await this.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
@@ -13401,7 +13573,7 @@ class Adoption {
         if (imported === undefined)
             return [];
         const verb = dryRun ? 'would record' : 'recorded';
-        return imported.rows.map((row) => `${verb} ${row.name} (version ${row.version}) as baseline, ${imported.note}`);
+        return imported.rows.map((row) => `${verb} ${row.name} (version ${row.key ?? row.version}) as baseline, ${imported.note}`);
     }
 }
 
@@ -13427,7 +13599,7 @@ function changesOf(context, plan) {
             changes.push({
                 entry,
                 sql: `DELETE FROM ${table} WHERE version = ${entry.version} AND status IN ('failed', 'running');`,
-                sentence: `deleted the failed row of ${entry.row.name} (version ${entry.version}); it will run again on the next migrate`,
+                sentence: `deleted the failed row of ${entry.row.name} (version ${(0,model/* versionLabel */.dp)(entry)}); it will run again on the next migrate`,
             });
         }
         else if (entry.status === 'modified' && entry.migration && entry.row) {
@@ -13435,7 +13607,7 @@ function changesOf(context, plan) {
             changes.push({
                 entry,
                 sql: `UPDATE ${table} SET checksum = ${literal(checksum)}, name = ${literal(name)} WHERE version = ${entry.version};`,
-                sentence: `re-recorded the checksum of ${name} (version ${entry.version}) from ${entry.row.checksum.slice(0, 12)} to ${checksum.slice(0, 12)}`,
+                sentence: `re-recorded the checksum of ${name} (version ${(0,model/* versionLabel */.dp)(entry)}) from ${entry.row.checksum.slice(0, 12)} to ${checksum.slice(0, 12)}`,
             });
         }
     }
@@ -13551,8 +13723,9 @@ async function rollBackInTransaction(client, down, options, setup) {
     // error position maps to the file's own line.
     const prefix = `BEGIN;${options.lockCheckSql}${setup}${timeoutsSql(options, true)}`;
     const elapsed = 'floor(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer';
-    const body = down.text.slice(1); // the first blank line is the prefix's own
-    const text = `${prefix}\n${body}\n;${rollback_reset(options)}${rowUpdateSql(options, migration.version, 'rolled back', elapsed)}COMMIT;`;
+    // The down text's first line goes on the prefix's line: a section's blank line, or a whole down
+    // file's own first line (golang-migrate, diesel, popx, Flyway's U file), which has no blank line.
+    const text = `${prefix}${down.text}\n;${rollback_reset(options)}${rowUpdateSql(options, migration.version, 'rolled back', elapsed)}COMMIT;`;
     try {
         await client.query(text);
     }
@@ -13665,6 +13838,7 @@ async function statusCheckOf(client, tracking) {
 }
 
 ;// CONCATENATED MODULE: ./lib/plan/rollback.js
+
 // Findings about the files or rows that make any rollback unsafe, wherever they are.
 const ALWAYS_STOP = new Set([
     'duplicate',
@@ -13674,10 +13848,13 @@ const ALWAYS_STOP = new Set([
     'directive',
     'failed',
 ]);
-/** The rows above `toVersion` that record the migration as done: those a rollback undoes. */
-function rowsToRollBack(plan, toVersion) {
+/**
+ * The rows above `to` in the layout's `order` that record the migration as done: those a rollback
+ * undoes, newest first (the plan's entries are in that order).
+ */
+function rowsToRollBack(plan, to, order = byVersion) {
     return plan.entries
-        .filter((e) => e.version > toVersion && e.row && e.row.status !== 'rolled back')
+        .filter((e) => order(e, to) > 0 && e.row && e.row.status !== 'rolled back')
         .reverse();
 }
 /**
@@ -13686,7 +13863,7 @@ function rowsToRollBack(plan, toVersion) {
  * something else) and down SQL that parses, has no transaction control, and loses no data unless
  * `allowDataLoss`. A failed row anywhere stops it: the database may be half-changed.
  */
-function planRollback(plan, toVersion, downs, allowDataLoss) {
+function planRollback(plan, to, downs, allowDataLoss, order = byVersion) {
     const findings = plan.findings
         .filter((f) => ALWAYS_STOP.has(f.kind))
         .map((f) => ({ ...f, stops: true }));
@@ -13699,7 +13876,7 @@ function planRollback(plan, toVersion, downs, allowDataLoss) {
         message,
         stops: true,
     });
-    for (const entry of rowsToRollBack(plan, toVersion)) {
+    for (const entry of rowsToRollBack(plan, to, order)) {
         const { migration, row } = entry;
         if (!row || entry.status === 'failed')
             continue; // a finding of its own already
@@ -13713,7 +13890,7 @@ function planRollback(plan, toVersion, downs, allowDataLoss) {
         }
         const down = migration.down;
         if (!down) {
-            refuse(entry, `${migration.name} has no down SQL: add a -- migrate:down section that undoes it, or roll back to version ${migration.version} or above.`);
+            refuse(entry, `${migration.name} has no down SQL: add a -- migrate:down section that undoes it, or roll back to version ${migration.label ?? migration.key ?? migration.version} or above.`);
             continue;
         }
         const facts = downs.get(migration.version);
@@ -13746,6 +13923,10 @@ function planRollback(plan, toVersion, downs, allowDataLoss) {
 
 
 
+/** `to-version` of a rollback, in the folder's layout: 0 rolls back every migration. */
+function targetOf(context) {
+    return toVersionOf(context, '0');
+}
 /** The plan of a rollback for `rows`, with each down SQL checked once per run. */
 async function rollbackOf(context, rows, checked) {
     const { settings } = context;
@@ -13755,17 +13936,19 @@ async function rollbackOf(context, rows, checked) {
         allowOutOfOrder: true,
         transaction: 'per-migration',
     });
-    const toVersion = settings.toVersion ?? 0n;
+    const to = targetOf(context);
+    const order = orderOf(context.discovery);
     // The parse-tree reading is in the review's lazy chunk: a deploy run never loads it.
     const { checkDownSql } = await __nccwpck_require__.e(/* import() */ 458).then(__nccwpck_require__.bind(__nccwpck_require__, 6458));
+    // Keyed by version: a stand-in version is derived from its key alone, so it is as exact.
     for (const entry of plan.entries) {
         const down = entry.migration?.down;
-        if (!down || entry.version <= toVersion || !entry.row || checked.has(entry.version))
+        if (!down || order(entry, to) <= 0 || !entry.row || checked.has(entry.version))
             continue;
         checked.set(entry.version, await checkDownSql(down));
     }
     const facts = new Map(checked);
-    return { plan, rollback: planRollback(plan, toVersion, facts, settings.allowDataLoss) };
+    return { plan, rollback: planRollback(plan, to, facts, settings.allowDataLoss, order) };
 }
 /** The plan's entries with each step's status (and duration, note) after the rollback. */
 function withSteps(plan, statuses) {
@@ -13787,7 +13970,7 @@ function stopped(context, plan, findings) {
  */
 async function rollback(context) {
     const { settings, db, tracking } = context;
-    const toVersion = settings.toVersion ?? 0n;
+    const toVersion = targetOf(context).label;
     const checked = new Map();
     const first = await context.history;
     const { plan, rollback: planned } = await rollbackOf(context, first.rows, checked);
@@ -13854,7 +14037,7 @@ async function rollback(context) {
     });
 }
 function rolledBackReport(context, plan, outcomes) {
-    const toVersion = context.settings.toVersion ?? 0n;
+    const toVersion = targetOf(context).label;
     const statuses = new Map();
     for (const o of outcomes) {
         const note = o.error
@@ -13863,7 +14046,7 @@ function rolledBackReport(context, plan, outcomes) {
         statuses.set(o.migration.version, { status: o.status, durationMs: o.durationMs, note });
     }
     const done = outcomes.filter((o) => o.status === 'rolled back');
-    const changes = done.map((o) => `rolled back ${o.migration.name} (version ${o.migration.version}) in ${(0,model/* formatDuration */.a3)(o.durationMs)}`);
+    const changes = done.map((o) => `rolled back ${o.migration.name} (version ${shownVersion(o.migration)}) in ${(0,model/* formatDuration */.a3)(o.durationMs)}`);
     const total = done.reduce((sum, o) => sum + (o.durationMs ?? 0), 0);
     const base = {
         ...report(context, withSteps(plan, statuses), { result: 'applied', verdict: '' }),
@@ -14821,15 +15004,18 @@ function identifier(name) {
  * no secrets to its workflows, so the step must be skipped there rather than fail.
  */
 const MISSING_URL = 'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
-/** A migration version input such as `to-version`: digits, read exactly. */
+/**
+ * A migration version input such as `to-version`, as written: digits, with the `.`, `_` or `-`
+ * of Flyway's and diesel's versions. The folder's layout reads it exactly once the folder is read.
+ */
 function versionInput(name) {
     const value = input(name);
     if (!value)
         return undefined;
-    if (!/^\d+$/.test(value)) {
-        throw new ConfigurationError(`Input ${name} is "${value}", but it must be a migration version number such as 3.`);
+    if (!/^\d[\d._-]*$/.test(value)) {
+        throw new ConfigurationError(`Input ${name} is "${value}", but it must be a migration version such as 3 (or 1.7 for Flyway).`);
     }
-    return BigInt(value);
+    return value;
 }
 function databaseUrl() {
     const url = getInput('database-url') || process.env.DATABASE_URL || process.env.DSN || '';
@@ -14861,14 +15047,7 @@ function getSettings() {
     ]);
     const eventName = process.env.GITHUB_EVENT_NAME ?? '';
     const dryRun = input('dry-run') === 'auto' ? DRY_RUN_EVENTS.has(eventName) : inputs_boolean('dry-run', 'auto, ');
-    const baselineText = input('baseline-version');
-    let baselineVersion;
-    if (baselineText) {
-        if (!/^\d+$/.test(baselineText)) {
-            throw new ConfigurationError(`Input baseline-version is "${baselineText}", but it must be a migration version number such as 3.`);
-        }
-        baselineVersion = BigInt(baselineText);
-    }
+    const baselineVersion = versionInput('baseline-version');
     const toVersion = versionInput('to-version');
     if (command === 'rollback' && toVersion === undefined) {
         throw new ConfigurationError('command: rollback needs to-version, the version to roll back to (every applied migration above it is rolled back; 0 rolls back all): set to-version.');
@@ -15225,17 +15404,27 @@ const NOT_PENDING = new Set([
     'missing',
     'would roll back',
 ]);
-/** Versions as the outputs give them: the numeric version without leading zeros. */
+/**
+ * Versions as the outputs give them: the numeric version without leading zeros, or, for a version
+ * the tracking table keeps under a stand-in (Flyway's `1.7`), the file's own label (never the
+ * stand-in's negative number).
+ */
 function appliedVersions(entries) {
-    return entries.filter((e) => e.status === 'applied').map((e) => e.version.toString());
+    return entries.filter((e) => e.status === 'applied').map(outputVersion);
 }
 /** Versions without an applied or baseline row after the run. */
 function pendingVersions(entries) {
-    return entries.filter((e) => !NOT_PENDING.has(e.status)).map((e) => e.version.toString());
+    return entries.filter((e) => !NOT_PENDING.has(e.status)).map(outputVersion);
 }
-/** The version as the file writes it (`00003`, another tool's label), else the number. */
+function outputVersion(entry) {
+    return entry.key === undefined ? entry.version.toString() : versionLabel(entry);
+}
+/**
+ * The version as the file writes it (`00003`, another tool's label), else the exact version the
+ * row recorded (`version_key`), else the number.
+ */
 function versionLabel(entry) {
-    return entry.migration?.label ?? entry.version.toString();
+    return entry.migration?.label ?? entry.key ?? entry.version.toString();
 }
 function plural(count, one, many = `${one}s`) {
     return `${count} ${count === 1 ? one : many}`;

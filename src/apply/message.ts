@@ -8,6 +8,7 @@ import type { ApplyOptions, MessageFlags } from './model.js';
 function rowOf(migration: Migration, options: ApplyOptions): RowValues {
   return {
     version: migration.version,
+    key: migration.key,
     name: migration.name,
     checksum: migration.checksum,
     status: 'applied',

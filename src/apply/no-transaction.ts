@@ -40,6 +40,7 @@ export async function applyWithoutTransaction(
   const before = new Set(await invalidIndexes(client));
   const row = {
     version: migration.version,
+    key: migration.key,
     name: migration.name,
     checksum: migration.checksum,
     status: 'running' as const,

@@ -83,8 +83,9 @@ async function rollBackInTransaction(
   const prefix = `BEGIN;${options.lockCheckSql}${setup}${timeoutsSql(options, true)}`;
   const elapsed =
     'floor(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::integer';
-  const body = down.text.slice(1); // the first blank line is the prefix's own
-  const text = `${prefix}\n${body}\n;${reset(options)}${rowUpdateSql(options, migration.version, 'rolled back', elapsed)}COMMIT;`;
+  // The down text's first line goes on the prefix's line: a section's blank line, or a whole down
+  // file's own first line (golang-migrate, diesel, popx, Flyway's U file), which has no blank line.
+  const text = `${prefix}${down.text}\n;${reset(options)}${rowUpdateSql(options, migration.version, 'rolled back', elapsed)}COMMIT;`;
   try {
     await client.query(text);
   } catch (error) {

@@ -1,12 +1,14 @@
 // command: baseline: records the migrations up to baseline-version as applied without running them.
 
 import { ConfigurationError } from '../errors.js';
+import { readVersionInput } from '../files/keys.js';
 import { readHistory } from '../history/read.js';
+import { versionKeySql } from '../history/version-key.js';
 import { createHistorySql, insertRowSql } from '../history/write.js';
-import { makePlan, type Plan } from '../plan/plan.js';
+import { type Entry, makePlan, type Plan, shownVersion } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
 import { appliedBy } from '../runner/applied-by.js';
-import { type Context, report, stoppedReport, underLock } from './context.js';
+import { type Context, orderOf, report, stoppedReport, underLock } from './context.js';
 
 /**
  * `baseline`: for a database that already has the schema, records every migration up to and
@@ -15,13 +17,19 @@ import { type Context, report, stoppedReport, underLock } from './context.js';
  */
 export async function baseline(context: Context): Promise<Report> {
   const { settings, discovery, db, tracking } = context;
-  const version = settings.baselineVersion;
-  if (version === undefined) {
+  if (settings.baselineVersion === undefined) {
     throw new ConfigurationError(
       'command: baseline needs baseline-version: the highest migration version the database already has, for example 3.',
     );
   }
-  if (!discovery.migrations.some((m) => m.version === version)) {
+  const target = readVersionInput(
+    discovery.layout ?? 'plain',
+    'baseline-version',
+    settings.baselineVersion,
+  );
+  const version = target.label;
+  const order = orderOf(discovery);
+  if (!discovery.migrations.some((m) => order(m, target) === 0)) {
     throw new ConfigurationError(
       `No migration file has version ${version}: set baseline-version to the version of one of the files in ${settings.migrationsDirForAnnotations}.`,
     );
@@ -34,10 +42,11 @@ export async function baseline(context: Context): Promise<Report> {
     transaction: 'per-migration',
   });
   if (plan.stops) return stoppedReport(context, plan);
-  const toRecord = plan.pending.filter((m) => m.version <= version);
+  const toRecord = plan.pending.filter((m) => order(m, target) <= 0);
+  const upTo = (e: Entry) => order(e, target) <= 0;
 
   if (settings.dryRun) {
-    return report(context, marked(plan, version, 'pending', 'would be recorded as baseline'), {
+    return report(context, marked(plan, upTo, 'pending', 'would be recorded as baseline'), {
       result: 'pending',
       verdict: `Dry run: ${plural(toRecord.length, 'migration')} up to version ${version} would be recorded as baseline; nothing was written.`,
     });
@@ -45,19 +54,21 @@ export async function baseline(context: Context): Promise<Report> {
   return underLock(context, async () => {
     const locked = await readHistory(db.client, tracking);
     refuseIfRecorded(context, locked.rows.length);
-    const setup = locked.exists ? '' : await createHistorySql(db.client, tracking);
+    const setup =
+      (locked.exists ? '' : await createHistorySql(db.client, tracking)) +
+      (await versionKeySql(db.client, tracking, toRecord));
     const by = appliedBy();
     const inserts = toRecord.map(
       (m) =>
-        `${insertRowSql(tracking, { version: m.version, name: m.name, checksum: m.checksum, status: 'baseline', appliedBy: by }, '0')};`,
+        `${insertRowSql(tracking, { version: m.version, key: m.key, name: m.name, checksum: m.checksum, status: 'baseline', appliedBy: by }, '0')};`,
     );
     await db.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
     return {
-      ...report(context, marked(plan, version, 'baseline'), {
+      ...report(context, marked(plan, upTo, 'baseline'), {
         result: 'applied',
         verdict: `Recorded ${plural(toRecord.length, 'migration')} up to version ${version} as baseline; a following migrate applies what comes after.`,
       }),
-      changes: toRecord.map((m) => `recorded ${m.name} (version ${m.version}) as baseline`),
+      changes: toRecord.map((m) => `recorded ${m.name} (version ${shownVersion(m)}) as baseline`),
     };
   });
 }
@@ -70,8 +81,13 @@ function refuseIfRecorded(context: Context, rows: number): void {
   );
 }
 
-/** The plan's entries with every version up to `version` given `status`. */
-function marked(plan: Plan, version: bigint, status: 'baseline' | 'pending', note?: string): Plan {
-  const entries = plan.entries.map((e) => (e.version <= version ? { ...e, status, note } : e));
+/** The plan's entries with every version up to the baseline (`upTo`) given `status`. */
+function marked(
+  plan: Plan,
+  upTo: (entry: Entry) => boolean,
+  status: 'baseline' | 'pending',
+  note?: string,
+): Plan {
+  const entries = plan.entries.map((e) => (upTo(e) ? { ...e, status, note } : e));
   return { ...plan, entries };
 }

@@ -2,6 +2,8 @@
 
 import type { Database } from '../db/connect.js';
 import type { Discovery } from '../files/discover.js';
+import { readVersionInput, type VersionInput, type VersionOrder } from '../files/keys.js';
+import { byVersion } from '../files/naming.js';
 import { acquireLock, isLockHeld, POOLER_MESSAGE, releaseLock } from '../history/lock.js';
 import type { History } from '../history/read.js';
 import type { HistoryRow, TrackingTable } from '../history/table.js';
@@ -91,10 +93,10 @@ export async function planOf(
     transaction: settings.transaction,
     runningIsLive,
   });
-  const plan =
-    settings.command === 'migrate' && settings.toVersion !== undefined
-      ? limitToVersion(made, context.discovery.migrations, settings.toVersion)
-      : made;
+  const to = settings.command === 'migrate' ? toVersionOf(context) : undefined;
+  const plan = to
+    ? limitToVersion(made, context.discovery.migrations, to, orderOf(context.discovery))
+    : made;
   const checks = new Map<bigint, PendingCheck>();
   for (const migration of plan.pending) {
     let check = checked?.get(migration.version) ?? context.checked?.get(migration.version);
@@ -107,6 +109,18 @@ export async function planOf(
   }
   const findings = [...checks.values()].flatMap((check) => check.findings);
   return { ...withFindings(plan, findings), checks };
+}
+
+/** The order of the folder's versions: its layout's (Flyway, popx, diesel), else by number. */
+export function orderOf(discovery: Discovery): VersionOrder {
+  return discovery.order ?? byVersion;
+}
+
+/** `to-version` read in the folder's layout (`1.27` for Flyway), or `fallback` when not set. */
+export function toVersionOf(context: Context, fallback?: string): VersionInput | undefined {
+  const text = context.settings.toVersion ?? fallback;
+  if (text === undefined) return undefined;
+  return readVersionInput(context.discovery.layout ?? 'plain', 'to-version', text);
 }
 
 /** A report of the plan as it stands, with the result and verdict given. */

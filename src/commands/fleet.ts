@@ -10,7 +10,13 @@ import { inShard } from '../fleet/shard.js';
 import { type FleetTarget, maskSecrets, schemaTargets, targetsOnServer } from '../fleet/targets.js';
 import { runWaves } from '../fleet/waves.js';
 import { readHistory } from '../history/read.js';
-import { appliedVersions, pendingVersions, plural, type Report } from '../report/model.js';
+import {
+  appliedVersions,
+  pendingVersions,
+  plural,
+  type Report,
+  versionLabel,
+} from '../report/model.js';
 import type { FleetSettings, Settings } from '../runner/inputs.js';
 import { type Context, type PendingCheck, planOf, stoppedReport } from './context.js';
 import { migrate } from './migrate.js';
@@ -46,17 +52,15 @@ interface Pending {
 
 const NOT_PENDING_STATUSES = new Set(['applied', 'already applied', 'baseline']);
 
-/** The highest version applied after the run, as its label. */
+/**
+ * The highest version applied after the run, as its label. The entries are in the layout's order
+ * (Flyway's `1.27` after `1.7`), so the last one applied is the highest.
+ */
 function versionOf(report: Report): string | undefined {
-  let highest: bigint | undefined;
-  for (const entry of report.entries) {
-    if (
-      NOT_PENDING_STATUSES.has(entry.status) &&
-      (highest === undefined || entry.version > highest)
-    )
-      highest = entry.version;
-  }
-  return highest?.toString();
+  const highest = report.entries.findLast((entry) => NOT_PENDING_STATUSES.has(entry.status));
+  return (
+    highest && (highest.key === undefined ? highest.version.toString() : versionLabel(highest))
+  );
 }
 
 /** A target's line in the fleet report, from its single-database report. */

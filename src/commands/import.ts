@@ -17,6 +17,7 @@ import {
 } from '../history/import/index.js';
 import { type History, readHistory } from '../history/read.js';
 import type { TrackingTable } from '../history/table.js';
+import { versionKeySql } from '../history/version-key.js';
 import { createHistorySql, insertRowSql } from '../history/write.js';
 import { plural } from '../report/model.js';
 import type { Settings } from '../runner/inputs.js';
@@ -99,7 +100,9 @@ export class Adoption {
     const imported = await this.importFor(locked);
     this.imported = imported;
     if (imported === undefined) return locked;
-    const setup = locked.exists ? '' : await createHistorySql(this.client, this.tracking);
+    const setup =
+      (locked.exists ? '' : await createHistorySql(this.client, this.tracking)) +
+      (await versionKeySql(this.client, this.tracking, imported.rows));
     const by = `${appliedBy}; ${imported.note}`;
     const inserts = imported.rows.map(
       (row) => `${insertRowSql(this.tracking, { ...row, appliedBy: by }, '0')};`,
@@ -117,7 +120,8 @@ export class Adoption {
     if (imported === undefined) return [];
     const verb = dryRun ? 'would record' : 'recorded';
     return imported.rows.map(
-      (row) => `${verb} ${row.name} (version ${row.version}) as baseline, ${imported.note}`,
+      (row) =>
+        `${verb} ${row.name} (version ${row.key ?? row.version}) as baseline, ${imported.note}`,
     );
   }
 }

@@ -6,6 +6,7 @@ import { sessionSettingsSql } from '../db/session.js';
 import { lockHeldCheckSql } from '../history/lock.js';
 import { readHistory } from '../history/read.js';
 import type { HistoryRow } from '../history/table.js';
+import { versionKeySql } from '../history/version-key.js';
 import { createHistorySql } from '../history/write.js';
 import type { Entry, Plan } from '../plan/plan.js';
 import { formatDuration, plural, type Report } from '../report/model.js';
@@ -70,9 +71,10 @@ async function migrateUnderLock(
     appliedBy: appliedBy(),
     sessionSql,
     // Also checks the role may create or write the table, before anything runs.
-    setupSql: await createHistorySql(db.client, tracking, {
-      update: plan.pending.some((m) => m.noTransaction),
-    }),
+    setupSql:
+      (await createHistorySql(db.client, tracking, {
+        update: plan.pending.some((m) => m.noTransaction),
+      })) + (await versionKeySql(db.client, tracking, plan.pending)),
     lockRetries: settings.lockRetries,
     lockCheckSql: lockHeldCheckSql(key),
     statements: new Map(

@@ -3,7 +3,7 @@
 import { readHistory } from '../history/read.js';
 import { qualifiedName } from '../history/table.js';
 import type { Entry, Plan } from '../plan/plan.js';
-import { plural, type Report } from '../report/model.js';
+import { plural, type Report, versionLabel } from '../report/model.js';
 import { literal } from '../sql/literal.js';
 import { type Context, planOf, report, stoppedReport, underLock } from './context.js';
 
@@ -29,14 +29,14 @@ function changesOf(context: Context, plan: Plan): Change[] {
       changes.push({
         entry,
         sql: `DELETE FROM ${table} WHERE version = ${entry.version} AND status IN ('failed', 'running');`,
-        sentence: `deleted the failed row of ${entry.row.name} (version ${entry.version}); it will run again on the next migrate`,
+        sentence: `deleted the failed row of ${entry.row.name} (version ${versionLabel(entry)}); it will run again on the next migrate`,
       });
     } else if (entry.status === 'modified' && entry.migration && entry.row) {
       const { checksum, name } = entry.migration;
       changes.push({
         entry,
         sql: `UPDATE ${table} SET checksum = ${literal(checksum)}, name = ${literal(name)} WHERE version = ${entry.version};`,
-        sentence: `re-recorded the checksum of ${name} (version ${entry.version}) from ${entry.row.checksum.slice(0, 12)} to ${checksum.slice(0, 12)}`,
+        sentence: `re-recorded the checksum of ${name} (version ${versionLabel(entry)}) from ${entry.row.checksum.slice(0, 12)} to ${checksum.slice(0, 12)}`,
       });
     }
   }

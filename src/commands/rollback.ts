@@ -3,17 +3,23 @@
 import type { Down, RollbackOutcome } from '../apply/rollback.js';
 import { rollBack } from '../apply/rollback.js';
 import { sessionSettingsSql } from '../db/session.js';
+import type { VersionInput } from '../files/keys.js';
 import { lockHeldCheckSql } from '../history/lock.js';
 import { readHistory } from '../history/read.js';
 import { statusCheckOf } from '../history/status-check.js';
 import type { HistoryRow } from '../history/table.js';
 import type { Finding } from '../plan/findings.js';
-import { type Entry, makePlan, type Plan } from '../plan/plan.js';
+import { type Entry, makePlan, type Plan, shownVersion } from '../plan/plan.js';
 import { type DownFacts, planRollback, type RollbackPlan } from '../plan/rollback.js';
 import { formatDuration, plural, type Report } from '../report/model.js';
 import type { DownCheck } from '../review/rules/down.js';
 import { appliedBy } from '../runner/applied-by.js';
-import { type Context, report, stoppedReport, underLock } from './context.js';
+import { type Context, orderOf, report, stoppedReport, toVersionOf, underLock } from './context.js';
+
+/** `to-version` of a rollback, in the folder's layout: 0 rolls back every migration. */
+function targetOf(context: Context): VersionInput {
+  return toVersionOf(context, '0') as VersionInput;
+}
 
 /** The plan of a rollback for `rows`, with each down SQL checked once per run. */
 async function rollbackOf(
@@ -28,16 +34,18 @@ async function rollbackOf(
     allowOutOfOrder: true,
     transaction: 'per-migration',
   });
-  const toVersion = settings.toVersion ?? 0n;
+  const to = targetOf(context);
+  const order = orderOf(context.discovery);
   // The parse-tree reading is in the review's lazy chunk: a deploy run never loads it.
   const { checkDownSql } = await import('../review/rules/down.js');
+  // Keyed by version: a stand-in version is derived from its key alone, so it is as exact.
   for (const entry of plan.entries) {
     const down = entry.migration?.down;
-    if (!down || entry.version <= toVersion || !entry.row || checked.has(entry.version)) continue;
+    if (!down || order(entry, to) <= 0 || !entry.row || checked.has(entry.version)) continue;
     checked.set(entry.version, await checkDownSql(down));
   }
   const facts = new Map<bigint, DownFacts>(checked);
-  return { plan, rollback: planRollback(plan, toVersion, facts, settings.allowDataLoss) };
+  return { plan, rollback: planRollback(plan, to, facts, settings.allowDataLoss, order) };
 }
 
 /** The plan's entries with each step's status (and duration, note) after the rollback. */
@@ -62,7 +70,7 @@ function stopped(context: Context, plan: Plan, findings: Finding[]): Report {
  */
 export async function rollback(context: Context): Promise<Report> {
   const { settings, db, tracking } = context;
-  const toVersion = settings.toVersion ?? 0n;
+  const toVersion = targetOf(context).label;
   const checked = new Map<bigint, DownCheck>();
   const first = await context.history;
   const { plan, rollback: planned } = await rollbackOf(context, first.rows, checked);
@@ -130,7 +138,7 @@ export async function rollback(context: Context): Promise<Report> {
 }
 
 function rolledBackReport(context: Context, plan: Plan, outcomes: RollbackOutcome[]): Report {
-  const toVersion = context.settings.toVersion ?? 0n;
+  const toVersion = targetOf(context).label;
   const statuses = new Map<bigint, Partial<Entry>>();
   for (const o of outcomes) {
     const note = o.error
@@ -141,7 +149,7 @@ function rolledBackReport(context: Context, plan: Plan, outcomes: RollbackOutcom
   const done = outcomes.filter((o) => o.status === 'rolled back');
   const changes = done.map(
     (o) =>
-      `rolled back ${o.migration.name} (version ${o.migration.version}) in ${formatDuration(o.durationMs)}`,
+      `rolled back ${o.migration.name} (version ${shownVersion(o.migration)}) in ${formatDuration(o.durationMs)}`,
   );
   const total = done.reduce((sum, o) => sum + (o.durationMs ?? 0), 0);
   const base = {

@@ -6,6 +6,8 @@ import type { Finding } from '../plan/findings.js';
 import { checksumOf, normalizeContent } from './content.js';
 import { readDirectives, readDirectivesInChunks } from './directives.js';
 import { downTextWithFileLines, findDownSection } from './down.js';
+import type { VersionOrder } from './keys.js';
+import type { LayoutId } from './layouts/index.js';
 import { type Migration, MigrationFile } from './migration.js';
 import { byVersion, MAX_VERSION, versionOf } from './naming.js';
 import type { FileScan } from './scan.js';
@@ -15,6 +17,13 @@ import { LARGE_FILE, textChunks } from './stream.js';
 export interface Discovery {
   migrations: Migration[];
   findings: Finding[];
+  /** The folder's layout; absent means the plain one. */
+  layout?: LayoutId;
+  /**
+   * How the layout orders versions, when not as plain numbers (Flyway, popx, diesel): the plan's
+   * order. Absent: by `version`.
+   */
+  order?: VersionOrder;
 }
 
 /**

@@ -5,7 +5,8 @@ import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { type Discovery, folderError, readMigrations } from './discover.js';
-import { readForeign, unsupportedLayout } from './foreign.js';
+import { readForeign } from './foreign.js';
+import { versionOrder } from './keys.js';
 import {
   detectLayout,
   type FolderEntry,
@@ -30,7 +31,8 @@ export interface FolderOptions {
 /**
  * The migrations of the folder in its layout. `plain` goes straight to the plain reader; `auto`
  * first lists the names (and, when dbmate, goose and plain names look alike, the files' first
- * lines) to choose. A folder mixing layouts, or one of a layout not read yet, is an error.
+ * lines) to choose. A folder mixing layouts is an error. Flyway, popx and diesel give the order
+ * of their versions (`order`), which the plan follows.
  */
 export async function readFolder(dir: string, options: FolderOptions): Promise<FolderDiscovery> {
   if (options.layout === 'plain') {
@@ -52,13 +54,16 @@ export async function readFolder(dir: string, options: FolderOptions): Promise<F
       ...plain(reason),
     };
   }
-  if (layout === 'flyway' || layout === 'popx') {
-    throw new ConfigurationError(unsupportedLayout(layout));
-  }
-  return { ...(await readForeign(dir, layout, entries, options)), layout, reason };
+  const order = versionOrder(layout);
+  return {
+    ...(await readForeign(dir, layout, entries, options)),
+    layout,
+    reason,
+    ...(order && { order }),
+  };
 }
 
-function plain(reason: string): Omit<FolderDiscovery, keyof Discovery> {
+function plain(reason: string): Omit<FolderDiscovery, 'migrations' | 'findings'> {
   return { layout: 'plain', reason, warnings: [], skipped: [] };
 }
 

@@ -1,13 +1,14 @@
-// Reads a folder in another tool's layout (golang-migrate, dbmate, goose, Prisma, diesel) into the
-// migrations the rest of the run sees: the same model the plain layout gives. Reads files, never
-// the database.
+// Reads a folder in another tool's layout (golang-migrate, dbmate, goose, Flyway, Prisma, diesel,
+// popx) into the migrations the rest of the run sees: the same model the plain layout gives. Reads
+// files, never the database.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ConfigurationError, messageOf } from '../errors.js';
+import { messageOf } from '../errors.js';
 import type { Finding } from '../plan/findings.js';
 import { unwrapAtomic } from './atomic.js';
 import { checksumOf, normalizeContent } from './content.js';
 import type { Discovery } from './discover.js';
+import { type Versioned, versionOfKey } from './keys.js';
 import {
   type FolderEntry,
   type ForeignLayoutId,
@@ -16,14 +17,10 @@ import {
   migrationsOf,
   readSettings,
   type SkippedFile,
-  toolName,
 } from './layouts/index.js';
 import { type DownSql, type Migration, MigrationFile } from './migration.js';
 import { MAX_VERSION } from './naming.js';
 import { scanFile } from './scan-file.js';
-
-/** The layouts whose versions fit the tracking table's `bigint` and order as numbers. */
-export type WiredLayout = Exclude<ForeignLayoutId, 'flyway' | 'popx'>;
 
 export interface ForeignDiscovery extends Discovery {
   /** Said in the log, and as warnings: e.g. where the tool's name order differs from ours. */
@@ -35,6 +32,7 @@ export interface ForeignDiscovery extends Discovery {
 /** A whole-file migration of another layout: the plain layout's file, with its label and down. */
 class LayoutFile extends MigrationFile {
   label?: string;
+  key?: string;
 }
 
 /**
@@ -44,6 +42,7 @@ class LayoutFile extends MigrationFile {
 class SectionMigration implements Migration {
   private unwrapped: string | undefined;
   layout?: string;
+  key?: string;
   constructor(
     readonly version: bigint,
     readonly name: string,
@@ -70,12 +69,11 @@ class SectionMigration implements Migration {
  */
 export async function readForeign(
   dir: string,
-  layout: WiredLayout,
+  layout: ForeignLayoutId,
   entries: readonly FolderEntry[],
   options: { skipGo: boolean },
 ): Promise<ForeignDiscovery> {
   const reading = migrationsOf(layout, entries, { skipGo: options.skipGo });
-  if (layout === 'diesel') refuseDieselTextOrder(reading.migrations);
   const findings: Finding[] = reading.errors.map((message) => ({
     kind: 'misnamed',
     message,
@@ -85,7 +83,10 @@ export async function readForeign(
   for (const [index, migration] of reading.migrations.entries()) {
     // Let the connection being opened meanwhile keep its handshake going (as discover.ts).
     if (index % 64 === 63) await new Promise((resolve) => setImmediate(resolve));
-    if (migration.key.length > 19 || (migration.key.length === 19 && migration.key > MAX_INT64)) {
+    // Flyway's dotted versions and popx's beyond bigint get a stand-in version and keep their key;
+    // the other tools' versions are numbers the tracking table holds as they are.
+    const keyed = layout === 'flyway' || layout === 'popx';
+    if (!keyed && tooLarge(migration.key)) {
       findings.push({
         kind: 'version-too-large',
         file: migration.upFile,
@@ -94,26 +95,33 @@ export async function readForeign(
       });
       continue;
     }
+    const versioned = keyed ? versionOfKey(migration.key) : { version: BigInt(migration.key) };
     const read =
       migration.sections === undefined
-        ? readWhole(dir, layout, migration, findings)
-        : readSections(dir, migration, findings);
+        ? readWhole(dir, layout, migration, versioned, findings)
+        : readSections(dir, migration, versioned, findings);
     if (read) {
       // The tool's own markers (goose's `-- +goose Up`) are read by its layout, not refused.
       read.layout = layout;
+      if (versioned.key !== undefined) read.key = versioned.key;
       migrations.push(read);
     }
   }
   return { migrations, findings, warnings: reading.warnings, skipped: reading.skipped };
 }
 
+/** A number above PostgreSQL's bigint, as a canonical decimal. */
+function tooLarge(key: string): boolean {
+  return key.length > 19 || (key.length === 19 && key > MAX_INT64);
+}
+
 function readWhole(
   dir: string,
-  layout: WiredLayout,
+  layout: ForeignLayoutId,
   migration: LayoutMigration,
+  { version }: Versioned,
   findings: Finding[],
 ): Migration | undefined {
-  const version = BigInt(migration.key);
   const filePath = path.join(dir, migration.upFile);
   let scan: ReturnType<typeof scanFile>;
   try {
@@ -171,9 +179,9 @@ function downFile(dir: string, file: string, noTransaction: boolean): DownSql {
 function readSections(
   dir: string,
   migration: LayoutMigration,
+  { version }: Versioned,
   findings: Finding[],
 ): Migration | undefined {
-  const version = BigInt(migration.key);
   const filePath = path.join(dir, migration.upFile);
   let text: string;
   try {
@@ -225,24 +233,4 @@ function unreadable(file: string, version: bigint, why: string): Finding {
     message: `${file} cannot be read: ${why}.`,
     stops: true,
   };
-}
-
-/** Why a layout is not read yet, as the one sentence of the error. */
-export function unsupportedLayout(layout: 'flyway' | 'popx'): string {
-  const why =
-    layout === 'flyway' ? "Flyway's dotted versions (1.7, 2.0.3)" : "popx's 20-digit versions";
-  return `The migrations folder is laid out for ${toolName(layout)}, which this version of the action does not read yet: ${why} do not fit the tracking table's bigint version; keep using ${toolName(layout)} for this folder for now.`;
-}
-
-/**
- * diesel compares versions as text; the tracking table keeps numbers. The two agree only when
- * every version has as many digits (`20240212120203` against `202402121202030000` do not).
- */
-function refuseDieselTextOrder(migrations: readonly LayoutMigration[]): void {
-  const first = migrations[0];
-  const other = migrations.find((m) => m.key.length !== first?.key.length);
-  if (first === undefined || other === undefined) return;
-  throw new ConfigurationError(
-    `The diesel folder mixes version lengths (${first.name} and ${other.name}), which diesel orders as text and the action as numbers, so the two orders could differ; this version of the action reads a diesel folder only when every version has as many digits.`,
-  );
 }

@@ -22,8 +22,13 @@ const EXPECTED: Record<string, { types: number[]; type: string }> = {
 // The run needs four columns; the other three are selected as typed NULLs, so that the result's
 // description still shows their types for the fit check without sending their values.
 const NEEDED = ['version', 'name', 'checksum', 'status'];
+// `version_key` (the exact identity of a stand-in version, always negative) exists only in a table
+// that once had to hold one: read through the row as JSON, which does not fail when the column is
+// absent, and only for negative versions, so a table without any costs nothing per row.
+const KEY = "CASE WHEN version < 0 THEN to_jsonb(t)->>'version_key' END AS version_key";
 const SELECTED = Object.keys(EXPECTED)
   .map((c) => (NEEDED.includes(c) ? c : `CASE WHEN false THEN ${c} END AS ${c}`))
+  .concat(KEY)
   .join(', ');
 const STATUSES = new Set<string>(['applied', 'baseline', 'running', 'failed', 'rolled back']);
 
@@ -45,7 +50,7 @@ export async function readHistory(
   let result: pg.QueryResult;
   try {
     result = await client.query({
-      text: `SELECT ${SELECTED} FROM ${qualifiedName(tracking)} ORDER BY version`,
+      text: `SELECT ${SELECTED} FROM ${qualifiedName(tracking)} AS t ORDER BY version`,
       rowMode: 'array',
       // Every value as the server's text: no Date or number parsing for thousands of rows.
       types: { getTypeParser: () => (value: string) => value },
@@ -57,19 +62,26 @@ export async function readHistory(
     if (code === '42703') throw await misfit(client, tracking);
     throw error;
   }
-  const wrong = result.fields.filter((f) => !EXPECTED[f.name]?.types.includes(f.dataTypeID));
+  const wrong = result.fields.filter(
+    (f) => f.name !== 'version_key' && !EXPECTED[f.name]?.types.includes(f.dataTypeID),
+  );
   if (wrong.length > 0) throw await misfit(client, tracking);
 
-  const rows = result.rows.map((r: unknown[]) => ({
-    version: BigInt(r[0] as string),
-    name: r[1] as string,
-    checksum: r[2] as string,
-    status: r[3] as RowStatus,
-  }));
+  const rows = result.rows.map((r: unknown[]): HistoryRow => {
+    const row: HistoryRow = {
+      version: BigInt(r[0] as string),
+      name: r[1] as string,
+      checksum: r[2] as string,
+      status: r[3] as RowStatus,
+    };
+    const key = r[7] as string | null;
+    if (key !== null) row.key = key;
+    return row;
+  });
   const unknown = rows.find((row) => !STATUSES.has(row.status));
   if (unknown) {
     throw new ConfigurationError(
-      `${tableLabel(tracking)} was not written by this action (version ${unknown.version} has status "${unknown.status}"): ${whatToDo(tracking, rows.at(-1)?.version)}`,
+      `${tableLabel(tracking)} was not written by this action (version ${unknown.key ?? unknown.version} has status "${unknown.status}"): ${whatToDo(tracking, rows.at(-1)?.version)}`,
     );
   }
   return { exists: true, rows };

@@ -9,7 +9,10 @@ export interface HistoryRow {
   name: string;
   checksum: string;
   status: RowStatus;
-  /** The migration's exact identity when `version` is only a stand-in (Migration.key). */
+  /**
+   * The exact version (`1.7`, a popx version beyond bigint) when `version` is its stand-in: the
+   * `version_key` column, which a table has only once such a row was written.
+   */
   key?: string;
 }
 

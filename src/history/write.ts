@@ -104,6 +104,8 @@ export const STATUS_LIST = "'applied', 'baseline', 'running', 'failed', 'rolled 
 
 export interface RowValues {
   version: bigint;
+  /** The exact version when `version` is its stand-in: written to `version_key` (version-key.ts). */
+  key?: string;
   name: string;
   checksum: string;
   status: RowStatus;
@@ -122,5 +124,8 @@ export function insertRowSql(tracking: TrackingTable, row: RowValues, executionM
   const replace = row.replacesRolledBack
     ? `DELETE FROM ${qualifiedName(tracking)} WHERE version = ${row.version} AND status = 'rolled back';`
     : '';
-  return `${replace}INSERT INTO ${qualifiedName(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)})`;
+  // `version_key` only for a row that has one: a table without the column takes every other row.
+  const [keyColumn, keyValue] =
+    row.key === undefined ? ['', ''] : [', version_key', `, ${literal(row.key)}`];
+  return `${replace}INSERT INTO ${qualifiedName(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by${keyColumn}) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)}${keyValue})`;
 }

@@ -1,8 +1,9 @@
 // The plan: which migrations are applied, pending or drifted, decided from files and history. Pure.
 
 import type { Discovery } from '../files/discover.js';
+import type { VersionOrder } from '../files/keys.js';
 import type { Migration } from '../files/migration.js';
-import { byVersion } from '../files/naming.js';
+import { byVersion, keyOf } from '../files/naming.js';
 import type { HistoryRow } from '../history/table.js';
 import { type Finding, isDrift } from './findings.js';
 
@@ -24,7 +25,10 @@ export type Status =
   | 'would roll back';
 
 export interface Entry {
+  /** The tracking table's version: a stand-in (negative) when `key` is set. */
   version: bigint;
+  /** The exact version when `version` is a stand-in (Flyway's `1.7`): the file's or the row's. */
+  key?: string;
   name: string;
   status: Status;
   /** The file's checksum, or the recorded one when the file is missing. */
@@ -62,26 +66,31 @@ export interface PlanOptions {
  */
 export function makePlan(discovery: Discovery, history: HistoryRow[], options: PlanOptions): Plan {
   const findings: Finding[] = [...discovery.findings];
-  const files = inOrder(discovery.migrations);
-  const rows = inOrder(history);
+  // The layout's order (Flyway's parts, diesel's text), else plain numbers compared directly.
+  const order: VersionOrder = discovery.order ?? byVersion;
+  const files = inOrder(discovery.migrations, order);
+  const rows = inOrder(history, order);
   // A `rolled back` row is pending again: it does not count as recorded.
-  const highestRecorded = rows.findLast((row) => row.status !== 'rolled back')?.version;
+  const highestRecorded = rows.findLast((row) => row.status !== 'rolled back');
   const entries: Entry[] = [];
   const pending: Migration[] = [];
 
-  // One merge of two lists in version order: thousands of migrations cost no lookups or sorts.
+  // One merge of two lists in the layout's order: thousands of migrations cost no lookups or
+  // sorts. Equal in that order is one version: a file matches its row by the exact key.
   let f = 0;
   let r = 0;
   while (f < files.length || r < rows.length) {
     const file = files[f];
     const row = rows[r];
-    if (file && f > 0 && files[f - 1]?.version === file.version) {
+    const previous = f > 0 ? files[f - 1] : undefined;
+    const compared = row && file ? order(row, file) : 0;
+    if (file && previous && order(previous, file) === 0) {
       f++; // a duplicate version, already a finding: the first file stands for it
-    } else if (row && (!file || row.version <= file.version)) {
-      const match = file?.version === row.version ? file : undefined;
+    } else if (row && (!file || compared <= 0)) {
+      const match = file && compared === 0 ? file : undefined;
       if (row.status === 'rolled back' && match) {
         // Rolled back: pending again, and applying it replaces its row.
-        const entry = pendingEntry(match, highestRecorded, options, findings);
+        const entry = pendingEntry(match, highestRecorded, options, findings, order);
         entries.push({ ...entry, note: entry.note ?? 'rolled back earlier' });
         pending.push(match);
         r++;
@@ -92,7 +101,7 @@ export function makePlan(discovery: Discovery, history: HistoryRow[], options: P
       r++;
       if (match) f++;
     } else if (file) {
-      entries.push(pendingEntry(file, highestRecorded, options, findings));
+      entries.push(pendingEntry(file, highestRecorded, options, findings, order));
       pending.push(file);
       f++;
     }
@@ -106,22 +115,29 @@ export function makePlan(discovery: Discovery, history: HistoryRow[], options: P
   };
 }
 
-/** The list itself when already in version order (as read), else a sorted copy. */
-function inOrder<T extends { version: bigint }>(list: T[]): T[] {
+/** The list itself when already in order (as read), else a sorted copy. */
+function inOrder<T extends { version: bigint; key?: string }>(list: T[], order: VersionOrder): T[] {
   for (let i = 1; i < list.length; i++) {
-    if ((list[i - 1] as T).version > (list[i] as T).version) return [...list].sort(byVersion);
+    if (order(list[i - 1] as T, list[i] as T) > 0) return [...list].sort(order);
   }
   return list;
 }
 
+/** A version as sentences show it: the file's own label, a row's exact key, else the number. */
+export function shownVersion(item: { version: bigint; key?: string; label?: string }): string {
+  return item.label ?? keyOf(item);
+}
+
 function pendingEntry(
   migration: Migration,
-  highestRecorded: bigint | undefined,
+  highestRecorded: HistoryRow | undefined,
   options: PlanOptions,
   findings: Finding[],
+  order: VersionOrder,
 ): Entry {
   const entry: Entry = {
     version: migration.version,
+    ...(migration.key !== undefined && { key: migration.key }),
     name: migration.name,
     status: 'pending',
     checksum: migration.checksum,
@@ -129,16 +145,17 @@ function pendingEntry(
   };
   if (
     highestRecorded !== undefined &&
-    migration.version < highestRecorded &&
+    order(migration, highestRecorded) < 0 &&
     !options.allowOutOfOrder
   ) {
+    const highest = keyOf(highestRecorded);
     entry.status = 'out of order';
-    entry.note = `lower than the highest recorded version ${highestRecorded}`;
+    entry.note = `lower than the highest recorded version ${highest}`;
     findings.push({
       kind: 'out-of-order',
       version: migration.version,
       file: migration.name,
-      message: `${migration.name} is pending but its version is lower than the highest recorded version ${highestRecorded}: give it a higher version, or set allow-out-of-order: true.`,
+      message: `${migration.name} is pending but its version is lower than the highest recorded version ${highest}: give it a higher version, or set allow-out-of-order: true.`,
       stops: true,
     });
   }
@@ -161,7 +178,8 @@ function recordedEntry(
   findings: Finding[],
 ): Entry {
   const driftStops = options.onDrift === 'fail';
-  const base = { version: row.version, row, migration };
+  const key = row.key ?? migration?.key;
+  const base = { version: row.version, ...(key !== undefined && { key }), row, migration };
   if (row.status === 'rolled back') {
     // Rolled back and its file gone: nothing is applied, so nothing has drifted.
     return { ...base, name: row.name, status: 'rolled back', checksum: row.checksum };

@@ -1,5 +1,7 @@
 // What `rollback` would do: the applied migrations above to-version, newest first, and everything that refuses it. Pure.
+import type { VersionInput, VersionOrder } from '../files/keys.js';
 import type { DownSql, Migration } from '../files/migration.js';
+import { byVersion } from '../files/naming.js';
 import type { HistoryRow } from '../history/table.js';
 import type { Finding } from './findings.js';
 import type { Entry, Plan } from './plan.js';
@@ -35,10 +37,17 @@ const ALWAYS_STOP = new Set([
   'failed',
 ]);
 
-/** The rows above `toVersion` that record the migration as done: those a rollback undoes. */
-export function rowsToRollBack(plan: Plan, toVersion: bigint): Entry[] {
+/**
+ * The rows above `to` in the layout's `order` that record the migration as done: those a rollback
+ * undoes, newest first (the plan's entries are in that order).
+ */
+export function rowsToRollBack(
+  plan: Plan,
+  to: VersionInput,
+  order: VersionOrder = byVersion,
+): Entry[] {
   return plan.entries
-    .filter((e) => e.version > toVersion && e.row && e.row.status !== 'rolled back')
+    .filter((e) => order(e, to) > 0 && e.row && e.row.status !== 'rolled back')
     .reverse();
 }
 
@@ -50,9 +59,10 @@ export function rowsToRollBack(plan: Plan, toVersion: bigint): Entry[] {
  */
 export function planRollback(
   plan: Plan,
-  toVersion: bigint,
+  to: VersionInput,
   downs: ReadonlyMap<bigint, DownFacts>,
   allowDataLoss: boolean,
+  order: VersionOrder = byVersion,
 ): RollbackPlan {
   const findings: Finding[] = plan.findings
     .filter((f) => ALWAYS_STOP.has(f.kind))
@@ -67,7 +77,7 @@ export function planRollback(
       message,
       stops: true,
     });
-  for (const entry of rowsToRollBack(plan, toVersion)) {
+  for (const entry of rowsToRollBack(plan, to, order)) {
     const { migration, row } = entry;
     if (!row || entry.status === 'failed') continue; // a finding of its own already
     if (!migration) {
@@ -88,7 +98,7 @@ export function planRollback(
     if (!down) {
       refuse(
         entry,
-        `${migration.name} has no down SQL: add a -- migrate:down section that undoes it, or roll back to version ${migration.version} or above.`,
+        `${migration.name} has no down SQL: add a -- migrate:down section that undoes it, or roll back to version ${migration.label ?? migration.key ?? migration.version} or above.`,
       );
       continue;
     }

@@ -43,19 +43,30 @@ const NOT_PENDING = new Set([
   'would roll back',
 ]);
 
-/** Versions as the outputs give them: the numeric version without leading zeros. */
+/**
+ * Versions as the outputs give them: the numeric version without leading zeros, or, for a version
+ * the tracking table keeps under a stand-in (Flyway's `1.7`), the file's own label (never the
+ * stand-in's negative number).
+ */
 export function appliedVersions(entries: Entry[]): string[] {
-  return entries.filter((e) => e.status === 'applied').map((e) => e.version.toString());
+  return entries.filter((e) => e.status === 'applied').map(outputVersion);
 }
 
 /** Versions without an applied or baseline row after the run. */
 export function pendingVersions(entries: Entry[]): string[] {
-  return entries.filter((e) => !NOT_PENDING.has(e.status)).map((e) => e.version.toString());
+  return entries.filter((e) => !NOT_PENDING.has(e.status)).map(outputVersion);
 }
 
-/** The version as the file writes it (`00003`, another tool's label), else the number. */
+function outputVersion(entry: Entry): string {
+  return entry.key === undefined ? entry.version.toString() : versionLabel(entry);
+}
+
+/**
+ * The version as the file writes it (`00003`, another tool's label), else the exact version the
+ * row recorded (`version_key`), else the number.
+ */
 export function versionLabel(entry: Entry): string {
-  return entry.migration?.label ?? entry.version.toString();
+  return entry.migration?.label ?? entry.key ?? entry.version.toString();
 }
 
 export function plural(count: number, one: string, many = `${one}s`): string {

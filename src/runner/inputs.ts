@@ -38,9 +38,13 @@ export interface Settings {
   allowOutOfOrder: boolean;
   schema: string;
   table: string;
-  baselineVersion?: bigint;
-  /** migrate: apply up to and including it; rollback (required): roll back every migration above it. */
-  toVersion?: bigint;
+  /**
+   * As written: read in the folder's layout once it is known (files/keys.ts readVersionInput), so
+   * Flyway's `1.7` is a version too.
+   */
+  baselineVersion?: string;
+  /** migrate: apply up to and including it; rollback (required): roll back every migration above it. As written. */
+  toVersion?: string;
   /** rollback: run down SQL that drops a table, column or schema or truncates. */
   allowDataLoss: boolean;
   transaction: TransactionMode;
@@ -169,16 +173,19 @@ function identifier(name: string): string {
 export const MISSING_URL =
   'No database URL was given: set the database-url input (or the DATABASE_URL or DSN environment variable), and on pull requests from forks, which get no secrets, skip this step with if: github.event.pull_request.head.repo.fork != true.';
 
-/** A migration version input such as `to-version`: digits, read exactly. */
-function versionInput(name: string): bigint | undefined {
+/**
+ * A migration version input such as `to-version`, as written: digits, with the `.`, `_` or `-`
+ * of Flyway's and diesel's versions. The folder's layout reads it exactly once the folder is read.
+ */
+function versionInput(name: string): string | undefined {
   const value = input(name);
   if (!value) return undefined;
-  if (!/^\d+$/.test(value)) {
+  if (!/^\d[\d._-]*$/.test(value)) {
     throw new ConfigurationError(
-      `Input ${name} is "${value}", but it must be a migration version number such as 3.`,
+      `Input ${name} is "${value}", but it must be a migration version such as 3 (or 1.7 for Flyway).`,
     );
   }
-  return BigInt(value);
+  return value;
 }
 
 function databaseUrl(): string {
@@ -214,17 +221,7 @@ export function getSettings(): Settings {
   const dryRun =
     input('dry-run') === 'auto' ? DRY_RUN_EVENTS.has(eventName) : boolean('dry-run', 'auto, ');
 
-  const baselineText = input('baseline-version');
-  let baselineVersion: bigint | undefined;
-  if (baselineText) {
-    if (!/^\d+$/.test(baselineText)) {
-      throw new ConfigurationError(
-        `Input baseline-version is "${baselineText}", but it must be a migration version number such as 3.`,
-      );
-    }
-    baselineVersion = BigInt(baselineText);
-  }
-
+  const baselineVersion = versionInput('baseline-version');
   const toVersion = versionInput('to-version');
   if (command === 'rollback' && toVersion === undefined) {
     throw new ConfigurationError(

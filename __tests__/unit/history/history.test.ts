@@ -61,4 +61,11 @@ describe('insertRowSql', () => {
       'now(), floor(1.5)::integer, ',
     );
   });
+
+  it('writes version_key only for a row that has a key, so a table without the column takes the others', () => {
+    expect(sql).not.toContain('version_key');
+    const keyed = insertRowSql(tracking, { ...values, version: -42n, key: "1.7'" }, '0');
+    expect(keyed).toContain(', applied_by, version_key) VALUES (-42, ');
+    expect(keyed).toMatch(/, '1\.7'''\)$/);
+  });
 });

@@ -30,6 +30,8 @@ const OPTIONS: PlanOptions = {
   allowOutOfOrder: true,
   transaction: 'per-migration',
 };
+/** A to-version as the runner reads it for the plain layout. */
+const to = (version: bigint) => ({ version, label: String(version) });
 const plan = (files: Migration[], rows: HistoryRow[], options = OPTIONS) =>
   makePlan({ migrations: files, findings: [] }, rows, options);
 
@@ -63,7 +65,7 @@ describe('planRollback', () => {
   const none = new Map<bigint, DownFacts>();
 
   it('rolls back the applied migrations above to-version, newest first', () => {
-    const r = planRollback(plan([m1, m2, m3], [row(m1), row(m2), row(m3)]), 1n, none, false);
+    const r = planRollback(plan([m1, m2, m3], [row(m1), row(m2), row(m3)]), to(1n), none, false);
     expect(r.findings).toEqual([]);
     expect(r.steps.map((s) => s.migration.version)).toEqual([3n, 2n]);
   });
@@ -72,7 +74,7 @@ describe('planRollback', () => {
     const m4 = migration(4, 'SELECT 1;');
     const r = planRollback(
       plan([m1, m2, m4], [row(m1), row(m2, 'applied', 'old'), row(m3), row(m4)]),
-      0n,
+      to(0n),
       none,
       false,
     );
@@ -95,7 +97,7 @@ describe('planRollback', () => {
       [3n, { losses: [], transactionControl: [{ keyword: 'COMMIT', line: 5 }] }],
     ]);
     const p = plan([m1, m2, m3], [row(m1), row(m2), row(m3)]);
-    const refused = planRollback(p, 1n, facts, false);
+    const refused = planRollback(p, to(1n), facts, false);
     expect(refused.findings.map((f) => [f.file, f.line])).toEqual([
       ['003_m.sql', 5],
       ['002_m.sql', 4],
@@ -103,14 +105,14 @@ describe('planRollback', () => {
     expect(refused.findings[1]?.message).toBe(
       '002_m.sql line 4: the down SQL of 002_m.sql loses data (DROP TABLE b): set allow-data-loss: true if that is intended.',
     );
-    const allowed = planRollback(p, 1n, facts, true);
+    const allowed = planRollback(p, to(1n), facts, true);
     expect(allowed.findings.map((f) => f.line)).toEqual([5]);
   });
 
   it('refuses while a failed row exists anywhere', () => {
     const r = planRollback(
       plan([m1, m2, m3], [row(m1, 'failed'), row(m2), row(m3)]),
-      1n,
+      to(1n),
       none,
       false,
     );
@@ -119,14 +121,16 @@ describe('planRollback', () => {
 
   it('has nothing to do at or above the highest applied version, or for rolled back rows', () => {
     const p = plan([m1, m2, m3], [row(m1), row(m2), row(m3, 'rolled back')]);
-    expect(planRollback(p, 2n, none, false).steps).toEqual([]);
-    expect(planRollback(p, 1n, none, false).steps.map((s) => s.migration.version)).toEqual([2n]);
+    expect(planRollback(p, to(2n), none, false).steps).toEqual([]);
+    expect(planRollback(p, to(1n), none, false).steps.map((s) => s.migration.version)).toEqual([
+      2n,
+    ]);
   });
 });
 
 describe('limitToVersion', () => {
   it('keeps pending migrations above to-version pending, with a note', () => {
-    const p = limitToVersion(plan([m1, m2, m3], []), [m1, m2, m3], 2n);
+    const p = limitToVersion(plan([m1, m2, m3], []), [m1, m2, m3], to(2n));
     expect(p.pending.map((m) => m.version)).toEqual([1n, 2n]);
     expect(p.entries.map((e) => [e.version, e.status, e.note])).toEqual([
       [1n, 'pending', undefined],
@@ -136,7 +140,7 @@ describe('limitToVersion', () => {
   });
 
   it('stops on a version no file has', () => {
-    const p = limitToVersion(plan([m1, m3], []), [m1, m3], 2n);
+    const p = limitToVersion(plan([m1, m3], []), [m1, m3], to(2n));
     expect(p.stops).toBe(true);
     expect(p.findings.map((f) => f.message)).toEqual([
       'to-version is 2, but no migration file has that version (the highest is 3): set to-version to the version of a file.',

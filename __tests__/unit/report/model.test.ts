@@ -5,6 +5,7 @@ import {
   formatDuration,
   pendingVersions,
   plural,
+  versionLabel,
 } from '../../../src/report/model.js';
 
 const entry = (version: bigint, status: Status): Entry => ({
@@ -92,5 +93,40 @@ describe('plural', () => {
   it('takes an irregular plural', () => {
     expect(plural(1, 'entry', 'entries')).toBe('1 entry');
     expect(plural(3, 'entry', 'entries')).toBe('3 entries');
+  });
+});
+
+describe('versions kept under a stand-in (Flyway, popx)', () => {
+  // A stand-in is negative; what anyone sees is the version the file writes, or the row's key.
+  const keyed = (key: string, status: Status, label?: string): Entry => ({
+    ...entry(-4242n, status),
+    key,
+    ...(label !== undefined && {
+      migration: {
+        version: -4242n,
+        key,
+        label,
+        name: `V${label}__x.sql`,
+        path: '',
+        checksum: '',
+        sql: '',
+        noTransaction: false,
+      },
+    }),
+  });
+
+  it('gives the outputs the file’s label, never the stand-in', () => {
+    const entries = [
+      keyed('1.7', 'applied', '1.07'),
+      entry(2n, 'applied'),
+      keyed('2.0.3', 'pending'),
+    ];
+    expect(appliedVersions(entries)).toEqual(['1.07', '2']);
+    expect(pendingVersions(entries)).toEqual(['2.0.3']);
+  });
+
+  it('labels a row without a file by its version_key', () => {
+    expect(versionLabel(keyed('1.27', 'missing'))).toBe('1.27');
+    expect(versionLabel(keyed('1.27', 'applied', '1.27.0'))).toBe('1.27.0');
   });
 });

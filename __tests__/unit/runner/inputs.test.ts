@@ -302,19 +302,21 @@ describe('getSettings: choices', () => {
     }
   });
 
-  it('reads to-version exactly, and requires it for rollback', () => {
+  it('reads to-version as written (the layout reads it once the folder is read), and requires it for rollback', () => {
     setInputs({
       command: 'rollback',
       'to-version': '9223372036854775807',
       'allow-data-loss': 'true',
     });
-    expect(getSettings()).toMatchObject({ toVersion: 9223372036854775807n, allowDataLoss: true });
+    expect(getSettings()).toMatchObject({ toVersion: '9223372036854775807', allowDataLoss: true });
+    setInputs({ command: 'migrate', 'to-version': '2.0.3' });
+    expect(getSettings().toVersion).toBe('2.0.3');
     const missing = errorWith({ command: 'rollback', 'to-version': '' });
     expect(missing).toBeInstanceOf(ConfigurationError);
     expect(missing.message).toContain('command: rollback needs to-version');
     const bad = errorWith({ 'to-version': 'v3' });
     expect(bad.message).toBe(
-      'Input to-version is "v3", but it must be a migration version number such as 3.',
+      'Input to-version is "v3", but it must be a migration version such as 3 (or 1.7 for Flyway).',
     );
   });
 
@@ -447,15 +449,15 @@ describe('getSettings: identifiers', () => {
 });
 
 describe('getSettings: baseline-version', () => {
-  it('reads digits as an exact BigInt', () => {
+  it('reads a version as written: the layout reads it exactly once the folder is read', () => {
     setInputs({ 'baseline-version': '0003' });
-    expect(getSettings().baselineVersion).toBe(3n);
-    setInputs({ 'baseline-version': '123456789012345678' });
-    expect(getSettings().baselineVersion).toBe(123456789012345678n);
+    expect(getSettings().baselineVersion).toBe('0003');
+    setInputs({ 'baseline-version': '1.7' });
+    expect(getSettings().baselineVersion).toBe('1.7');
   });
 
-  it('refuses what is not digits, naming the input', () => {
-    for (const value of ['v3', '3.0', '-3', '3a', '1e3', '003_a.sql']) {
+  it('refuses what is no version of any layout, naming the input', () => {
+    for (const value of ['v3', '-3', '3a', '1e3', '003_a.sql', '.3']) {
       const error = errorWith({ 'baseline-version': value });
       expect(error, value).toBeInstanceOf(ConfigurationError);
       expect(error.message).toContain('baseline-version');

@@ -16,7 +16,7 @@ export { flywayKey } from './flyway.js';
 export { gooseSections } from './goose.js';
 export { listFolder } from './list.js';
 export * from './model.js';
-export { compareKeys, toolName } from './order.js';
+export { compareKeys, sortable, toolName } from './order.js';
 export {
   type MigrationSettings,
   readDieselMetadata,

@@ -48,7 +48,7 @@ export function compareKeys(layout: LayoutId, a: string, b: string): number {
  * longer canonical number is larger), Flyway's parts one after another (a key that is a prefix of
  * another has fewer parts, and the other's extra parts are not all zero, so it is smaller).
  */
-function sortable(layout: LayoutId, key: string): string {
+export function sortable(layout: LayoutId, key: string): string {
   if (layout === 'diesel') return key;
   if (layout !== 'flyway') return String.fromCharCode(key.length) + key;
   let order = '';

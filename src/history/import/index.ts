@@ -15,7 +15,7 @@ import { columnsOf, TABLES, toolOfTable } from './tables.js';
 
 export type { ForeignHistory, ImportTool } from './model.js';
 export { IMPORT_TOOLS } from './model.js';
-export { type Imported, importedRows, standInVersion } from './rows.js';
+export { type Imported, importedRows } from './rows.js';
 
 const READERS: Record<
   ImportTool,

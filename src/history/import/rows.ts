@@ -1,14 +1,9 @@
 // The action's `baseline` rows for what another tool applied: each record matched to its file by
 // the version's exact identity, with the tool's checksum kept where the file no longer matches it.
 // Pure.
-import { createHash } from 'node:crypto';
 import { flywayChecksum } from '../../files/flyway-checksum.js';
-import {
-  canonicalDigits,
-  compareDecimals,
-  compareKeys,
-  MAX_INT64,
-} from '../../files/layouts/index.js';
+import { versionOfKey } from '../../files/keys.js';
+import { compareKeys } from '../../files/layouts/index.js';
 import type { Migration } from '../../files/migration.js';
 import { keyOf } from '../../files/naming.js';
 import type { HistoryRow } from '../table.js';
@@ -84,23 +79,6 @@ export function importedRows(
     if (!covering.includes(record.key)) rows.push(missingRow(foreign, record));
   }
   return { foreign, rows: sorted(), note };
-}
-
-/**
- * A stand-in for the tracking table's bigint primary key, for a key that does not fit it (a
- * Flyway version `1.7`, a popx version of 20 digits): negative, so it never meets a real version,
- * and the same for the same key on every run. SHA-256 of the key, its first 8 bytes as an unsigned
- * number with the top bit cleared, as `-1 - n`.
- */
-export function standInVersion(key: string): bigint {
-  const digest = createHash('sha256').update(key, 'utf8').digest();
-  return -1n - (digest.readBigUInt64BE(0) & 0x7fffffffffffffffn);
-}
-
-/** The row's version for a key without a file: the number when it fits bigint, else a stand-in. */
-function versionOfKey(key: string): { version: bigint; key?: string } {
-  const fits = /^\d+$/.test(key) && compareDecimals(canonicalDigits(key), MAX_INT64) <= 0;
-  return fits ? { version: BigInt(key) } : { version: standInVersion(key), key };
 }
 
 /**
