@@ -115,7 +115,7 @@ describe('Flyway', () => {
       url,
       "SELECT applied_by FROM public.schema_migrations WHERE name = 'V1_7__unique_email.sql'",
     );
-    expect(imported?.applied_by).toContain('imported from flyway (public.flyway_schema_history)');
+    expect(imported?.applied_by).toContain('imported from Flyway (public.flyway_schema_history)');
     // Flyway's table is only read.
     expect(await query(url, 'SELECT count(*)::int AS n FROM flyway_schema_history')).toEqual([
       { n: 3 },

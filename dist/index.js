@@ -8176,7 +8176,11 @@ function readPopx(entries, options = {}) {
             continue;
         }
         if (dialect !== '' && !POSTGRES_DIALECTS.has(dialect)) {
-            reading.skipped.push({ path: name, reason: `a popx migration for ${dialect}` });
+            reading.skipped.push({
+                path: name,
+                reason: `a popx migration for ${dialect}`,
+                otherDialect: dialect,
+            });
             continue;
         }
         if (type === 'fizz') {
@@ -8219,6 +8223,19 @@ function readPopx(entries, options = {}) {
         }
     }
     return finishReading('popx', migrations, reading, (migration) => migration.label);
+}
+/** One log line for the files a popx folder holds for other databases; undefined when none. */
+function otherDialectsLine(skipped) {
+    const counts = new Map();
+    for (const { otherDialect } of skipped) {
+        if (otherDialect !== undefined)
+            counts.set(otherDialect, (counts.get(otherDialect) ?? 0) + 1);
+    }
+    if (counts.size === 0)
+        return undefined;
+    const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+    const each = [...counts].map(([dialect, n]) => `${dialect}: ${n}`).join(', ');
+    return `Left out ${total} ${total === 1 ? 'file' : 'files'} for other databases (${each}), as popx does on PostgreSQL.`;
 }
 
 ;// CONCATENATED MODULE: ./lib/files/layouts/prisma.js
@@ -8637,6 +8654,7 @@ function readSettings(layout, text, path) {
 // The public face of src/layouts: detect a folder's layout, read another tool's migrations from
 // its names, cut single-file migrations into sections, read per-migration settings. Pure, except
 // `listFolder`, which reads a folder's names.
+
 
 
 
@@ -13306,7 +13324,7 @@ const POPX_LEGACY_DIGITS = 14;
 function importedRows(foreign, migrations, 
 /** The file's text as the tool hashed it (Prisma's, Flyway's checksum): not what runs. */
 textOf = (migration) => migration.sql) {
-    const note = `imported from ${foreign.tool} (${foreign.table})` +
+    const note = `imported from ${toolName(foreign.tool)} (${foreign.table})` +
         (foreign.remark === undefined ? '' : `; ${foreign.remark}`);
     const rows = [];
     const taken = new Set();
@@ -13407,7 +13425,7 @@ function missingRow(foreign, record) {
     const label = record.name ?? record.script ?? `version ${record.key}`;
     return {
         ...versionOfKey(record.key),
-        name: `${label} (applied by ${foreign.tool}, no file)`,
+        name: `${label} (applied by ${toolName(foreign.tool)}, no file)`,
         checksum: '',
         status: 'baseline',
     };
@@ -13417,6 +13435,7 @@ function rowKey(row) {
 }
 
 ;// CONCATENATED MODULE: ./lib/history/import/index.js
+
 
 
 
@@ -13455,7 +13474,7 @@ async function readForeignHistory(client, tracking, tools) {
     }
     const [first, second] = matches;
     if (second !== undefined && first !== undefined) {
-        throw new ConfigurationError(`Both ${first.tool}'s table ${tracking.schema}.${first.table} and ${second.tool}'s table ${tracking.schema}.${second.table} exist: set import-history to the tool whose history this database follows, or to none.`);
+        throw new ConfigurationError(`Both ${toolName(first.tool)}'s table ${tracking.schema}.${first.table} and ${toolName(second.tool)}'s table ${tracking.schema}.${second.table} exist: set import-history to the tool whose history this database follows, or to none.`);
     }
     if (first === undefined)
         return undefined;
@@ -13478,6 +13497,7 @@ async function clashWith(client, tracking) {
 // Wires the import of another tool's history: which tools to look for, the history as the plan
 // sees it (the other tool's rows when the tracking table is empty), and writing those rows under
 // the lock, in one transaction, before anything is applied.
+
 
 
 
@@ -13564,7 +13584,7 @@ class Adoption {
         const by = `${appliedBy}; ${imported.note}`;
         const inserts = imported.rows.map((row) => `${insertRowSql(this.tracking, { ...row, appliedBy: by }, '0')};`);
         await this.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
-        log(`Imported ${(0,model/* plural */.LS)(imported.rows.length, 'migration')} from ${imported.foreign.tool}'s ${imported.foreign.table} as baseline.`);
+        log(`Imported ${(0,model/* plural */.LS)(imported.rows.length, 'migration')} from ${toolName(imported.foreign.tool)}'s ${imported.foreign.table} as baseline.`);
         return readHistory(this.client, this.tracking);
     }
     /** One line per row the import writes (or, in a dry run, would write), for the report. */
@@ -15227,6 +15247,7 @@ async function upsertRendered(render, { token, target, eventName }) {
 
 
 
+
 const COMMANDS = {
     migrate: migrate,
     validate: validate,
@@ -15283,8 +15304,13 @@ async function run() {
         }
         for (const warning of discovery.warnings)
             toolkit_warning(warning);
-        for (const file of discovery.skipped)
-            toolkit_warning(`Skipped ${file.path}: ${file.reason}.`);
+        const dialects = otherDialectsLine(discovery.skipped);
+        if (dialects !== undefined)
+            info(dialects);
+        for (const file of discovery.skipped) {
+            if (file.otherDialect === undefined)
+                toolkit_warning(`Skipped ${file.path}: ${file.reason}.`);
+        }
         // migrate and validate see another tool's history in an empty tracking table (import-history).
         const tools = ['migrate', 'validate'].includes(settings.command)
             ? toolsToImport(settings.importHistory, discovery.layout)

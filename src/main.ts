@@ -11,6 +11,7 @@ import { cancelRunning } from './db/cancel.js';
 import { connect, type Database } from './db/connect.js';
 import { messageOf } from './errors.js';
 import { readFolder } from './files/folder.js';
+import { otherDialectsLine } from './files/layouts/index.js';
 import { renderFleetSummary } from './fleet/render.js';
 import type { Report } from './report/model.js';
 import { logTarget, publishFleet } from './runner/fleet-publish.js';
@@ -79,7 +80,11 @@ export async function run(): Promise<void> {
       core.info(`Layout: ${discovery.layout} (${discovery.reason}).`);
     }
     for (const warning of discovery.warnings) core.warning(warning);
-    for (const file of discovery.skipped) core.warning(`Skipped ${file.path}: ${file.reason}.`);
+    const dialects = otherDialectsLine(discovery.skipped);
+    if (dialects !== undefined) core.info(dialects);
+    for (const file of discovery.skipped) {
+      if (file.otherDialect === undefined) core.warning(`Skipped ${file.path}: ${file.reason}.`);
+    }
     // migrate and validate see another tool's history in an empty tracking table (import-history).
     const tools = ['migrate', 'validate'].includes(settings.command)
       ? toolsToImport(settings.importHistory, discovery.layout)

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { ConfigurationError } from '../errors.js';
 import { normalizeContent } from '../files/content.js';
-import type { LayoutId } from '../files/layouts/index.js';
+import { type LayoutId, toolName } from '../files/layouts/index.js';
 import type { Migration } from '../files/migration.js';
 import {
   clashWith,
@@ -109,7 +109,7 @@ export class Adoption {
     );
     await this.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
     log(
-      `Imported ${plural(imported.rows.length, 'migration')} from ${imported.foreign.tool}'s ${imported.foreign.table} as baseline.`,
+      `Imported ${plural(imported.rows.length, 'migration')} from ${toolName(imported.foreign.tool)}'s ${imported.foreign.table} as baseline.`,
     );
     return readHistory(this.client, this.tracking);
   }

@@ -171,7 +171,7 @@ describe('importedRows: Flyway', () => {
       {
         version: standInVersion('1.8'),
         key: '1.8',
-        name: 'V1_8__gone.sql (applied by flyway, no file)',
+        name: 'V1_8__gone.sql (applied by Flyway, no file)',
         checksum: '',
         status: 'baseline',
       },
@@ -187,7 +187,7 @@ describe('importedRows: Flyway', () => {
       files,
     );
     expect(note).toBe(
-      'imported from flyway (public.flyway_schema_history); 1 repeatable migration Flyway ran not imported',
+      'imported from Flyway (public.flyway_schema_history); 1 repeatable migration Flyway ran not imported',
     );
   });
 });

@@ -17,6 +17,7 @@ export { gooseSections } from './goose.js';
 export { listFolder } from './list.js';
 export * from './model.js';
 export { compareKeys, sortable, toolName } from './order.js';
+export { otherDialectsLine } from './popx.js';
 export {
   type MigrationSettings,
   readDieselMetadata,

@@ -108,6 +108,11 @@ export interface LayoutMigration {
 export interface SkippedFile {
   path: string;
   reason: string;
+  /**
+   * The file is for another database (a popx dialect): the tool itself leaves it out on
+   * PostgreSQL, so the log counts these in one line instead of warning about each.
+   */
+  otherDialect?: string;
 }
 
 /** What reading a folder in one layout gives. Errors stop the run; warnings are reported. */

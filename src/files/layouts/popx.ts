@@ -7,6 +7,7 @@ import {
   type LayoutMigration,
   type LayoutReading,
   type ReadOptions,
+  type SkippedFile,
 } from './model.js';
 import { finishReading } from './order.js';
 
@@ -66,7 +67,11 @@ export function readPopx(
       continue;
     }
     if (dialect !== '' && !POSTGRES_DIALECTS.has(dialect)) {
-      reading.skipped.push({ path: name, reason: `a popx migration for ${dialect}` });
+      reading.skipped.push({
+        path: name,
+        reason: `a popx migration for ${dialect}`,
+        otherDialect: dialect,
+      });
       continue;
     }
     if (type === 'fizz') {
@@ -114,4 +119,16 @@ export function readPopx(
     }
   }
   return finishReading('popx', migrations, reading, (migration) => migration.label);
+}
+
+/** One log line for the files a popx folder holds for other databases; undefined when none. */
+export function otherDialectsLine(skipped: readonly SkippedFile[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const { otherDialect } of skipped) {
+    if (otherDialect !== undefined) counts.set(otherDialect, (counts.get(otherDialect) ?? 0) + 1);
+  }
+  if (counts.size === 0) return undefined;
+  const total = [...counts.values()].reduce((sum, n) => sum + n, 0);
+  const each = [...counts].map(([dialect, n]) => `${dialect}: ${n}`).join(', ');
+  return `Left out ${total} ${total === 1 ? 'file' : 'files'} for other databases (${each}), as popx does on PostgreSQL.`;
 }

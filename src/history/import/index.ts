@@ -2,6 +2,7 @@
 // (never writes it), and turns each migration it applied into a `baseline` row naming the tool.
 import type pg from 'pg';
 import { ConfigurationError } from '../../errors.js';
+import { toolName } from '../../files/layouts/index.js';
 import type { TrackingTable } from '../table.js';
 import { readDbmate } from './dbmate.js';
 import { readDiesel } from './diesel.js';
@@ -51,7 +52,7 @@ export async function readForeignHistory(
   const [first, second] = matches;
   if (second !== undefined && first !== undefined) {
     throw new ConfigurationError(
-      `Both ${first.tool}'s table ${tracking.schema}.${first.table} and ${second.tool}'s table ${tracking.schema}.${second.table} exist: set import-history to the tool whose history this database follows, or to none.`,
+      `Both ${toolName(first.tool)}'s table ${tracking.schema}.${first.table} and ${toolName(second.tool)}'s table ${tracking.schema}.${second.table} exist: set import-history to the tool whose history this database follows, or to none.`,
     );
   }
   if (first === undefined) return undefined;

@@ -3,7 +3,7 @@
 // Pure.
 import { flywayChecksum } from '../../files/flyway-checksum.js';
 import { versionOfKey } from '../../files/keys.js';
-import { compareKeys } from '../../files/layouts/index.js';
+import { compareKeys, toolName } from '../../files/layouts/index.js';
 import type { Migration } from '../../files/migration.js';
 import { keyOf } from '../../files/naming.js';
 import type { HistoryRow } from '../table.js';
@@ -38,7 +38,7 @@ export function importedRows(
   textOf: (migration: Migration) => string = (migration) => migration.sql,
 ): Imported {
   const note =
-    `imported from ${foreign.tool} (${foreign.table})` +
+    `imported from ${toolName(foreign.tool)} (${foreign.table})` +
     (foreign.remark === undefined ? '' : `; ${foreign.remark}`);
   const rows: HistoryRow[] = [];
   const taken = new Set<Migration>();
@@ -149,7 +149,7 @@ function missingRow(foreign: ForeignHistory, record: ForeignRecord): HistoryRow 
   const label = record.name ?? record.script ?? `version ${record.key}`;
   return {
     ...versionOfKey(record.key),
-    name: `${label} (applied by ${foreign.tool}, no file)`,
+    name: `${label} (applied by ${toolName(foreign.tool)}, no file)`,
     checksum: '',
     status: 'baseline',
   };
