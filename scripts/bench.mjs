@@ -5,7 +5,8 @@
 //   apply    1,000 small migrations (table + index + row each), per-migration and all
 //   noop     nothing to do with 1,000 and 10,000 applied (process start → exit)
 //   big      one 50 MB migration
-//   layouts  noop with 1,000 applied in each other tool's layout, against the plain layout's
+//   layouts  noop with 1,000 applied in each other tool's layout (Flyway and popx: every version a
+//            stand-in with its key), against the plain layout's
 //   fleet    many databases in one step (not in the default set: it creates 1,200 databases):
 //            1,000 up to date, 200 with 5 pending each, against a shell loop of one action run
 //            per database and psql's floor of one query per database; the most connections the
@@ -185,6 +186,20 @@ async function writeLayout(dir, layout, n) {
     } else if (layout === 'prisma') {
       await mkdir(path.join(dir, `${v}_l${i}`));
       await writeFile(path.join(dir, `${v}_l${i}`, 'migration.sql'), up);
+    } else if (layout === 'diesel') {
+      const folder = path.join(dir, `2024-01-01-${String(i).padStart(6, '0')}_l${i}`);
+      await mkdir(folder);
+      await writeFile(path.join(folder, 'up.sql'), up);
+      await writeFile(path.join(folder, 'down.sql'), down);
+    } else if (layout === 'flyway') {
+      // Dotted versions: every one is recorded under a stand-in with its key in version_key.
+      await writeFile(path.join(dir, `V1.${i}__l${i}.sql`), up);
+    } else if (layout === 'popx') {
+      // Ory's 20-digit versions (beyond bigint: stand-ins), with a MySQL twin left out.
+      const version = `20240101000000${String(i).padStart(6, '0')}`;
+      await writeFile(path.join(dir, `${version}_l${i}.postgres.up.sql`), up);
+      await writeFile(path.join(dir, `${version}_l${i}.postgres.down.sql`), down);
+      await writeFile(path.join(dir, `${version}_l${i}.mysql.up.sql`), up);
     }
   }
 }
@@ -471,7 +486,16 @@ try {
   }
 
   if (ONLY.has('layouts')) {
-    const layouts = ['plain', 'golang-migrate', 'dbmate', 'goose', 'prisma'];
+    const layouts = [
+      'plain',
+      'golang-migrate',
+      'dbmate',
+      'goose',
+      'prisma',
+      'diesel',
+      'flyway',
+      'popx',
+    ];
     const samples = Object.fromEntries(layouts.map((l) => [l, []]));
     for (const layout of layouts) {
       const dir = path.join(work, `layout-${layout}`);
