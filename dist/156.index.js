@@ -1,8 +1,8 @@
-export const id = 458;
-export const ids = [458];
+export const id = 156;
+export const ids = [156];
 export const modules = {
 
-/***/ 1735:
+/***/ 8013:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -146,16 +146,16 @@ function makeRisk(state, statement, facts) {
 
 /***/ }),
 
-/***/ 6458:
+/***/ 156:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   checkDownSql: () => (/* binding */ checkDownSql)
 /* harmony export */ });
-/* harmony import */ var _files_down_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9563);
-/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9745);
-/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1735);
-/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4023);
+/* harmony import */ var _files_down_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9961);
+/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6595);
+/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8013);
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1153);
 
 
 
@@ -209,14 +209,14 @@ async function checkDownSql(down) {
 
 /***/ }),
 
-/***/ 4023:
+/***/ 1153:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   c: () => (/* binding */ parseStatementTrees)
 /* harmony export */ });
 /* unused harmony export parseFileStatements */
-/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9745);
+/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6595);
 
 let parser;
 /**
@@ -224,7 +224,7 @@ let parser;
  * WebAssembly; importing the module again afterwards gives that same, loaded instance.
  */
 function getParser() {
-    parser ??= (0,_sql_parser_js__WEBPACK_IMPORTED_MODULE_0__/* .loadSqlParser */ .Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    parser ??= (0,_sql_parser_js__WEBPACK_IMPORTED_MODULE_0__/* .loadSqlParser */ .Ok)().then(() => __webpack_require__.e(/* import() */ 311).then(__webpack_require__.t.bind(__webpack_require__, 5311, 19)));
     return parser;
 }
 /**

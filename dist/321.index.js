@@ -1,8 +1,8 @@
-export const id = 729;
-export const ids = [729];
+export const id = 321;
+export const ids = [321];
 export const modules = {
 
-/***/ 6729:
+/***/ 9321:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -17,11 +17,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./lib/db/session.js
-var session = __webpack_require__(3794);
+var session = __webpack_require__(5660);
 // EXTERNAL MODULE: ./lib/history/table.js
-var table = __webpack_require__(3452);
+var table = __webpack_require__(5490);
 // EXTERNAL MODULE: ./lib/report/review.js
-var review = __webpack_require__(7140);
+var review = __webpack_require__(5194);
 ;// CONCATENATED MODULE: ./lib/review/observe/locks.js
 // Lock modes as pg_locks spells them and as the report writes them. Pure.
 /** pg_locks' modes, weakest first (the order of PostgreSQL's lock mode numbers). */
@@ -49,7 +49,7 @@ function lockStrength(mode) {
 }
 
 // EXTERNAL MODULE: ./lib/review/rules/context.js
-var rules_context = __webpack_require__(1735);
+var rules_context = __webpack_require__(8013);
 ;// CONCATENATED MODULE: ./lib/review/merge.js
 
 
@@ -261,7 +261,7 @@ async function readColumnFacts(client, tables) {
 }
 
 // EXTERNAL MODULE: ./lib/review/observe/errors.js
-var errors = __webpack_require__(7976);
+var errors = __webpack_require__(4310);
 ;// CONCATENATED MODULE: ./lib/review/catalog/diff.js
 /** The order kinds are listed in: containers first, then what hangs on tables, then the rest. */
 const KIND_ORDER = [
@@ -1125,13 +1125,13 @@ function lookupOf(relations) {
 }
 
 // EXTERNAL MODULE: ./lib/files/stream.js
-var stream = __webpack_require__(2783);
+var stream = __webpack_require__(569);
 // EXTERNAL MODULE: ./lib/sql/splitter.js
-var splitter = __webpack_require__(773);
+var splitter = __webpack_require__(5947);
 // EXTERNAL MODULE: ./lib/review/allow.js
-var allow = __webpack_require__(8177);
+var allow = __webpack_require__(1431);
 // EXTERNAL MODULE: ./lib/review/rules/parse.js
-var parse = __webpack_require__(4023);
+var parse = __webpack_require__(1153);
 ;// CONCATENATED MODULE: ./lib/review/rules/coercion.js
 
 /** Internal and SQL-standard spellings to one name. */
@@ -2329,7 +2329,7 @@ function finishReview(context, start, observer) {
 
 /***/ }),
 
-/***/ 1735:
+/***/ 8013:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -2473,14 +2473,14 @@ function makeRisk(state, statement, facts) {
 
 /***/ }),
 
-/***/ 4023:
+/***/ 1153:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   c: () => (/* binding */ parseStatementTrees)
 /* harmony export */ });
 /* unused harmony export parseFileStatements */
-/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9745);
+/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6595);
 
 let parser;
 /**
@@ -2488,7 +2488,7 @@ let parser;
  * WebAssembly; importing the module again afterwards gives that same, loaded instance.
  */
 function getParser() {
-    parser ??= (0,_sql_parser_js__WEBPACK_IMPORTED_MODULE_0__/* .loadSqlParser */ .Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    parser ??= (0,_sql_parser_js__WEBPACK_IMPORTED_MODULE_0__/* .loadSqlParser */ .Ok)().then(() => __webpack_require__.e(/* import() */ 311).then(__webpack_require__.t.bind(__webpack_require__, 5311, 19)));
     return parser;
 }
 /**
