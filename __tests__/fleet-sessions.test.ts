@@ -47,6 +47,9 @@ describe('CheckSessions', () => {
     const pid = await pidOf(first.client);
     // A setting left behind (the check sets none): the next schema must not see it.
     await first.client.query("SET work_mem = '1234kB'");
+    // A last query that failed, as a history read of a missing table does: its error comes
+    // before the server's ReadyForQuery, and the session is still reused.
+    await first.client.query('SELECT * FROM no_such_table').catch(() => undefined);
     await sessions.release(first, true);
     const next = await sessions.take(targetIn('S "q"'), ignore);
     expect(await pidOf(next.client)).toBe(pid);
@@ -77,6 +80,18 @@ describe('CheckSessions', () => {
     const fresh = await sessions.take(targetIn('s_3'), ignore);
     expect([failedPid, transactionPid]).not.toContain(await pidOf(fresh.client));
     await sessions.release(fresh, true);
+    await sessions.close();
+  });
+
+  it('opens a new session when the one waiting in the pool was ended by the server', async () => {
+    const sessions = new CheckSessions(10);
+    const first = await sessions.take(targetIn('s_1'), ignore);
+    const pid = await pidOf(first.client);
+    await sessions.release(first, true);
+    await withClient(url, (c) => c.query('SELECT pg_terminate_backend($1, 10000)', [pid]));
+    const next = await sessions.take(targetIn('s_2'), ignore);
+    expect(await pidOf(next.client)).not.toBe(pid);
+    await sessions.release(next, true);
     await sessions.close();
   });
 

@@ -12,22 +12,29 @@ export function reuseSql(schema: string): string {
   return `RESET ALL; SET search_path TO "${schema.replaceAll('"', '""')}"`;
 }
 
-/** The transaction status of the server's last ReadyForQuery: `I` idle, `T` in a transaction, `E` failed. */
-const STATUS = Symbol('transaction status');
-type Tracked = pg.Client & { [STATUS]?: string; readyForQuery?: boolean };
-
-function track(db: Database): void {
-  const client = db.client as Tracked;
-  client[STATUS] = 'I';
-  client.connection.on('readyForQuery', (message: { status?: string }) => {
-    client[STATUS] = message.status;
-  });
-}
-
-/** Nothing running or queued, and outside any transaction: the session holds no work in flight. */
-export function isIdle(db: Database): boolean {
-  const client = db.client as Tracked;
-  return client[STATUS] === 'I' && client.readyForQuery === true;
+/**
+ * Whether the session is idle outside a transaction once its last answer is in: a query that
+ * failed gives its error before the server's ReadyForQuery, which may still be on its way.
+ */
+export async function settlesIdle(db: Database): Promise<boolean> {
+  const client = db.client as pg.Client & { readyForQuery?: boolean };
+  if (client.readyForQuery !== true) {
+    const drained = await new Promise<boolean>((resolve) => {
+      const finish = (value: boolean) => {
+        client.off('drain', onDrain);
+        client.off('end', onEnd);
+        client.off('error', onEnd);
+        resolve(value);
+      };
+      const onDrain = () => finish(true);
+      const onEnd = () => finish(false);
+      client.on('drain', onDrain);
+      client.on('end', onEnd);
+      client.on('error', onEnd);
+    });
+    if (!drained) return false;
+  }
+  return client.getTransactionStatus() === 'I';
 }
 
 /**
@@ -66,13 +73,15 @@ export class CheckSessions {
       }
     }
     const db = await connect(target, this.timeoutSeconds, log);
-    track(db);
+    // A session the server ends while it waits in the pool reports an error event with no query
+    // to take it: without a listener that would end the process; its next query fails instead.
+    db.client.on('error', () => undefined);
     return db;
   }
 
   /** Keeps the session for the next schema when `clean` (the check succeeded) and it is idle; else closes it. */
   async release(db: Database, clean: boolean): Promise<void> {
-    if (clean && isIdle(db)) this.idle.push(db);
+    if (clean && (await settlesIdle(db))) this.idle.push(db);
     else await db.client.end().catch(() => undefined);
   }
 
