@@ -7278,7 +7278,7 @@ function qualifiedName({ schema, table }) {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3542);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5734);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -7291,7 +7291,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3542:
+/***/ 5734:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -8848,7 +8848,8 @@ async function readHistory(client, tracking) {
     let result;
     try {
         result = await client.query({
-            text: `SELECT ${SELECTED} FROM ${(0,history_table/* qualifiedName */.O)(tracking)} AS t ORDER BY version`,
+            // No ORDER BY: the rows are sorted below (see there).
+            text: `SELECT ${SELECTED} FROM ${(0,history_table/* qualifiedName */.O)(tracking)} AS t`,
             rowMode: 'array',
             // Every value as the server's text: no Date or number parsing for thousands of rows.
             types: { getTypeParser: () => (value) => value },
@@ -8879,6 +8880,10 @@ async function readHistory(client, tracking) {
             row.key = key;
         return row;
     });
+    // Sorted here rather than by the server: in a new session, planning an ordered scan costs the
+    // server 5-7 ms of CPU (about an eighth of a fleet's whole cost per up-to-date database), and
+    // sorting a history that comes back in the order it was written is nearly free here.
+    rows.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
     const unknown = rows.find((row) => !STATUSES.has(row.status));
     if (unknown) {
         throw new ConfigurationError(`${tableLabel(tracking)} was not written by this action (version ${unknown.key ?? unknown.version} has status "${unknown.status}"): ${whatToDo(tracking, rows.at(-1)?.version)}`);
@@ -11199,6 +11204,98 @@ function headOf(file) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/fleet/sessions.js
+
+/**
+ * What makes a reused session look as a new one opened for `schema` does: every setting back to
+ * the session's defaults, then search_path set to the schema, quoted as an identifier (as the
+ * startup option sets it). One round trip.
+ */
+function reuseSql(schema) {
+    return `RESET ALL; SET search_path TO "${schema.replaceAll('"', '""')}"`;
+}
+/**
+ * Whether the session is idle outside a transaction once its last answer is in: a query that
+ * failed gives its error before the server's ReadyForQuery, which may still be on its way.
+ */
+async function settlesIdle(db) {
+    const client = db.client;
+    if (client.readyForQuery !== true) {
+        const drained = await new Promise((resolve) => {
+            const finish = (value) => {
+                client.off('drain', onDrain);
+                client.off('end', onEnd);
+                client.off('error', onEnd);
+                resolve(value);
+            };
+            const onDrain = () => finish(true);
+            const onEnd = () => finish(false);
+            client.on('drain', onDrain);
+            client.on('end', onEnd);
+            client.on('error', onEnd);
+        });
+        if (!drained)
+            return false;
+    }
+    return client.getTransactionStatus() === 'I';
+}
+/**
+ * Sessions for checking schema targets that all live in one database: a backend start costs the
+ * server far more than the check's few queries (about 35 ms of its CPU per connection on a 2-core
+ * runner, against 2\u201310 ms for the queries), so a session that finished one schema's check is given
+ * to the next, with its search_path set to that schema.
+ *
+ * Only for the check, which reads and never changes its session: it runs no SET, takes no lock and
+ * opens no transaction. Even so, a reused session gets RESET ALL before its new search_path, and
+ * it is reused only when the check finished without an error and the session is idle outside a
+ * transaction; any other is closed. Writes never use these sessions: a
+ * migration's RESET ALL brings back the search_path a session started with, so each target that
+ * writes gets a connection of its own, opened with its schema.
+ *
+ * At most one session per caller in flight is ever open: a new one is opened only when none is
+ * idle, so with `concurrency` lanes there are never more than `concurrency` sessions.
+ */
+class CheckSessions {
+    timeoutSeconds;
+    idle = [];
+    constructor(timeoutSeconds) {
+        this.timeoutSeconds = timeoutSeconds;
+    }
+    /** An idle session reset and set to the target's schema, or a new one opened with it. */
+    async take(target, log) {
+        if (target.searchPath === undefined)
+            throw new Error('CheckSessions: a target without a schema.');
+        const reused = this.idle.pop();
+        if (reused) {
+            try {
+                await reused.client.query(reuseSql(target.searchPath));
+                return reused;
+            }
+            catch {
+                // A session the server closed while it was idle: open a new one instead.
+                await reused.client.end().catch(() => undefined);
+            }
+        }
+        const db = await connect(target, this.timeoutSeconds, log);
+        // A session the server ends while it waits in the pool reports an error event with no query
+        // to take it: without a listener that would end the process; its next query fails instead.
+        db.client.on('error', () => undefined);
+        return db;
+    }
+    /** Keeps the session for the next schema when `clean` (the check succeeded) and it is idle; else closes it. */
+    async release(db, clean) {
+        if (clean && (await settlesIdle(db)))
+            this.idle.push(db);
+        else
+            await db.client.end().catch(() => undefined);
+    }
+    /** Closes every idle session: before anything writes, so the writes have the connections to themselves. */
+    async close() {
+        const all = this.idle.splice(0);
+        await Promise.all(all.map((db) => db.client.end().catch(() => undefined)));
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/fleet/shard.js
 // The `shard` input and which targets belong to a shard (pure: a hash of the name, nothing else).
 
@@ -11743,83 +11840,6 @@ function failureOf(error) {
     return { mapped: { message: messageOf(error), code: e.code }, code: e.code };
 }
 
-;// CONCATENATED MODULE: ./lib/apply/no-transaction.js
-
-
-
-
-
-
-
-const INVALID_INDEXES = 'SELECT indexrelid::regclass::text AS name FROM pg_index WHERE NOT indisvalid ORDER BY 1';
-async function invalidIndexes(client) {
-    const { rows } = await client.query(INVALID_INDEXES);
-    return rows.map((r) => r.name);
-}
-/**
- * Runs a `-- migrate:no-transaction` file outside any transaction, one statement at a time (what
- * `CREATE INDEX CONCURRENTLY` needs). Its row is committed as `running` before the first
- * statement, so a killed job leaves evidence; it becomes `applied` after the last, or `failed`
- * when a statement fails: the database may then be half-changed, and a person must look.
- */
-async function applyWithoutTransaction(client, outcome, statements, options) {
-    const { migration } = outcome;
-    const table = (0,history_table/* qualifiedName */.O)(options.tracking);
-    if (options.lockCheckSql) {
-        await client.query(options.lockCheckSql).catch((error) => {
-            throw error.message === LOCK_LOST ? new ConfigurationError(POOLER_MESSAGE) : error;
-        });
-    }
-    const before = new Set(await invalidIndexes(client));
-    const row = {
-        version: migration.version,
-        key: migration.key,
-        name: migration.name,
-        checksum: migration.checksum,
-        status: 'running',
-        appliedBy: options.appliedBy,
-        replacesRolledBack: options.rolledBack?.has(migration.version),
-    };
-    await client.query(insertRowSql(options.tracking, row, '0'));
-    const timeouts = [
-        options.lockTimeout ? `SET lock_timeout = ${literal(options.lockTimeout)};` : '',
-        options.statementTimeout ? `SET statement_timeout = ${literal(options.statementTimeout)};` : '',
-    ].join('');
-    if (timeouts)
-        await client.query(timeouts);
-    const started = performance.now();
-    let failure;
-    for await (const statement of statements) {
-        if (options.signal?.aborted) {
-            failure = { error: new Error('the job was cancelled before this statement'), statement };
-            break;
-        }
-        try {
-            await client.query(statement.text);
-        }
-        catch (error) {
-            failure = { error, statement };
-            break;
-        }
-    }
-    outcome.durationMs = Math.round(performance.now() - started);
-    // The bookkeeping runs without the migration's timeouts and as the session's own user.
-    const status = failure ? 'failed' : 'applied';
-    await client.query(`SET SESSION AUTHORIZATION DEFAULT;RESET ALL;${options.sessionSql}UPDATE ${table} SET status = ${literal(status)}, execution_ms = ${outcome.durationMs}, applied_at = now() WHERE version = ${migration.version}`);
-    if (!failure) {
-        outcome.status = 'applied';
-        options.log(`Applied ${migration.name} (no transaction) in ${outcome.durationMs} ms.`);
-        return;
-    }
-    const position = failure.error.position;
-    const within = position ? (0,lines/* indexOfPosition */.TT)(failure.statement.text, Number(position)) : 0;
-    outcome.status = 'failed';
-    // The statement's own line and the lines before the position within it: the file itself is
-    // not read again (a large one is never held whole).
-    outcome.error = describeError(failure.error, failure.statement.line + (0,lines/* lineAt */.mh)(failure.statement.text, within) - 1);
-    outcome.invalidIndexes = (await invalidIndexes(client)).filter((name) => !before.has(name));
-}
-
 ;// CONCATENATED MODULE: ./lib/apply/message.js
 
 
@@ -11903,114 +11923,6 @@ async function inPipelineMode(client, work) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/apply/retry.js
-// The retry policy for a migration that timed out waiting for a lock (SQLSTATE 55P03).
-
-/** The pause before retry `attempt` (1-based) of a migration that timed out on a lock. */
-function retryPause(attempt, random = Math.random) {
-    const base = Math.min(1000 * 2 ** (attempt - 1), 30_000);
-    return Math.round(base / 2 + random() * (base / 2));
-}
-/**
- * Whether a failed attempt is to be tried again: it failed only for want of a lock (SQLSTATE
- * 55P03, from lock_timeout), retries are left, and each migration has its own transaction (a
- * retry inside `all` would run without the earlier files' work, which the failure rolled back).
- * The attempt was rolled back; this logs why and waits the pause before the retry.
- */
-async function pausedForRetry(migration, mapped, code, attempt, options) {
-    const retries = options.lockRetries ?? 0;
-    const all = options.transaction === 'all';
-    if (code !== '55P03' || all || attempt > retries || options.signal?.aborted)
-        return false;
-    const pause = retryPause(attempt);
-    options.log(`${migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`);
-    await (0,promises_namespaceObject.setTimeout)(pause);
-    return true;
-}
-
-;// CONCATENATED MODULE: ./lib/apply/pipeline.js
-
-
-
-
-/**
- * Applies small transactional migrations, each in one message, with the next message sent while
- * the server runs the current one: the server never waits a round trip between migrations. This
- * is safe because nothing behind a failure can commit. An error leaves the transaction aborted,
- * and PostgreSQL refuses every later statement, COMMIT included, until the ROLLBACK sent here
- * once the failed message's answer is in. A message sent behind another also starts by checking
- * that the other's tracking row exists, which covers the one failure after which the session is
- * not left aborted: a COMMIT that fails (a deferred constraint). A migration that timed out on a
- * lock (55P03) is retried from where it failed, up to `lockRetries` times. Returns the failed
- * outcome, if any; the ones behind it stay `not attempted`.
- */
-async function applyPipelined(client, run, firstIndex, options, flagsOf) {
-    const inFlight = [];
-    let bytes = 0;
-    let next = 0;
-    let attempt = 1;
-    let lastDone = performance.now();
-    const send = (position) => {
-        const outcome = run[position];
-        const flags = flagsOf(firstIndex + position);
-        // Within `transaction: all` nothing commits before the end, and an error aborts the one
-        // transaction: only a message that commits on its own needs the check.
-        const previous = flags.begin ? inFlight.at(-1)?.outcome.migration.version : undefined;
-        const { text, prefixLength } = migrationMessage(outcome.migration, options, {
-            ...flags,
-            previous,
-        });
-        const sentAt = performance.now();
-        const settled = client.query(text).then(() => ({ at: performance.now() }), (error) => ({ at: performance.now(), error }));
-        inFlight.push({ outcome, position, sentAt, settled, text, prefixLength });
-        bytes += text.length;
-    };
-    return inPipelineMode(client, async () => {
-        while (next < run.length || inFlight.length > 0) {
-            while (next < run.length &&
-                !options.signal?.aborted &&
-                (inFlight.length === 0 ||
-                    (inFlight.length < PIPELINE_DEPTH &&
-                        bytes + (run[next]?.migration.size ?? 0) <= PIPELINE_BYTES))) {
-                send(next++);
-            }
-            const head = inFlight.shift();
-            if (!head)
-                break; // cancelled with nothing on the wire
-            const { at, error } = await head.settled;
-            bytes -= head.text.length;
-            const { outcome } = head;
-            outcome.durationMs = Math.round(at - Math.max(lastDone, head.sentAt));
-            lastDone = at;
-            if (!error) {
-                outcome.status = 'applied';
-                attempt = 1;
-                options.log(`Applied ${outcome.migration.name} in ${outcome.durationMs} ms.`);
-                // A message already sent would still run: ask the server to cancel it.
-                if (options.signal?.aborted && inFlight.length > 0)
-                    options.cancelRunning?.();
-                continue;
-            }
-            // Everything behind the failure was refused; then the transaction is rolled back.
-            await Promise.all(inFlight.map((m) => m.settled));
-            inFlight.length = 0;
-            bytes = 0;
-            await client.query('ROLLBACK').catch(() => undefined);
-            const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength, options.tracking);
-            const code = error.code;
-            if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
-                attempt++;
-                next = head.position;
-                continue;
-            }
-            outcome.status = 'failed';
-            outcome.error = mapped;
-            return outcome;
-        }
-        return undefined;
-    });
-}
-
 ;// CONCATENATED MODULE: ./lib/apply/send.js
 
 
@@ -12083,118 +11995,6 @@ async function sendInPieces(client, migration, options, flags) {
 function sendMigration(client, migration, options, flags) {
     const send = (0,stream/* isLarge */.sV)(migration) ? sendInPieces : sendWhole;
     return send(client, migration, options, flags);
-}
-
-;// CONCATENATED MODULE: ./lib/apply/apply.js
-
-
-
-
-
-
-/**
- * Runs one transactional migration (in its own transaction unless `all`), retrying up to
- * `lockRetries` times when it failed only for want of a lock (SQLSTATE 55P03, from lock_timeout):
- * the attempt is rolled back, so a retry starts clean.
- */
-async function applyInTransaction(client, outcome, options, flags) {
-    const { migration } = outcome;
-    for (let attempt = 1;; attempt++) {
-        const started = performance.now();
-        try {
-            await sendMigration(client, migration, options, flags);
-            outcome.status = 'applied';
-            outcome.durationMs = Math.round(performance.now() - started);
-            options.log(`Applied ${migration.name} in ${outcome.durationMs} ms.`);
-            return;
-        }
-        catch (error) {
-            outcome.durationMs = Math.round(performance.now() - started);
-            await client.query('ROLLBACK').catch(() => undefined);
-            const { mapped, code } = failureOf(error);
-            if (await pausedForRetry(migration, mapped, code, attempt, options))
-                continue;
-            outcome.status = 'failed';
-            outcome.error = mapped;
-            return;
-        }
-    }
-}
-/**
- * Applies the pending migrations in order and stops at the first failure. With `per-migration`
- * each file and its row commit together in one message; with `all` every file and row commit
- * in one transaction, one message per file. Small files are pipelined (see applyPipelined). A
- * failed transaction is rolled back, so it leaves no trace and is tried again next run. A
- * `no-transaction` file runs statement by statement. When `signal` aborts (the job was
- * cancelled), no further migration is sent.
- */
-async function applyMigrations(client, pending, options) {
-    const outcomes = pending.map((migration) => ({ migration, status: 'not attempted' }));
-    const all = options.transaction === 'all';
-    // The tracking table is created with the first migration, in its transaction.
-    const flagsOf = (index) => ({
-        // With `all`, the first message opens the one transaction and the last commits it.
-        begin: !all || index === 0,
-        commit: !all || index === outcomes.length - 1,
-        setup: index === 0 ? options.setupSql : '',
-    });
-    for (let index = 0; index < outcomes.length;) {
-        if (options.signal?.aborted)
-            break;
-        const outcome = outcomes[index];
-        let failed;
-        if (outcome.migration.noTransaction) {
-            // Split by PostgreSQL's parser in the pre-flight check, or (a file too large for it) by
-            // the streaming splitter as it runs.
-            const statements = options.statements?.get(outcome.migration.version) ?? (0,stream/* statementsOf */.GX)(outcome.migration.path);
-            if (index === 0 && options.setupSql)
-                await client.query(`BEGIN;${options.setupSql}COMMIT;`);
-            await applyWithoutTransaction(client, outcome, statements, options);
-            if (outcome.status === 'failed')
-                failed = outcome;
-            index++;
-        }
-        else if ((0,stream/* isLarge */.sV)(outcome.migration)) {
-            await applyInTransaction(client, outcome, options, flagsOf(index));
-            if (outcome.status === 'failed')
-                failed = outcome;
-            index++;
-        }
-        else {
-            let end = index + 1;
-            while (end < outcomes.length && isPipelined(outcomes[end]))
-                end++;
-            failed = await applyPipelined(client, outcomes.slice(index, end), index, options, flagsOf);
-            index = end;
-        }
-        if (failed) {
-            if (all)
-                rollBackEarlier(outcomes, failed);
-            return outcomes;
-        }
-    }
-    // Cancelled with `all` before the last file was sent: what ran is still open and uncommitted.
-    // Roll it back rather than commit half.
-    if (all &&
-        outcomes.some((o) => o.status === 'not attempted') &&
-        outcomes[0]?.status === 'applied') {
-        await client.query('ROLLBACK');
-        rollBackEarlier(outcomes, undefined);
-    }
-    return outcomes;
-}
-/** A small transactional file: its whole migration goes in one message. */
-function isPipelined(outcome) {
-    const { migration } = outcome;
-    return !(0,stream/* isLarge */.sV)(migration) && !migration.noTransaction;
-}
-function rollBackEarlier(outcomes, failed) {
-    for (const outcome of outcomes) {
-        if (outcome === failed)
-            break;
-        if (outcome.status === 'applied')
-            outcome.status = 'rolled back';
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/apply/rehearse.js
@@ -12512,6 +12312,303 @@ async function rehearsal(context, plan, review) {
     }, reviewed);
 }
 
+;// CONCATENATED MODULE: ./lib/apply/no-transaction.js
+
+
+
+
+
+
+
+const INVALID_INDEXES = 'SELECT indexrelid::regclass::text AS name FROM pg_index WHERE NOT indisvalid ORDER BY 1';
+async function invalidIndexes(client) {
+    const { rows } = await client.query(INVALID_INDEXES);
+    return rows.map((r) => r.name);
+}
+/**
+ * Runs a `-- migrate:no-transaction` file outside any transaction, one statement at a time (what
+ * `CREATE INDEX CONCURRENTLY` needs). Its row is committed as `running` before the first
+ * statement, so a killed job leaves evidence; it becomes `applied` after the last, or `failed`
+ * when a statement fails: the database may then be half-changed, and a person must look.
+ */
+async function applyWithoutTransaction(client, outcome, statements, options) {
+    const { migration } = outcome;
+    const table = (0,history_table/* qualifiedName */.O)(options.tracking);
+    if (options.lockCheckSql) {
+        await client.query(options.lockCheckSql).catch((error) => {
+            throw error.message === LOCK_LOST ? new ConfigurationError(POOLER_MESSAGE) : error;
+        });
+    }
+    const before = new Set(await invalidIndexes(client));
+    const row = {
+        version: migration.version,
+        key: migration.key,
+        name: migration.name,
+        checksum: migration.checksum,
+        status: 'running',
+        appliedBy: options.appliedBy,
+        replacesRolledBack: options.rolledBack?.has(migration.version),
+    };
+    await client.query(insertRowSql(options.tracking, row, '0'));
+    const timeouts = [
+        options.lockTimeout ? `SET lock_timeout = ${literal(options.lockTimeout)};` : '',
+        options.statementTimeout ? `SET statement_timeout = ${literal(options.statementTimeout)};` : '',
+    ].join('');
+    if (timeouts)
+        await client.query(timeouts);
+    const started = performance.now();
+    let failure;
+    for await (const statement of statements) {
+        if (options.signal?.aborted) {
+            failure = { error: new Error('the job was cancelled before this statement'), statement };
+            break;
+        }
+        try {
+            await client.query(statement.text);
+        }
+        catch (error) {
+            failure = { error, statement };
+            break;
+        }
+    }
+    outcome.durationMs = Math.round(performance.now() - started);
+    // The bookkeeping runs without the migration's timeouts and as the session's own user.
+    const status = failure ? 'failed' : 'applied';
+    await client.query(`SET SESSION AUTHORIZATION DEFAULT;RESET ALL;${options.sessionSql}UPDATE ${table} SET status = ${literal(status)}, execution_ms = ${outcome.durationMs}, applied_at = now() WHERE version = ${migration.version}`);
+    if (!failure) {
+        outcome.status = 'applied';
+        options.log(`Applied ${migration.name} (no transaction) in ${outcome.durationMs} ms.`);
+        return;
+    }
+    const position = failure.error.position;
+    const within = position ? (0,lines/* indexOfPosition */.TT)(failure.statement.text, Number(position)) : 0;
+    outcome.status = 'failed';
+    // The statement's own line and the lines before the position within it: the file itself is
+    // not read again (a large one is never held whole).
+    outcome.error = describeError(failure.error, failure.statement.line + (0,lines/* lineAt */.mh)(failure.statement.text, within) - 1);
+    outcome.invalidIndexes = (await invalidIndexes(client)).filter((name) => !before.has(name));
+}
+
+;// CONCATENATED MODULE: ./lib/apply/retry.js
+// The retry policy for a migration that timed out waiting for a lock (SQLSTATE 55P03).
+
+/** The pause before retry `attempt` (1-based) of a migration that timed out on a lock. */
+function retryPause(attempt, random = Math.random) {
+    const base = Math.min(1000 * 2 ** (attempt - 1), 30_000);
+    return Math.round(base / 2 + random() * (base / 2));
+}
+/**
+ * Whether a failed attempt is to be tried again: it failed only for want of a lock (SQLSTATE
+ * 55P03, from lock_timeout), retries are left, and each migration has its own transaction (a
+ * retry inside `all` would run without the earlier files' work, which the failure rolled back).
+ * The attempt was rolled back; this logs why and waits the pause before the retry.
+ */
+async function pausedForRetry(migration, mapped, code, attempt, options) {
+    const retries = options.lockRetries ?? 0;
+    const all = options.transaction === 'all';
+    if (code !== '55P03' || all || attempt > retries || options.signal?.aborted)
+        return false;
+    const pause = retryPause(attempt);
+    options.log(`${migration.name} timed out waiting for a lock (${mapped.message}); rolled back, retry ${attempt} of ${retries} in ${(pause / 1000).toFixed(1)} s.`);
+    await (0,promises_namespaceObject.setTimeout)(pause);
+    return true;
+}
+
+;// CONCATENATED MODULE: ./lib/apply/pipeline.js
+
+
+
+
+/**
+ * Applies small transactional migrations, each in one message, with the next message sent while
+ * the server runs the current one: the server never waits a round trip between migrations. This
+ * is safe because nothing behind a failure can commit. An error leaves the transaction aborted,
+ * and PostgreSQL refuses every later statement, COMMIT included, until the ROLLBACK sent here
+ * once the failed message's answer is in. A message sent behind another also starts by checking
+ * that the other's tracking row exists, which covers the one failure after which the session is
+ * not left aborted: a COMMIT that fails (a deferred constraint). A migration that timed out on a
+ * lock (55P03) is retried from where it failed, up to `lockRetries` times. Returns the failed
+ * outcome, if any; the ones behind it stay `not attempted`.
+ */
+async function applyPipelined(client, run, firstIndex, options, flagsOf) {
+    const inFlight = [];
+    let bytes = 0;
+    let next = 0;
+    let attempt = 1;
+    let lastDone = performance.now();
+    const send = (position) => {
+        const outcome = run[position];
+        const flags = flagsOf(firstIndex + position);
+        // Within `transaction: all` nothing commits before the end, and an error aborts the one
+        // transaction: only a message that commits on its own needs the check.
+        const previous = flags.begin ? inFlight.at(-1)?.outcome.migration.version : undefined;
+        const { text, prefixLength } = migrationMessage(outcome.migration, options, {
+            ...flags,
+            previous,
+        });
+        const sentAt = performance.now();
+        const settled = client.query(text).then(() => ({ at: performance.now() }), (error) => ({ at: performance.now(), error }));
+        inFlight.push({ outcome, position, sentAt, settled, text, prefixLength });
+        bytes += text.length;
+    };
+    return inPipelineMode(client, async () => {
+        while (next < run.length || inFlight.length > 0) {
+            while (next < run.length &&
+                !options.signal?.aborted &&
+                (inFlight.length === 0 ||
+                    (inFlight.length < PIPELINE_DEPTH &&
+                        bytes + (run[next]?.migration.size ?? 0) <= PIPELINE_BYTES))) {
+                send(next++);
+            }
+            const head = inFlight.shift();
+            if (!head)
+                break; // cancelled with nothing on the wire
+            const { at, error } = await head.settled;
+            bytes -= head.text.length;
+            const { outcome } = head;
+            outcome.durationMs = Math.round(at - Math.max(lastDone, head.sentAt));
+            lastDone = at;
+            if (!error) {
+                outcome.status = 'applied';
+                attempt = 1;
+                options.log(`Applied ${outcome.migration.name} in ${outcome.durationMs} ms.`);
+                // A message already sent would still run: ask the server to cancel it.
+                if (options.signal?.aborted && inFlight.length > 0)
+                    options.cancelRunning?.();
+                continue;
+            }
+            // Everything behind the failure was refused; then the transaction is rolled back.
+            await Promise.all(inFlight.map((m) => m.settled));
+            inFlight.length = 0;
+            bytes = 0;
+            await client.query('ROLLBACK').catch(() => undefined);
+            const mapped = migrationError(error, outcome.migration, head.text, head.prefixLength, options.tracking);
+            const code = error.code;
+            if (await pausedForRetry(outcome.migration, mapped, code, attempt, options)) {
+                attempt++;
+                next = head.position;
+                continue;
+            }
+            outcome.status = 'failed';
+            outcome.error = mapped;
+            return outcome;
+        }
+        return undefined;
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/apply/apply.js
+
+
+
+
+
+
+/**
+ * Runs one transactional migration (in its own transaction unless `all`), retrying up to
+ * `lockRetries` times when it failed only for want of a lock (SQLSTATE 55P03, from lock_timeout):
+ * the attempt is rolled back, so a retry starts clean.
+ */
+async function applyInTransaction(client, outcome, options, flags) {
+    const { migration } = outcome;
+    for (let attempt = 1;; attempt++) {
+        const started = performance.now();
+        try {
+            await sendMigration(client, migration, options, flags);
+            outcome.status = 'applied';
+            outcome.durationMs = Math.round(performance.now() - started);
+            options.log(`Applied ${migration.name} in ${outcome.durationMs} ms.`);
+            return;
+        }
+        catch (error) {
+            outcome.durationMs = Math.round(performance.now() - started);
+            await client.query('ROLLBACK').catch(() => undefined);
+            const { mapped, code } = failureOf(error);
+            if (await pausedForRetry(migration, mapped, code, attempt, options))
+                continue;
+            outcome.status = 'failed';
+            outcome.error = mapped;
+            return;
+        }
+    }
+}
+/**
+ * Applies the pending migrations in order and stops at the first failure. With `per-migration`
+ * each file and its row commit together in one message; with `all` every file and row commit
+ * in one transaction, one message per file. Small files are pipelined (see applyPipelined). A
+ * failed transaction is rolled back, so it leaves no trace and is tried again next run. A
+ * `no-transaction` file runs statement by statement. When `signal` aborts (the job was
+ * cancelled), no further migration is sent.
+ */
+async function applyMigrations(client, pending, options) {
+    const outcomes = pending.map((migration) => ({ migration, status: 'not attempted' }));
+    const all = options.transaction === 'all';
+    // The tracking table is created with the first migration, in its transaction.
+    const flagsOf = (index) => ({
+        // With `all`, the first message opens the one transaction and the last commits it.
+        begin: !all || index === 0,
+        commit: !all || index === outcomes.length - 1,
+        setup: index === 0 ? options.setupSql : '',
+    });
+    for (let index = 0; index < outcomes.length;) {
+        if (options.signal?.aborted)
+            break;
+        const outcome = outcomes[index];
+        let failed;
+        if (outcome.migration.noTransaction) {
+            // Split by PostgreSQL's parser in the pre-flight check, or (a file too large for it) by
+            // the streaming splitter as it runs.
+            const statements = options.statements?.get(outcome.migration.version) ?? (0,stream/* statementsOf */.GX)(outcome.migration.path);
+            if (index === 0 && options.setupSql)
+                await client.query(`BEGIN;${options.setupSql}COMMIT;`);
+            await applyWithoutTransaction(client, outcome, statements, options);
+            if (outcome.status === 'failed')
+                failed = outcome;
+            index++;
+        }
+        else if ((0,stream/* isLarge */.sV)(outcome.migration)) {
+            await applyInTransaction(client, outcome, options, flagsOf(index));
+            if (outcome.status === 'failed')
+                failed = outcome;
+            index++;
+        }
+        else {
+            let end = index + 1;
+            while (end < outcomes.length && isPipelined(outcomes[end]))
+                end++;
+            failed = await applyPipelined(client, outcomes.slice(index, end), index, options, flagsOf);
+            index = end;
+        }
+        if (failed) {
+            if (all)
+                rollBackEarlier(outcomes, failed);
+            return outcomes;
+        }
+    }
+    // Cancelled with `all` before the last file was sent: what ran is still open and uncommitted.
+    // Roll it back rather than commit half.
+    if (all &&
+        outcomes.some((o) => o.status === 'not attempted') &&
+        outcomes[0]?.status === 'applied') {
+        await client.query('ROLLBACK');
+        rollBackEarlier(outcomes, undefined);
+    }
+    return outcomes;
+}
+/** A small transactional file: its whole migration goes in one message. */
+function isPipelined(outcome) {
+    const { migration } = outcome;
+    return !(0,stream/* isLarge */.sV)(migration) && !migration.noTransaction;
+}
+function rollBackEarlier(outcomes, failed) {
+    for (const outcome of outcomes) {
+        if (outcome === failed)
+            break;
+        if (outcome.status === 'applied')
+            outcome.status = 'rolled back';
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/commands/migrate.js
 // command: migrate: checks, takes the lock, re-reads the history, applies what is pending, and says what happened.
 
@@ -12710,6 +12807,8 @@ async function validate(context) {
 
 
 
+
+
 const NOT_PENDING_STATUSES = new Set(['applied', 'already applied', 'baseline']);
 /**
  * The highest version applied after the run, as its label. The entries are in the layout's order
@@ -12825,8 +12924,11 @@ async function runFleet(settings, hooks) {
 }
 async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, inFlight) {
     const checked = new Map();
-    /** Opens a target's connection and runs `work` with its context; closes it whatever happens. */
-    const withTarget = async (target, work) => {
+    /**
+     * Opens a target's connection (or takes a check session) and runs `work` with its context;
+     * closes it (or gives the session back) whatever happens.
+     */
+    const withTarget = async (target, work, sessions) => {
         const targetSettings = {
             ...settings,
             target: target.target,
@@ -12834,14 +12936,17 @@ async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, in
             fleet: undefined,
         };
         const log = (message) => hooks.log(`${target.name}: ${message}`);
-        const db = await connect(target.target, settings.connectTimeoutSeconds, log);
+        const db = sessions
+            ? await sessions.take(target.target, log)
+            : await connect(target.target, settings.connectTimeoutSeconds, log);
         const entry = { target, db };
         inFlight.add(entry);
+        let clean = false;
         try {
             const tracking = { schema: targetSettings.schema, table: settings.table };
             const history = readHistory(db.client, tracking);
             history.catch(() => undefined);
-            return await work({
+            const value = await work({
                 settings: targetSettings,
                 db,
                 discovery,
@@ -12853,10 +12958,15 @@ async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, in
                 cancelRunning: () => void cancelRunning(target.target, db.client),
                 checked,
             });
+            clean = true;
+            return value;
         }
         finally {
             inFlight.delete(entry);
-            await db.client.end().catch(() => undefined);
+            if (sessions)
+                await sessions.release(db, clean);
+            else
+                await db.client.end().catch(() => undefined);
         }
     };
     const failure = (target, error, pending = []) => ({
@@ -12873,6 +12983,8 @@ async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, in
         results.set(result.name, result);
         hooks.onTarget(result, report);
     };
+    // Schema targets share one database: their checks reuse up to `concurrency` sessions.
+    const sessions = kind === 'schema' ? new CheckSessions(settings.connectTimeoutSeconds) : undefined;
     const checks = await runWaves(targets, (target) => withTarget(target, async (context) => {
         if (settings.command === 'validate') {
             const report = await validate(context);
@@ -12886,10 +12998,15 @@ async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, in
             return final(targetResult(target.name, report), report);
         }
         if (plan.pending.length > 0 && !(settings.dryRun && !settings.rehearse)) {
-            const report = await migrate({
-                ...context,
-                settings: { ...context.settings, dryRun: true, rehearse: false },
-            });
+            // What would be applied, from the plan: without the safety review, whose queries and
+            // parsing a run that writes does not use.
+            const quiet = {
+                ...context.settings,
+                dryRun: true,
+                rehearse: false,
+                safety: 'off',
+            };
+            const report = await dryRun({ ...context, settings: quiet }, plan);
             const result = targetResult(target.name, report);
             toRun.push({ target, pending: result.pending, version: result.version });
             return;
@@ -12897,12 +13014,12 @@ async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, in
         // Nothing to write: the single-database answer is the final one (a dry run, up to date).
         const report = await migrate(context);
         return final(targetResult(target.name, report), report);
-    }), {
+    }, sessions), {
         concurrency: fleet.concurrency,
         canary: 0,
         onTargetFailure: 'continue',
         signal: hooks.signal,
-    });
+    }).finally(() => sessions?.close());
     for (const outcome of checks) {
         if (outcome.status === 'failed')
             final(failure(outcome.target, outcome.error));

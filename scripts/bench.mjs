@@ -16,7 +16,10 @@
 //
 // Options (environment): BENCH_RUNS (default 5), BENCH_ONLY=apply,noop,big[,layouts,fleet,review],
 // BENCH_BIG_MB (50), BENCH_FLEET_LOOP (100: the databases the loop runs on, scaled to the fleet's
-// size). The fleet and review workloads run only when named.
+// size; 0: no loop), BENCH_FLEET_PARTS (up,pending,schemas: which fleet workloads),
+// BENCH_FLEET_SCHEMAS (10000: the schema targets of the dry run), BENCH_FLEET_BEFORE (another
+// build's dist/index.js: each fleet step also runs with it, interleaved, for a side by side).
+// The fleet and review workloads run only when named.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -259,7 +262,7 @@ function fmt(ms) {
 }
 
 /** The action on many databases in one step, with the most connections it held at once. */
-async function runFleetStep(inputs) {
+async function runFleetStep(inputs, build = dist) {
   const env = { ...process.env, GITHUB_WORKSPACE: work, GITHUB_EVENT_NAME: 'push' };
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const watcher = new pg.Client(urlOf('postgres'));
@@ -275,7 +278,7 @@ async function runFleetStep(inputs) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   })();
-  const args = TIME ? [TIME, ['-f', '%M', process.execPath, dist]] : [process.execPath, [dist]];
+  const args = TIME ? [TIME, ['-f', '%M', process.execPath, build]] : [process.execPath, [build]];
   const started = process.hrtime.bigint();
   const { code, stderr, stdout } = await new Promise((resolve) => {
     const child = spawn(args[0], args[1], { env });
@@ -300,6 +303,24 @@ async function runFleetStep(inputs) {
 
 async function benchFleet() {
   const LOOP = Number(process.env.BENCH_FLEET_LOOP ?? 100);
+  const PARTS = new Set((process.env.BENCH_FLEET_PARTS ?? 'up,pending,schemas').split(','));
+  const SCHEMAS = Number(process.env.BENCH_FLEET_SCHEMAS ?? 10000);
+  const BEFORE = process.env.BENCH_FLEET_BEFORE;
+  /** This build's step, and the other build's right after it when one is given. */
+  const both = async (run, into, before) => {
+    into.push(await run(dist));
+    if (BEFORE) before.push(await run(BEFORE));
+  };
+  const recordBefore = (work, samples, floor) => {
+    if (!BEFORE || samples.length === 0) return;
+    record(
+      work,
+      `before (${BEFORE}), at most ${Math.max(...samples.map((s) => s.most))} connections`,
+      samples,
+      floor,
+      median(samples.map((s) => s.rss ?? 0)),
+    );
+  };
   const dir = path.join(work, 'fleet-5');
   await writeSmallMigrations(dir, 5);
   const create = async (prefix, n) => {
@@ -308,13 +329,16 @@ async function benchFleet() {
     return names;
   };
   const query = (prefix) => `SELECT datname FROM pg_database WHERE datname LIKE '${prefix}\\_%'`;
-  const step = (prefix, extra = {}) =>
-    runFleetStep({
-      'database-url': urlOf('postgres'),
-      'databases-query': query(prefix),
-      'migrations-dir': dir,
-      ...extra,
-    });
+  const step = (prefix, extra = {}, build = dist) =>
+    runFleetStep(
+      {
+        'database-url': urlOf('postgres'),
+        'databases-query': query(prefix),
+        'migrations-dir': dir,
+        ...extra,
+      },
+      build,
+    );
   /** One action run per database, as a shell loop would; `names` is the loop's sample. */
   const loop = (names) => {
     const started = process.hrtime.bigint();
@@ -329,83 +353,116 @@ async function benchFleet() {
     return Number(process.hrtime.bigint() - started) / 1e6;
   };
 
-  // 1,000 databases, all up to date.
-  const upToDate = await create('fleet_up', 1000);
-  await step('fleet_up', { concurrency: '8' });
-  const sample = upToDate.slice(0, LOOP);
-  const scale = upToDate.length / sample.length;
-  const steps = [];
-  for (let r = 0; r < RUNS; r++) steps.push(await step('fleet_up'));
-  const loopMs = loop(sample) * scale;
-  const floorMs = psqlLoop(sample) * scale;
-  const floorSample = [{ ms: floorMs }];
-  record(
-    'fleet: 1,000 up to date',
-    `floor: psql, one query per database (${LOOP} run, ×${scale})`,
-    floorSample,
-    floorMs,
-  );
-  record(
-    'fleet: 1,000 up to date',
-    `loop: one action run per database (${LOOP} run, ×${scale})`,
-    [{ ms: loopMs }],
-    floorMs,
-  );
-  record(
-    'fleet: 1,000 up to date',
-    `one step, concurrency 4 (at most ${Math.max(...steps.map((s) => s.most))} connections)`,
-    steps,
-    floorMs,
-    median(steps.map((s) => s.rss ?? 0)),
-  );
-  console.log(
-    `fleet up to date: one step / loop = ${(median(steps.map((s) => s.ms)) / loopMs).toFixed(3)}`,
-  );
+  if (PARTS.has('up')) await benchUpToDate();
+  if (PARTS.has('pending')) await benchPending();
+  if (PARTS.has('schemas')) await benchSchemas();
 
-  // 200 databases with 5 pending migrations each.
-  const pendingSamples = [];
-  let pendingLoop = 0;
-  const pendingLoopSize = Math.min(LOOP, 200);
-  for (let r = 0; r < Math.min(RUNS, 3); r++) {
-    await create('fleet_pend', 200);
-    pendingSamples.push(await step('fleet_pend'));
-    const names = await create('fleet_loop', pendingLoopSize);
-    pendingLoop += loop(names) * (200 / pendingLoopSize);
-    for (const name of names) await admin(`DROP DATABASE ${name} WITH (FORCE)`);
+  async function benchUpToDate() {
+    // 1,000 databases, all up to date.
+    const upToDate = await create('fleet_up', 1000);
+    await step('fleet_up', { concurrency: '8' });
+    const sample = upToDate.slice(0, Math.max(LOOP, 1));
+    const scale = upToDate.length / sample.length;
+    const steps = [];
+    const before = [];
+    for (let r = 0; r < RUNS; r++)
+      await both((build) => step('fleet_up', {}, build), steps, before);
+    const loopMs = LOOP > 0 ? loop(sample) * scale : Number.NaN;
+    const floorMs = LOOP > 0 ? psqlLoop(sample) * scale : Number.NaN;
+    const floorSample = [{ ms: floorMs }];
+    record(
+      'fleet: 1,000 up to date',
+      `floor: psql, one query per database (${LOOP} run, ×${scale})`,
+      floorSample,
+      floorMs,
+    );
+    record(
+      'fleet: 1,000 up to date',
+      `loop: one action run per database (${LOOP} run, ×${scale})`,
+      [{ ms: loopMs }],
+      floorMs,
+    );
+    record(
+      'fleet: 1,000 up to date',
+      `one step, concurrency 4 (at most ${Math.max(...steps.map((s) => s.most))} connections)`,
+      steps,
+      floorMs,
+      median(steps.map((s) => s.rss ?? 0)),
+    );
+    recordBefore('fleet: 1,000 up to date', before, floorMs);
+    console.log(
+      `fleet up to date: one step / loop = ${(median(steps.map((s) => s.ms)) / loopMs).toFixed(3)}`,
+    );
   }
-  pendingLoop /= Math.min(RUNS, 3);
-  record(
-    'fleet: 200 × 5 pending',
-    `loop: one action run per database (${pendingLoopSize} run, ×${200 / pendingLoopSize})`,
-    [{ ms: pendingLoop }],
-    pendingLoop,
-  );
-  record(
-    'fleet: 200 × 5 pending',
-    `one step, concurrency 4 (at most ${Math.max(...pendingSamples.map((s) => s.most))} connections)`,
-    pendingSamples,
-    pendingLoop,
-    median(pendingSamples.map((s) => s.rss ?? 0)),
-  );
-  console.log(
-    `fleet pending: one step / loop = ${(median(pendingSamples.map((s) => s.ms)) / pendingLoop).toFixed(3)}`,
-  );
 
-  // 10,000 schema targets in one database, a dry run: every target checked, the report made.
-  await freshDatabase('fleet_schemas');
-  const wide = await runFleetStep({
-    'database-url': urlOf('fleet_schemas'),
-    'schemas-query': "SELECT 'tenant_' || g FROM generate_series(1, 10000) g",
-    'migrations-dir': dir,
-    'dry-run': 'true',
-  });
-  record(
-    'fleet: 10,000 schemas, dry run',
-    `one step, concurrency 4 (at most ${wide.most} connections)`,
-    [wide],
-    wide.ms,
-    wide.rss,
-  );
+  async function benchPending() {
+    // 200 databases with 5 pending migrations each.
+    const pendingSamples = [];
+    const pendingBefore = [];
+    let pendingLoop = 0;
+    const pendingLoopSize = Math.max(Math.min(LOOP, 200), 1);
+    for (let r = 0; r < Math.min(RUNS, 3); r++) {
+      await create('fleet_pend', 200);
+      pendingSamples.push(await step('fleet_pend'));
+      if (BEFORE) {
+        await create('fleet_pend', 200);
+        pendingBefore.push(await step('fleet_pend', {}, BEFORE));
+      }
+      if (LOOP === 0) continue;
+      const names = await create('fleet_loop', pendingLoopSize);
+      pendingLoop += loop(names) * (200 / pendingLoopSize);
+      for (const name of names) await admin(`DROP DATABASE ${name} WITH (FORCE)`);
+    }
+    pendingLoop = LOOP > 0 ? pendingLoop / Math.min(RUNS, 3) : Number.NaN;
+    record(
+      'fleet: 200 × 5 pending',
+      `loop: one action run per database (${pendingLoopSize} run, ×${200 / pendingLoopSize})`,
+      [{ ms: pendingLoop }],
+      pendingLoop,
+    );
+    record(
+      'fleet: 200 × 5 pending',
+      `one step, concurrency 4 (at most ${Math.max(...pendingSamples.map((s) => s.most))} connections)`,
+      pendingSamples,
+      pendingLoop,
+      median(pendingSamples.map((s) => s.rss ?? 0)),
+    );
+    recordBefore('fleet: 200 × 5 pending', pendingBefore, pendingLoop);
+    console.log(
+      `fleet pending: one step / loop = ${(median(pendingSamples.map((s) => s.ms)) / pendingLoop).toFixed(3)}`,
+    );
+  }
+
+  async function benchSchemas() {
+    // 10,000 schema targets in one database, a dry run: every target checked, the report made.
+    await freshDatabase('fleet_schemas');
+    const label = `fleet: ${SCHEMAS.toLocaleString('en')} schemas, dry run`;
+    const wide = [];
+    const wideBefore = [];
+    await both(
+      (build) =>
+        runFleetStep(
+          {
+            'database-url': urlOf('fleet_schemas'),
+            'schemas-query': `SELECT 'tenant_' || g FROM generate_series(1, ${SCHEMAS}) g`,
+            'migrations-dir': dir,
+            'dry-run': 'true',
+          },
+          build,
+        ),
+      wide,
+      wideBefore,
+    );
+    const [one] = wide;
+    record(
+      label,
+      `one step, concurrency 4 (at most ${one.most} connections)`,
+      wide,
+      one.ms,
+      one.rss,
+    );
+    recordBefore(label, wideBefore, one.ms);
+  }
 }
 
 try {

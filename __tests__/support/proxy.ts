@@ -12,6 +12,8 @@ export class RoundTripCounter {
   /** The most requests sent and not yet answered at one moment. */
   maxInFlight = 0;
   private inFlight = 0;
+  /** The connections the client opened through the proxy. */
+  connections = 0;
   port = 0;
 
   constructor(private readonly target: { host: string; port: number }) {
@@ -30,6 +32,7 @@ export class RoundTripCounter {
   }
 
   private relay(client: Socket): void {
+    this.connections++;
     const server = connect(this.target.port, this.target.host);
     let buffered = Buffer.alloc(0);
     // Before the startup message, messages have no type byte (SSLRequest, StartupMessage).

@@ -6,6 +6,7 @@ import { ConfigurationError, messageOf } from '../errors.js';
 import type { Discovery } from '../files/discover.js';
 import { readFolder } from '../files/folder.js';
 import type { TargetKind, TargetResult } from '../fleet/report.js';
+import { CheckSessions } from '../fleet/sessions.js';
 import { inShard } from '../fleet/shard.js';
 import { type FleetTarget, maskSecrets, schemaTargets, targetsOnServer } from '../fleet/targets.js';
 import { runWaves } from '../fleet/waves.js';
@@ -19,6 +20,7 @@ import {
 } from '../report/model.js';
 import type { FleetSettings, Settings } from '../runner/inputs.js';
 import { type Context, type PendingCheck, planOf, stoppedReport } from './context.js';
+import { dryRun } from './dry-run.js';
 import { migrate } from './migrate.js';
 import { validate } from './validate.js';
 
@@ -194,8 +196,15 @@ async function checkThenRun(
   inFlight: Set<{ target: FleetTarget; db: Database }>,
 ): Promise<FleetRun> {
   const checked = new Map<bigint, PendingCheck>();
-  /** Opens a target's connection and runs `work` with its context; closes it whatever happens. */
-  const withTarget = async <T>(target: FleetTarget, work: (c: Context) => Promise<T>) => {
+  /**
+   * Opens a target's connection (or takes a check session) and runs `work` with its context;
+   * closes it (or gives the session back) whatever happens.
+   */
+  const withTarget = async <T>(
+    target: FleetTarget,
+    work: (c: Context) => Promise<T>,
+    sessions?: CheckSessions,
+  ) => {
     const targetSettings: Settings = {
       ...settings,
       target: target.target,
@@ -203,14 +212,17 @@ async function checkThenRun(
       fleet: undefined,
     };
     const log = (message: string) => hooks.log(`${target.name}: ${message}`);
-    const db = await connect(target.target, settings.connectTimeoutSeconds, log);
+    const db = sessions
+      ? await sessions.take(target.target, log)
+      : await connect(target.target, settings.connectTimeoutSeconds, log);
     const entry = { target, db };
     inFlight.add(entry);
+    let clean = false;
     try {
       const tracking = { schema: targetSettings.schema, table: settings.table };
       const history = readHistory(db.client, tracking);
       history.catch(() => undefined);
-      return await work({
+      const value = await work({
         settings: targetSettings,
         db,
         discovery,
@@ -222,9 +234,12 @@ async function checkThenRun(
         cancelRunning: () => void cancelRunning(target.target, db.client),
         checked,
       });
+      clean = true;
+      return value;
     } finally {
       inFlight.delete(entry);
-      await db.client.end().catch(() => undefined);
+      if (sessions) await sessions.release(db, clean);
+      else await db.client.end().catch(() => undefined);
     }
   };
   const failure = (target: FleetTarget, error: unknown, pending: string[] = []) => ({
@@ -242,40 +257,52 @@ async function checkThenRun(
     results.set(result.name, result);
     hooks.onTarget(result, report);
   };
+  // Schema targets share one database: their checks reuse up to `concurrency` sessions.
+  const sessions =
+    kind === 'schema' ? new CheckSessions(settings.connectTimeoutSeconds) : undefined;
   const checks = await runWaves(
     targets,
     (target) =>
-      withTarget(target, async (context) => {
-        if (settings.command === 'validate') {
-          const report = await validate(context);
+      withTarget(
+        target,
+        async (context) => {
+          if (settings.command === 'validate') {
+            const report = await validate(context);
+            return final(targetResult(target.name, report), report);
+          }
+          const plan = await planOf(context, (await context.history).rows, { underLock: false });
+          for (const [version, check] of plan.checks) checked.set(version, check);
+          if (plan.stops) {
+            const report = stoppedReport(context, plan);
+            return final(targetResult(target.name, report), report);
+          }
+          if (plan.pending.length > 0 && !(settings.dryRun && !settings.rehearse)) {
+            // What would be applied, from the plan: without the safety review, whose queries and
+            // parsing a run that writes does not use.
+            const quiet = {
+              ...context.settings,
+              dryRun: true,
+              rehearse: false,
+              safety: 'off' as const,
+            };
+            const report = await dryRun({ ...context, settings: quiet }, plan);
+            const result = targetResult(target.name, report);
+            toRun.push({ target, pending: result.pending, version: result.version });
+            return;
+          }
+          // Nothing to write: the single-database answer is the final one (a dry run, up to date).
+          const report = await migrate(context);
           return final(targetResult(target.name, report), report);
-        }
-        const plan = await planOf(context, (await context.history).rows, { underLock: false });
-        for (const [version, check] of plan.checks) checked.set(version, check);
-        if (plan.stops) {
-          const report = stoppedReport(context, plan);
-          return final(targetResult(target.name, report), report);
-        }
-        if (plan.pending.length > 0 && !(settings.dryRun && !settings.rehearse)) {
-          const report = await migrate({
-            ...context,
-            settings: { ...context.settings, dryRun: true, rehearse: false },
-          });
-          const result = targetResult(target.name, report);
-          toRun.push({ target, pending: result.pending, version: result.version });
-          return;
-        }
-        // Nothing to write: the single-database answer is the final one (a dry run, up to date).
-        const report = await migrate(context);
-        return final(targetResult(target.name, report), report);
-      }),
+        },
+        sessions,
+      ),
     {
       concurrency: fleet.concurrency,
       canary: 0,
       onTargetFailure: 'continue',
       signal: hooks.signal,
     },
-  );
+  ).finally(() => sessions?.close());
   for (const outcome of checks) {
     if (outcome.status === 'failed') final(failure(outcome.target, outcome.error));
     else if (outcome.status === 'not started') {

@@ -50,7 +50,8 @@ export async function readHistory(
   let result: pg.QueryResult;
   try {
     result = await client.query({
-      text: `SELECT ${SELECTED} FROM ${qualifiedName(tracking)} AS t ORDER BY version`,
+      // No ORDER BY: the rows are sorted below (see there).
+      text: `SELECT ${SELECTED} FROM ${qualifiedName(tracking)} AS t`,
       rowMode: 'array',
       // Every value as the server's text: no Date or number parsing for thousands of rows.
       types: { getTypeParser: () => (value: string) => value },
@@ -78,6 +79,10 @@ export async function readHistory(
     if (key !== null) row.key = key;
     return row;
   });
+  // Sorted here rather than by the server: in a new session, planning an ordered scan costs the
+  // server 5-7 ms of CPU (about an eighth of a fleet's whole cost per up-to-date database), and
+  // sorting a history that comes back in the order it was written is nearly free here.
+  rows.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
   const unknown = rows.find((row) => !STATUSES.has(row.status));
   if (unknown) {
     throw new ConfigurationError(
