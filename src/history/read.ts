@@ -1,6 +1,7 @@
 // Reads the tracking table in one query and checks that it fits. Reads only.
 import type pg from 'pg';
 import { ConfigurationError } from '../errors.js';
+import { byVersion } from '../files/naming.js';
 import { type HistoryRow, qualifiedName, type RowStatus, type TrackingTable } from './table.js';
 
 // Type OIDs of pg_type, as the server reports them for each column of a result.
@@ -82,7 +83,7 @@ export async function readHistory(
   // Sorted here rather than by the server: in a new session, planning an ordered scan costs the
   // server 5-7 ms of CPU (about an eighth of a fleet's whole cost per up-to-date database), and
   // sorting a history that comes back in the order it was written is nearly free here.
-  rows.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+  rows.sort(byVersion);
   const unknown = rows.find((row) => !STATUSES.has(row.status));
   if (unknown) {
     throw new ConfigurationError(
