@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 785:
+/***/ 6657:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -13,7 +13,7 @@ exports["default"] = {};
 
 /***/ }),
 
-/***/ 6122:
+/***/ 5386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -257,7 +257,7 @@ parse.parseIntoClientConfig = parseIntoClientConfig
 
 /***/ }),
 
-/***/ 2299:
+/***/ 9083:
 /***/ ((module) => {
 
 
@@ -364,7 +364,7 @@ module.exports = readInt8;
 
 /***/ }),
 
-/***/ 7558:
+/***/ 7734:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -461,7 +461,7 @@ class Pool extends EventEmitter {
     this.options.allowExitOnIdle = this.options.allowExitOnIdle || false
     this.options.maxLifetimeSeconds = this.options.maxLifetimeSeconds || 0
     this.log = this.options.log || function () {}
-    this.Client = this.options.Client || Client || (__nccwpck_require__(3273).Client)
+    this.Client = this.options.Client || Client || (__nccwpck_require__(1097).Client)
     this.Promise = this.options.Promise || global.Promise
 
     if (typeof this.options.idleTimeoutMillis === 'undefined') {
@@ -888,7 +888,7 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9971:
+/***/ 3203:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -949,7 +949,7 @@ exports.BufferReader = BufferReader;
 
 /***/ }),
 
-/***/ 9315:
+/***/ 995:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1068,18 +1068,18 @@ exports.Writer = Writer;
 
 /***/ }),
 
-/***/ 4233:
+/***/ 6313:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DatabaseError = exports.serialize = void 0;
 exports.parse = parse;
-const messages_1 = __nccwpck_require__(5809);
+const messages_1 = __nccwpck_require__(5553);
 Object.defineProperty(exports, "DatabaseError", ({ enumerable: true, get: function () { return messages_1.DatabaseError; } }));
-const serializer_1 = __nccwpck_require__(6513);
+const serializer_1 = __nccwpck_require__(9393);
 Object.defineProperty(exports, "serialize", ({ enumerable: true, get: function () { return serializer_1.serialize; } }));
-const parser_1 = __nccwpck_require__(3318);
+const parser_1 = __nccwpck_require__(8614);
 function parse(stream, callback) {
     const parser = new parser_1.Parser();
     stream.on('data', (buffer) => parser.parse(buffer, callback));
@@ -1089,7 +1089,7 @@ function parse(stream, callback) {
 
 /***/ }),
 
-/***/ 5809:
+/***/ 5553:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1255,14 +1255,14 @@ exports.NoticeMessage = NoticeMessage;
 
 /***/ }),
 
-/***/ 3318:
+/***/ 8614:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Parser = void 0;
-const messages_1 = __nccwpck_require__(5809);
-const buffer_reader_1 = __nccwpck_require__(9971);
+const messages_1 = __nccwpck_require__(5553);
+const buffer_reader_1 = __nccwpck_require__(3203);
 // every message is prefixed with a single byte
 const CODE_LENGTH = 1;
 // every message has an int32 length which includes itself but does
@@ -1586,13 +1586,13 @@ const parseErrorMessage = (reader, name) => {
 
 /***/ }),
 
-/***/ 6513:
+/***/ 9393:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.serialize = void 0;
-const buffer_writer_1 = __nccwpck_require__(9315);
+const buffer_writer_1 = __nccwpck_require__(995);
 const writer = new buffer_writer_1.Writer();
 const startup = (opts) => {
     // protocol version
@@ -1790,13 +1790,13 @@ exports.serialize = serialize;
 
 /***/ }),
 
-/***/ 1549:
+/***/ 1661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var textParsers = __nccwpck_require__(4784);
-var binaryParsers = __nccwpck_require__(7522);
-var arrayParser = __nccwpck_require__(6471);
-var builtinTypes = __nccwpck_require__(6345);
+var textParsers = __nccwpck_require__(6928);
+var binaryParsers = __nccwpck_require__(8338);
+var arrayParser = __nccwpck_require__(6439);
+var builtinTypes = __nccwpck_require__(8953);
 
 exports.getTypeParser = getTypeParser;
 exports.setTypeParser = setTypeParser;
@@ -1844,10 +1844,10 @@ binaryParsers.init(function(oid, converter) {
 
 /***/ }),
 
-/***/ 6471:
+/***/ 6439:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var array = __nccwpck_require__(3879);
+var array = __nccwpck_require__(2903);
 
 module.exports = {
   create: function (source, transform) {
@@ -1862,10 +1862,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7522:
+/***/ 8338:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var parseInt64 = __nccwpck_require__(2299);
+var parseInt64 = __nccwpck_require__(9083);
 
 var parseBits = function(data, bits, offset, invert, callback) {
   offset = offset || 0;
@@ -2126,7 +2126,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6345:
+/***/ 8953:
 /***/ ((module) => {
 
 /**
@@ -2206,14 +2206,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4784:
+/***/ 6928:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var array = __nccwpck_require__(3879)
-var arrayParser = __nccwpck_require__(6471);
-var parseDate = __nccwpck_require__(2690);
-var parseInterval = __nccwpck_require__(8755);
-var parseByteA = __nccwpck_require__(463);
+var array = __nccwpck_require__(2903)
+var arrayParser = __nccwpck_require__(6439);
+var parseDate = __nccwpck_require__(546);
+var parseInterval = __nccwpck_require__(1443);
+var parseByteA = __nccwpck_require__(7119);
 
 function allowNull (fn) {
   return function nullAllowed (value) {
@@ -2428,20 +2428,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5042:
+/***/ 242:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
-const utils = __nccwpck_require__(9652)
+const utils = __nccwpck_require__(5348)
 const nodeUtils = __nccwpck_require__(9023)
-const sasl = __nccwpck_require__(948)
-const TypeOverrides = __nccwpck_require__(365)
+const sasl = __nccwpck_require__(2436)
+const TypeOverrides = __nccwpck_require__(4685)
 
-const ConnectionParameters = __nccwpck_require__(646)
-const Query = __nccwpck_require__(4473)
-const defaults = __nccwpck_require__(8995)
-const Connection = __nccwpck_require__(9809)
-const crypto = __nccwpck_require__(4150)
+const ConnectionParameters = __nccwpck_require__(4422)
+const Query = __nccwpck_require__(2697)
+const defaults = __nccwpck_require__(7027)
+const Connection = __nccwpck_require__(4609)
+const crypto = __nccwpck_require__(3142)
 
 const activeQueryDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -2729,7 +2729,7 @@ class Client extends EventEmitter {
       cb()
     } else {
       try {
-        const pgPass = __nccwpck_require__(3272)
+        const pgPass = __nccwpck_require__(7336)
         pgPass(this.connectionParameters, (pass) => {
           if (undefined !== pass) {
             pgPassDeprecationNotice()
@@ -3281,16 +3281,16 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 646:
+/***/ 4422:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const dns = __nccwpck_require__(2250)
 
-const defaults = __nccwpck_require__(8995)
+const defaults = __nccwpck_require__(7027)
 
-const parse = (__nccwpck_require__(6122).parse) // parses a connection string
+const parse = (__nccwpck_require__(5386).parse) // parses a connection string
 
 const val = function (key, config, envVar) {
   if (config[key]) {
@@ -3472,15 +3472,15 @@ module.exports = ConnectionParameters
 
 /***/ }),
 
-/***/ 9809:
+/***/ 4609:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 
-const { parse, serialize } = __nccwpck_require__(4233)
-const stream = __nccwpck_require__(829)
+const { parse, serialize } = __nccwpck_require__(6313)
+const stream = __nccwpck_require__(573)
 const { getStream } = stream
 
 const flushBuffer = serialize.flush()
@@ -3729,7 +3729,7 @@ module.exports = Connection
 
 /***/ }),
 
-/***/ 9765:
+/***/ 4869:
 /***/ ((module) => {
 
 function x509Error(msg, cert) {
@@ -3858,12 +3858,12 @@ module.exports = { signatureAlgorithmHashFromCertificate }
 
 /***/ }),
 
-/***/ 948:
+/***/ 2436:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const crypto = __nccwpck_require__(4150)
-const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(9765)
+const crypto = __nccwpck_require__(3142)
+const { signatureAlgorithmHashFromCertificate } = __nccwpck_require__(4869)
 
 // SASLprep (RFC 4013) \u2014 minimal in-tree implementation.
 //
@@ -4127,7 +4127,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4150:
+/***/ 3142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const nodeCrypto = __nccwpck_require__(6982)
@@ -4223,7 +4223,7 @@ async function deriveKey(password, salt, iterations) {
 
 /***/ }),
 
-/***/ 8995:
+/***/ 7027:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -4310,7 +4310,7 @@ module.exports = {
   keepalives_idle: 0,
 }
 
-const pgTypes = __nccwpck_require__(1549)
+const pgTypes = __nccwpck_require__(1661)
 // save default parsers
 const parseBigInteger = pgTypes.getTypeParser(20, 'text')
 const parseBigIntegerArray = pgTypes.getTypeParser(1016, 'text')
@@ -4324,20 +4324,20 @@ module.exports.__defineSetter__('parseInt8', function (val) {
 
 /***/ }),
 
-/***/ 3273:
+/***/ 1097:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(5042)
-const defaults = __nccwpck_require__(8995)
-const Connection = __nccwpck_require__(9809)
-const Result = __nccwpck_require__(6424)
-const utils = __nccwpck_require__(9652)
-const Pool = __nccwpck_require__(7558)
-const TypeOverrides = __nccwpck_require__(365)
-const { DatabaseError } = __nccwpck_require__(4233)
-const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(9652)
+const Client = __nccwpck_require__(242)
+const defaults = __nccwpck_require__(7027)
+const Connection = __nccwpck_require__(4609)
+const Result = __nccwpck_require__(6808)
+const utils = __nccwpck_require__(5348)
+const Pool = __nccwpck_require__(7734)
+const TypeOverrides = __nccwpck_require__(4685)
+const { DatabaseError } = __nccwpck_require__(6313)
+const { escapeIdentifier, escapeLiteral } = __nccwpck_require__(5348)
 
 const poolFactory = (Client) => {
   return class BoundPool extends Pool {
@@ -4354,7 +4354,7 @@ const PG = function (clientConstructor) {
   this.Pool = poolFactory(this.Client)
   this._pools = []
   this.Connection = Connection
-  this.types = __nccwpck_require__(1549)
+  this.types = __nccwpck_require__(1661)
   this.DatabaseError = DatabaseError
   this.TypeOverrides = TypeOverrides
   this.escapeIdentifier = escapeIdentifier
@@ -4373,7 +4373,7 @@ try {
 }
 
 if (forceNative) {
-  clientConstructor = __nccwpck_require__(5301)
+  clientConstructor = __nccwpck_require__(165)
 }
 
 module.exports = new PG(clientConstructor)
@@ -4385,7 +4385,7 @@ Object.defineProperty(module.exports, "native", ({
   get() {
     let native = null
     try {
-      native = new PG(__nccwpck_require__(5301))
+      native = new PG(__nccwpck_require__(165))
     } catch (err) {
       if (err.code !== 'MODULE_NOT_FOUND') {
         throw err
@@ -4404,7 +4404,7 @@ Object.defineProperty(module.exports, "native", ({
 
 /***/ }),
 
-/***/ 8942:
+/***/ 7134:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const nodeUtils = __nccwpck_require__(9023)
@@ -4413,16 +4413,16 @@ var Native
 // eslint-disable-next-line no-useless-catch
 try {
   // Wrap this `require()` in a try-catch to avoid upstream bundlers from complaining that this might not be available since it is an optional import
-  Native = __nccwpck_require__(4390)
+  Native = __nccwpck_require__(2516)
 } catch (e) {
   throw e
 }
-const TypeOverrides = __nccwpck_require__(365)
+const TypeOverrides = __nccwpck_require__(4685)
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 const util = __nccwpck_require__(9023)
-const ConnectionParameters = __nccwpck_require__(646)
+const ConnectionParameters = __nccwpck_require__(4422)
 
-const NativeQuery = __nccwpck_require__(7581)
+const NativeQuery = __nccwpck_require__(8733)
 
 const queryQueueLengthDeprecationNotice = nodeUtils.deprecate(
   () => {},
@@ -4738,7 +4738,7 @@ Client.prototype._pulsePipelinedQueryQueue = function () {
   const self = this
   const queries = []
   const nativeQueries = []
-  const utils = __nccwpck_require__(9652)
+  const utils = __nccwpck_require__(5348)
 
   while (this._queryQueue.length > 0) {
     const query = this._queryQueue.shift()
@@ -4839,23 +4839,23 @@ Client.prototype.getTransactionStatus = function () {
 
 /***/ }),
 
-/***/ 5301:
+/***/ 165:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-module.exports = __nccwpck_require__(8942)
+module.exports = __nccwpck_require__(7134)
 
 
 /***/ }),
 
-/***/ 7581:
+/***/ 8733:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const EventEmitter = (__nccwpck_require__(4434).EventEmitter)
 const util = __nccwpck_require__(9023)
-const utils = __nccwpck_require__(9652)
+const utils = __nccwpck_require__(5348)
 
 const NativeQuery = (module.exports = function (config, values, callback) {
   EventEmitter.call(this)
@@ -5022,15 +5022,15 @@ NativeQuery.prototype.submit = function (client) {
 
 /***/ }),
 
-/***/ 4473:
+/***/ 2697:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(4434)
 
-const Result = __nccwpck_require__(6424)
-const utils = __nccwpck_require__(9652)
+const Result = __nccwpck_require__(6808)
+const utils = __nccwpck_require__(5348)
 
 class Query extends EventEmitter {
   constructor(config, values, callback) {
@@ -5292,12 +5292,12 @@ module.exports = Query
 
 /***/ }),
 
-/***/ 6424:
+/***/ 6808:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const types = __nccwpck_require__(1549)
+const types = __nccwpck_require__(1661)
 
 const matchRegexp = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/
 
@@ -5408,7 +5408,7 @@ module.exports = Result
 
 /***/ }),
 
-/***/ 829:
+/***/ 573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const { getStream, getSecureStream } = getStreamFuncs()
@@ -5451,7 +5451,7 @@ function getNodejsStreamFuncs() {
  */
 function getCloudflareStreamFuncs() {
   function getStream(ssl) {
-    const { CloudflareSocket } = __nccwpck_require__(785)
+    const { CloudflareSocket } = __nccwpck_require__(6657)
     return new CloudflareSocket(ssl)
   }
 
@@ -5498,12 +5498,12 @@ function getStreamFuncs() {
 
 /***/ }),
 
-/***/ 365:
+/***/ 4685:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const types = __nccwpck_require__(1549)
+const types = __nccwpck_require__(1661)
 
 function TypeOverrides(userTypes) {
   this._types = userTypes || types
@@ -5540,12 +5540,12 @@ module.exports = TypeOverrides
 
 /***/ }),
 
-/***/ 9652:
+/***/ 5348:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const defaults = __nccwpck_require__(8995)
+const defaults = __nccwpck_require__(7027)
 const nodeUtils = __nccwpck_require__(9023)
 
 const { isDate } = __nccwpck_require__(8253)
@@ -5772,14 +5772,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8702:
+/***/ 8830:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var path = __nccwpck_require__(6928)
+var path = __nccwpck_require__(4547)
   , Stream = (__nccwpck_require__(2203).Stream)
-  , split = __nccwpck_require__(5286)
+  , split = __nccwpck_require__(8630)
   , util = __nccwpck_require__(9023)
   , defaultPort = 5432
   , isWin = (process.platform === 'win32')
@@ -6012,14 +6012,14 @@ var isValidEntry = module.exports.isValidEntry = function(entry){
 
 /***/ }),
 
-/***/ 3272:
+/***/ 7336:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var path = __nccwpck_require__(6928)
+var path = __nccwpck_require__(4547)
   , fs = __nccwpck_require__(9896)
-  , helper = __nccwpck_require__(8702)
+  , helper = __nccwpck_require__(8830)
 ;
 
 
@@ -6042,7 +6042,7 @@ module.exports.warnTo = helper.warnTo;
 
 /***/ }),
 
-/***/ 3879:
+/***/ 2903:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6146,7 +6146,7 @@ function identity (value) {
 
 /***/ }),
 
-/***/ 463:
+/***/ 7119:
 /***/ ((module) => {
 
 
@@ -6186,7 +6186,7 @@ module.exports = function parseBytea (input) {
 
 /***/ }),
 
-/***/ 2690:
+/***/ 546:
 /***/ ((module) => {
 
 
@@ -6309,12 +6309,12 @@ function is0To99 (num) {
 
 /***/ }),
 
-/***/ 8755:
+/***/ 1443:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-var extend = __nccwpck_require__(223)
+var extend = __nccwpck_require__(3743)
 
 module.exports = PostgresInterval
 
@@ -6441,7 +6441,7 @@ function parse (interval) {
 
 /***/ }),
 
-/***/ 5286:
+/***/ 8630:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /*
@@ -6589,7 +6589,7 @@ module.exports = split
 
 /***/ }),
 
-/***/ 223:
+/***/ 3743:
 /***/ ((module) => {
 
 module.exports = extend
@@ -6613,7 +6613,7 @@ function extend(target) {
 
 /***/ }),
 
-/***/ 4390:
+/***/ 2516:
 /***/ ((module) => {
 
 module.exports = eval("require")("pg-native");
@@ -6838,7 +6838,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
-/***/ 6928:
+/***/ 4547:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
@@ -6880,7 +6880,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util/types")
 
 /***/ }),
 
-/***/ 3794:
+/***/ 5660:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -6922,14 +6922,14 @@ function serverVersionNum(serverVersion) {
 
 /***/ }),
 
-/***/ 9563:
+/***/ 9961:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   B: () => (/* binding */ downTextWithFileLines),
 /* harmony export */   z: () => (/* binding */ findDownSection)
 /* harmony export */ });
-/* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8439);
+/* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8721);
 // A file's `-- migrate:down` section: where its up part ends and its down SQL starts. Pure: text in, positions out.
 
 /** The marker line: exactly `-- migrate:down` (trailing blanks forgiven, as an editor leaves them). */
@@ -6958,7 +6958,7 @@ function downTextWithFileLines(down, line) {
 
 /***/ }),
 
-/***/ 3522:
+/***/ 3232:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -7070,7 +7070,7 @@ function hasBom(bytes) {
 
 /***/ }),
 
-/***/ 2783:
+/***/ 569:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -7084,9 +7084,9 @@ function hasBom(bytes) {
 /* harmony export */ });
 /* harmony import */ var node_buffer__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4573);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8439);
-/* harmony import */ var _sql_splitter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(773);
-/* harmony import */ var _scan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3522);
+/* harmony import */ var _sql_lines_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8721);
+/* harmony import */ var _sql_splitter_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5947);
+/* harmony import */ var _scan_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3232);
 // A file's text as a stream: decoded chunks and statement-aligned pieces, for files too large to hold.
 
 
@@ -7254,7 +7254,7 @@ function isLarge(migration) {
 
 /***/ }),
 
-/***/ 3452:
+/***/ 5490:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -7274,11 +7274,11 @@ function qualifiedName({ schema, table }) {
 
 /***/ }),
 
-/***/ 5691:
+/***/ 5705:
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3484);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5757);
 // The entry point that dist/index.js runs.
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -7291,7 +7291,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3484:
+/***/ 5757:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -7336,7 +7336,7 @@ function messageOf(error) {
 }
 
 // EXTERNAL MODULE: ./lib/history/table.js
-var history_table = __nccwpck_require__(3452);
+var history_table = __nccwpck_require__(5490);
 ;// CONCATENATED MODULE: ./lib/history/read.js
 
 
@@ -7774,7 +7774,7 @@ function resultOfStoppedPlan(plan) {
 }
 
 // EXTERNAL MODULE: ./lib/report/model.js
-var model = __nccwpck_require__(5747);
+var model = __nccwpck_require__(7053);
 ;// CONCATENATED MODULE: ./lib/runner/applied-by.js
 // Who applied a migration, for the tracking row: on Actions the repository, run and commit.
 function appliedBy(env = process.env) {
@@ -7910,11 +7910,11 @@ async function releaseLock(client, key) {
 }
 
 // EXTERNAL MODULE: ./lib/files/stream.js
-var stream = __nccwpck_require__(2783);
+var stream = __nccwpck_require__(569);
 // EXTERNAL MODULE: ./lib/review/allow.js
-var allow = __nccwpck_require__(8177);
+var allow = __nccwpck_require__(1431);
 // EXTERNAL MODULE: ./lib/sql/splitter.js
-var sql_splitter = __nccwpck_require__(773);
+var sql_splitter = __nccwpck_require__(5947);
 ;// CONCATENATED MODULE: ./lib/plan/allowances.js
 
 
@@ -7942,7 +7942,7 @@ function checkAllowances(migration) {
 }
 
 // EXTERNAL MODULE: ./lib/sql/parser.js
-var parser = __nccwpck_require__(9745);
+var parser = __nccwpck_require__(6595);
 ;// CONCATENATED MODULE: ./lib/sql/mentions.js
 
 /**
@@ -7987,9 +7987,9 @@ async function trackingTableMention(statement, tracking) {
 }
 
 // EXTERNAL MODULE: ./lib/sql/lines.js
-var lines = __nccwpck_require__(8439);
+var lines = __nccwpck_require__(8721);
 // EXTERNAL MODULE: ./lib/files/down.js
-var files_down = __nccwpck_require__(9563);
+var files_down = __nccwpck_require__(9961);
 ;// CONCATENATED MODULE: ./lib/files/directives.js
 // The `-- migrate:` directives in a file's header. Pure: never reads a file.
 
@@ -8123,7 +8123,7 @@ function toolMarkers(text) {
 }
 
 // EXTERNAL MODULE: ./lib/sql/statement-kinds.js
-var statement_kinds = __nccwpck_require__(7071);
+var statement_kinds = __nccwpck_require__(1093);
 ;// CONCATENATED MODULE: ./lib/plan/preflight.js
 // One pass over a pending file's text that collects what the pre-flight check judges: statement kinds, what is left open, psql's commands, other tools' markers, mentions of the tracking table. Never the database.
 
@@ -8567,9 +8567,9 @@ function marked(plan, version, status, note) {
     return { ...plan, entries };
 }
 
-// EXTERNAL MODULE: ./node_modules/pg/lib/index.js
-var lib = __nccwpck_require__(3273);
-;// CONCATENATED MODULE: ./node_modules/pg/esm/index.mjs
+// EXTERNAL MODULE: ../main/node_modules/pg/lib/index.js
+var lib = __nccwpck_require__(1097);
+;// CONCATENATED MODULE: ../main/node_modules/pg/esm/index.mjs
 // ESM wrapper for pg
 
 
@@ -8840,7 +8840,7 @@ function tlsError(target, error) {
 }
 
 // EXTERNAL MODULE: ./lib/db/session.js
-var session = __nccwpck_require__(3794);
+var session = __nccwpck_require__(5660);
 ;// CONCATENATED MODULE: ./lib/db/connect.js
 // Opens the run's one connection: libpq's sslmode attempts, retries while the server is starting.
 
@@ -9113,7 +9113,7 @@ function head(filePath, limit) {
 // EXTERNAL MODULE: external "node:buffer"
 var external_node_buffer_ = __nccwpck_require__(4573);
 // EXTERNAL MODULE: ./lib/files/scan.js
-var scan = __nccwpck_require__(3522);
+var scan = __nccwpck_require__(3232);
 ;// CONCATENATED MODULE: ./lib/files/scan-file.js
 // Reads a file from disk through the content scanner, in 1 MiB reads into one shared buffer.
 
@@ -12069,13 +12069,18 @@ async function rehearse(client, pending, options, observer, reversal) {
     }
     finally {
         // Whatever happened, nothing of the rehearsal stays (the observer reads before it goes).
+        let finished = false;
         try {
-            if (observer && !aborted && !options.signal?.aborted)
+            if (observer && !aborted && !options.signal?.aborted) {
                 await observer.finish();
+                finished = true;
+            }
         }
         finally {
             await client.query('ROLLBACK');
         }
+        if (finished)
+            await observer?.rolledBack?.();
     }
 }
 const REVERSAL_SAVEPOINT = 'agoat_migrate_reversal';
@@ -12154,7 +12159,7 @@ async function runByStatement(client, migration, options, flags, observer) {
 }
 
 // EXTERNAL MODULE: ./lib/review/observe/errors.js
-var errors = __nccwpck_require__(7976);
+var errors = __nccwpck_require__(4310);
 ;// CONCATENATED MODULE: ./lib/commands/dry-run.js
 // A dry run of migrate: what would be applied, and the rehearsal when asked. Writes nothing.
 
@@ -12169,7 +12174,7 @@ var errors = __nccwpck_require__(7976);
  * The review's code (its rules, the catalog readers) is a chunk of its own in dist/, loaded only
  * by a dry run that reviews: a deploy run never compiles it.
  */
-const reviewing = () => __nccwpck_require__.e(/* import() */ 729).then(__nccwpck_require__.bind(__nccwpck_require__, 6729));
+const reviewing = () => __nccwpck_require__.e(/* import() */ 437).then(__nccwpck_require__.bind(__nccwpck_require__, 9437));
 // A rehearsal holds the locks its statements take until the rollback: keep it short and polite.
 const REHEARSAL_LOCK_TIMEOUT = '5s';
 const REHEARSAL_STATEMENT_TIMEOUT = '60s';
@@ -13757,7 +13762,7 @@ async function rollbackOf(context, rows, checked) {
     });
     const toVersion = settings.toVersion ?? 0n;
     // The parse-tree reading is in the review's lazy chunk: a deploy run never loads it.
-    const { checkDownSql } = await __nccwpck_require__.e(/* import() */ 458).then(__nccwpck_require__.bind(__nccwpck_require__, 6458));
+    const { checkDownSql } = await __nccwpck_require__.e(/* import() */ 156).then(__nccwpck_require__.bind(__nccwpck_require__, 156));
     for (const entry of plan.entries) {
         const down = entry.migration?.down;
         if (!down || entry.version <= toVersion || !entry.row || checked.has(entry.version))
@@ -13909,7 +13914,7 @@ function rolledBackReport(context, plan, outcomes) {
 }
 
 // EXTERNAL MODULE: ./lib/report/html.js
-var html = __nccwpck_require__(7325);
+var html = __nccwpck_require__(2151);
 ;// CONCATENATED MODULE: ./lib/fleet/report.js
 // What a fleet run says as a whole: the per-target result type, the outputs and the verdict (pure: no database, no @actions).
 /** The order of the fleet result: the first of these that any target has wins. */
@@ -14218,7 +14223,7 @@ function renderFleetLog(targets, kind) {
 }
 
 // EXTERNAL MODULE: ./lib/report/review.js
-var report_review = __nccwpck_require__(7140);
+var report_review = __nccwpck_require__(5194);
 ;// CONCATENATED MODULE: ./lib/report/summary.js
 
 
@@ -14984,7 +14989,7 @@ async function upsertRendered(render, { token, target, eventName }) {
         return;
     }
     try {
-        const { context, getOctokit } = await __nccwpck_require__.e(/* import() */ 413).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+        const { context, getOctokit } = await __nccwpck_require__.e(/* import() */ 925).then(__nccwpck_require__.bind(__nccwpck_require__, 2925));
         const number = context.payload.pull_request?.number;
         if (!number) {
             toolkit_warning('pr-comment: the event has no pull request number; no comment written.');
@@ -15181,7 +15186,7 @@ async function runFleetStep(settings, signal) {
 
 /***/ }),
 
-/***/ 7325:
+/***/ 2151:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -15207,7 +15212,7 @@ function escapeHtml(text) {
 
 /***/ }),
 
-/***/ 5747:
+/***/ 7053:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -15249,7 +15254,7 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 7140:
+/***/ 5194:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -15260,8 +15265,8 @@ function formatDuration(ms) {
 /* harmony export */   wm: () => (/* binding */ renderReviewText)
 /* harmony export */ });
 /* unused harmony exports formatSize, reviewHeadline */
-/* harmony import */ var _html_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7325);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5747);
+/* harmony import */ var _html_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2151);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7053);
 
 
 /** The statement as the report quotes it: its first line, cut where it stops being readable. */
@@ -15417,7 +15422,7 @@ function risksOutput(review) {
 
 /***/ }),
 
-/***/ 8177:
+/***/ 1431:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -15538,7 +15543,7 @@ function acknowledge(risks, files) {
 
 /***/ }),
 
-/***/ 7976:
+/***/ 4310:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -15586,7 +15591,7 @@ function observeErrorSentence(error, maxLocks) {
 
 /***/ }),
 
-/***/ 8439:
+/***/ 8721:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -15699,7 +15704,7 @@ async function lineAtInChunks(chunks, index) {
 
 /***/ }),
 
-/***/ 9745:
+/***/ 6595:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -15709,7 +15714,7 @@ async function lineAtInChunks(chunks, index) {
 /* harmony export */ });
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
 /* harmony import */ var node_url__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3136);
-/* harmony import */ var _lines_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8439);
+/* harmony import */ var _lines_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8721);
 // PostgreSQL's own parser (libpg-query), loaded lazily: splits no-transaction files exactly and finds transaction control. No I/O besides loading it.
 /**
  * SQL analysis with PostgreSQL's own parser (libpg-query: the real PostgreSQL 18 grammar and
@@ -15754,7 +15759,7 @@ async function importParser() {
     let pg;
     try {
         // Evaluating libpg-query starts the WebAssembly instantiation (and reads `__dirname`).
-        pg = await __nccwpck_require__.e(/* import() */ 627).then(__nccwpck_require__.t.bind(__nccwpck_require__, 2627, 19));
+        pg = await __nccwpck_require__.e(/* import() */ 311).then(__nccwpck_require__.t.bind(__nccwpck_require__, 5311, 19));
     }
     finally {
         if (shim)
@@ -16029,14 +16034,14 @@ function isLowSurrogate(code) {
 
 /***/ }),
 
-/***/ 773:
+/***/ 5947:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   V: () => (/* binding */ StatementSplitter),
 /* harmony export */   b: () => (/* binding */ splitSql)
 /* harmony export */ });
-/* harmony import */ var _statement_kinds_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7071);
+/* harmony import */ var _statement_kinds_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1093);
 // The streaming scanner that splits SQL text into top-level statements as PostgreSQL would: the hot path, holds no input. No I/O.
 /**
  * A streaming splitter of SQL text into top-level statements, for migration files too large to
@@ -16984,7 +16989,7 @@ function upperAscii(s) {
 
 /***/ }),
 
-/***/ 7071:
+/***/ 1093:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -17306,6 +17311,6 @@ function transactionControlOf(keyword) {
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(5691);
+/******/ var __webpack_exports__ = __nccwpck_require__(5705);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

@@ -1,5 +1,6 @@
 // The schema as the catalog states it: tables, columns, indexes, constraints, enums, views, functions, triggers. Reads the catalog only.
 import type pg from 'pg';
+import type { SnapshotScope } from './scope.js';
 
 interface Named {
   schema: string;
@@ -72,12 +73,22 @@ const notExtensionMember = (catalog: string, oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 
 /**
+ * `AND (a = ANY(…) OR b = ANY(…))` for a scope (its relations' oids are numbers, written into the
+ * text: the snapshot is one simple-protocol message), nothing without one.
+ */
+function scopeFilter(scope: SnapshotScope | undefined): (...oids: string[]) => string {
+  if (!scope) return () => '';
+  const list = `'{${scope.relations.map((oid) => String(Math.trunc(oid))).join(',')}}'::oid[]`;
+  return (...oids) => ` AND (${oids.map((oid) => `${oid} = ANY(${list})`).join(' OR ')})`;
+}
+
+/**
  * One query per kind, sent together as one simple-protocol message (one round trip). Objects that
  * belong to an extension are left out (the extension itself is listed), as are the copies
  * PostgreSQL makes on partitions and inheritance children of a parent's columns, indexes,
  * constraints and triggers: the parent's line says it once.
  */
-function snapshotSql(schemaFilter: string): string {
+function snapshotSql(schemaFilter: string, only: (...oids: string[]) => string): string {
   const inSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)' ${schemaFilter}`;
   return `
@@ -93,7 +104,7 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
          WHERE i.inhrelid = c.oid) END AS partition_of,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'f') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
+WHERE c.relkind IN ('r', 'p', 'f') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
 SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
        pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity,
@@ -103,20 +114,21 @@ JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamesp
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND (a.attislocal OR a.attinhcount = 0)
-  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}
+  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')}
 ORDER BY n.nspname, c.relname, a.attnum;
 SELECT n.nspname AS schema, ic.relname AS name, tc.relname AS table,
        pg_get_indexdef(ic.oid) AS definition, x.indisvalid AS valid
 FROM pg_index x
 JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_class tc ON tc.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
-WHERE NOT ic.relispartition AND ${inSchemas} AND ${notExtensionMember('pg_class', 'tc.oid')};
+WHERE NOT ic.relispartition AND ${inSchemas} AND ${notExtensionMember('pg_class', 'tc.oid')}
+  ${only('x.indrelid', 'x.indexrelid')};
 SELECT n.nspname AS schema, c.relname AS table, k.conname AS name, k.contype::text AS type,
        pg_get_constraintdef(k.oid) AS definition
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE k.contype <> 'n' AND k.conparentid = 0 AND (k.conislocal OR k.coninhcount = 0)
-  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
+  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
 SELECT n.nspname AS schema, t.typname AS name,
        coalesce(array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FILTER (WHERE e.oid IS NOT NULL), '{}') AS labels
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -126,7 +138,7 @@ GROUP BY 1, 2;
 SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid) AS definition
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('v', 'm') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
+WHERE c.relkind IN ('v', 'm') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
 SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args,
        p.prokind::text AS routine, coalesce(pg_get_function_result(p.oid), '') AS result,
        md5(CASE WHEN p.prokind = 'a'
@@ -140,7 +152,7 @@ SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name,
        pg_get_triggerdef(g.oid) AS definition, g.tgenabled <> 'D' AS enabled
 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND ${inSchemas}
-  AND ${notExtensionMember('pg_class', 'c.oid')};`;
+  AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};`;
 }
 
 type Row = Record<string, unknown>;
@@ -156,17 +168,21 @@ const ROUTINES = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window fun
 /**
  * The schema of the user schemas (or of `schemas` only): one round trip. Run it inside the
  * rehearsal's transaction to see its uncommitted changes; it reads no user table and takes no
- * lock on user relations.
+ * lock on user relations. With a `scope`, tables, columns, indexes, constraints, views and
+ * triggers are read for its relations only (an index also when only its table is in scope).
  */
 export async function snapshotSchema(
   client: pg.ClientBase,
   schemas?: string[],
+  scope?: SnapshotScope,
 ): Promise<SchemaSnapshot> {
   const filter = schemas
     ? `AND n.nspname = ANY(ARRAY[${schemas.map((s) => client.escapeLiteral(s)).join(', ') || 'NULL'}]::text[])`
     : '';
   // Several statements in one text: pg answers with one result per statement.
-  const results = (await client.query(snapshotSql(filter))) as unknown as pg.QueryResult<Row>[];
+  const results = (await client.query(
+    snapshotSql(filter, scopeFilter(scope)),
+  )) as unknown as pg.QueryResult<Row>[];
   const [
     spaces,
     extensions,

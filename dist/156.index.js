@@ -1,8 +1,8 @@
-export const id = 458;
-export const ids = [458];
+export const id = 156;
+export const ids = [156];
 export const modules = {
 
-/***/ 1735:
+/***/ 8013:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -148,16 +148,16 @@ function makeRisk(state, statement, facts) {
 
 /***/ }),
 
-/***/ 6458:
+/***/ 156:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   checkDownSql: () => (/* binding */ checkDownSql)
 /* harmony export */ });
-/* harmony import */ var _files_down_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9563);
-/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(9745);
-/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1735);
-/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(7108);
+/* harmony import */ var _files_down_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9961);
+/* harmony import */ var _sql_parser_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6595);
+/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8013);
+/* harmony import */ var _parse_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(4520);
 
 
 
@@ -211,7 +211,7 @@ async function checkDownSql(down) {
 
 /***/ }),
 
-/***/ 7108:
+/***/ 4520:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -223,7 +223,7 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: parseFileStatements
 
 // EXTERNAL MODULE: ./lib/sql/parser.js
-var parser = __webpack_require__(9745);
+var parser = __webpack_require__(6595);
 ;// CONCATENATED MODULE: ./lib/review/rules/do-blocks.js
 // The SQL statements a DO block runs, read from PL/pgSQL's own parse tree (libpg-query's
 // parsePlPgSQL output): what the rules can predict for a block. Pure: no parser, no database.
@@ -294,7 +294,7 @@ let parse_parser;
  * WebAssembly; importing the module again afterwards gives that same, loaded instance.
  */
 function getParser() {
-    parse_parser ??= (0,parser/* loadSqlParser */.Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    parse_parser ??= (0,parser/* loadSqlParser */.Ok)().then(() => __webpack_require__.e(/* import() */ 311).then(__webpack_require__.t.bind(__webpack_require__, 5311, 19)));
     return parse_parser;
 }
 /**

@@ -1,8 +1,8 @@
-export const id = 729;
-export const ids = [729];
+export const id = 437;
+export const ids = [437];
 export const modules = {
 
-/***/ 6729:
+/***/ 9437:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -17,11 +17,11 @@ __webpack_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./lib/db/session.js
-var session = __webpack_require__(3794);
+var session = __webpack_require__(5660);
 // EXTERNAL MODULE: ./lib/history/table.js
-var table = __webpack_require__(3452);
+var table = __webpack_require__(5490);
 // EXTERNAL MODULE: ./lib/report/review.js
-var review = __webpack_require__(7140);
+var review = __webpack_require__(5194);
 ;// CONCATENATED MODULE: ./lib/review/observe/locks.js
 // Lock modes as pg_locks spells them and as the report writes them. Pure.
 /** pg_locks' modes, weakest first (the order of PostgreSQL's lock mode numbers). */
@@ -49,7 +49,7 @@ function lockStrength(mode) {
 }
 
 // EXTERNAL MODULE: ./lib/review/rules/context.js
-var rules_context = __webpack_require__(1735);
+var rules_context = __webpack_require__(8013);
 ;// CONCATENATED MODULE: ./lib/review/merge.js
 
 
@@ -261,7 +261,7 @@ async function readColumnFacts(client, tables) {
 }
 
 // EXTERNAL MODULE: ./lib/review/observe/errors.js
-var errors = __webpack_require__(7976);
+var errors = __webpack_require__(4310);
 ;// CONCATENATED MODULE: ./lib/review/catalog/diff.js
 /** The order kinds are listed in: containers first, then what hangs on tables, then the rest. */
 const KIND_ORDER = [
@@ -588,6 +588,86 @@ function describeRollback(comparison, limit = 5) {
     return `not reversible: the down SQL ${parts.join('; it ')}`;
 }
 
+;// CONCATENATED MODULE: ./lib/review/catalog/scope.js
+/** Every schema's oid and name: a handful of rows, read before the rehearsal's first statement. */
+async function readSchemaNames(client) {
+    const { rows } = await client.query('SELECT oid::int8 AS oid, nspname::text AS name FROM pg_namespace');
+    return rows.map((row) => ({ oid: Number(row.oid), name: row.name }));
+}
+// Catalogs whose names a snapshot's text can hold (format_type, pg_get_*def, pg_get_expr): a
+// rename there changes the text of objects on relations the transaction never locked.
+const NAMED = [
+    ['pg_type', 'typname'],
+    ['pg_proc', 'proname'],
+    ['pg_operator', 'oprname'],
+    ['pg_collation', 'collname'],
+    ['pg_opclass', 'opcname'],
+    ['pg_opfamily', 'opfname'],
+    ['pg_ts_config', 'cfgname'],
+    ['pg_ts_dict', 'dictname'],
+];
+// A row whose xmin is the transaction's xid or later is one it wrote (or one a transaction that
+// committed since wrote: more than needed, never less). age() counts from the transaction's own
+// xid, so its subtransactions' rows (savepoints) are negative.
+const ours = (alias) => `age(${alias}.xmin) <= 0`;
+/**
+ * The relations a difference can be on: (1) every relation the transaction holds a lock on (every
+ * DDL locks what it changes, also what a CASCADE drops; a relation it creates is locked by it);
+ * (2) every relation whose columns, defaults, indexes, constraints, rules (views) or triggers
+ * depend (pg_depend) on a relation of (1) or on a type, enum, function, operator, collation,
+ * operator class or text search object the transaction created or changed, or on any object of
+ * the same name (a new one can change how an older one is qualified). Renamed enum values count
+ * as changes of their type. One query.
+ */
+const SCOPE_SQL = `
+WITH changed AS (
+  SELECT 'pg_class'::regclass AS classid, c.oid, c.relname::text AS name
+  FROM pg_class c WHERE c.oid >= 16384 AND ${ours('c')}
+  UNION
+  SELECT 'pg_class'::regclass, l.relation, c.relname::text
+  FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
+  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384
+  UNION
+  SELECT 'pg_type'::regclass, e.enumtypid, t.typname::text
+  FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE ${ours('e')}
+  ${NAMED.map(([catalog, name]) => `UNION SELECT '${catalog}'::regclass, x.oid, x.${name}::text FROM ${catalog} x WHERE ${ours('x')}`).join('\n  ')}
+), refs AS (
+  SELECT classid, oid FROM changed
+  UNION
+  SELECT 'pg_class'::regclass, c.oid FROM pg_class c
+  WHERE c.relname IN (SELECT name FROM changed WHERE classid = 'pg_class'::regclass)
+  ${NAMED.map(([catalog, name]) => `UNION SELECT '${catalog}'::regclass, x.oid FROM ${catalog} x WHERE x.${name} IN (SELECT name FROM changed WHERE classid = '${catalog}'::regclass)`).join('\n  ')}
+)
+SELECT (SELECT count(*) FROM changed WHERE oid < 16384)::int AS builtin,
+  coalesce((SELECT array_agg(DISTINCT rel::int8) FROM (
+    SELECT oid AS rel FROM refs WHERE classid = 'pg_class'::regclass
+    UNION ALL
+    SELECT CASE d.classid
+      WHEN 'pg_class'::regclass THEN d.objid
+      WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)
+      WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objid)
+      WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)
+      WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)
+    END
+    FROM pg_depend d JOIN refs r ON d.refclassid = r.classid AND d.refobjid = r.oid
+  ) s WHERE rel IS NOT NULL AND rel <> 0), '{}') AS relations,
+  coalesce((SELECT array_agg(n.oid::int8) FROM pg_namespace n
+    JOIN unnest($1::int8[], $2::text[]) AS s(oid, name) ON s.oid = n.oid
+    WHERE n.nspname <> s.name), '{}') AS renamed`;
+/**
+ * The scope of the rehearsal's snapshots, read inside its transaction after its last statement,
+ * or undefined when only a whole snapshot is exact: a schema of `before` renamed (every name in
+ * it changed, and dependencies on pinned schemas are not recorded), or a built-in type, function
+ * or the like changed (nothing records what depends on those).
+ */
+async function rehearsalScope(client, before) {
+    const { rows } = await client.query(SCOPE_SQL, [before.map((s) => s.oid), before.map((s) => s.name)]);
+    const row = rows[0];
+    if (!row || row.builtin > 0 || row.renamed.length > 0)
+        return undefined;
+    return { relations: row.relations.map(Number).sort((a, b) => a - b) };
+}
+
 ;// CONCATENATED MODULE: ./lib/review/catalog/snapshot.js
 /** A key that identifies an object across snapshots (oids change when an object is re-created). */
 function objectKey(object) {
@@ -606,12 +686,22 @@ function objectKey(object) {
 }
 const notExtensionMember = (catalog, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 /**
+ * `AND (a = ANY(…) OR b = ANY(…))` for a scope (its relations' oids are numbers, written into the
+ * text: the snapshot is one simple-protocol message), nothing without one.
+ */
+function scopeFilter(scope) {
+    if (!scope)
+        return () => '';
+    const list = `'{${scope.relations.map((oid) => String(Math.trunc(oid))).join(',')}}'::oid[]`;
+    return (...oids) => ` AND (${oids.map((oid) => `${oid} = ANY(${list})`).join(' OR ')})`;
+}
+/**
  * One query per kind, sent together as one simple-protocol message (one round trip). Objects that
  * belong to an extension are left out (the extension itself is listed), as are the copies
  * PostgreSQL makes on partitions and inheritance children of a parent's columns, indexes,
  * constraints and triggers: the parent's line says it once.
  */
-function snapshotSql(schemaFilter) {
+function snapshotSql(schemaFilter, only) {
     const inSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)' ${schemaFilter}`;
     return `
@@ -627,7 +717,7 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
          WHERE i.inhrelid = c.oid) END AS partition_of,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'f') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
+WHERE c.relkind IN ('r', 'p', 'f') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
 SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
        pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity,
@@ -637,20 +727,21 @@ JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamesp
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND (a.attislocal OR a.attinhcount = 0)
-  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}
+  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')}
 ORDER BY n.nspname, c.relname, a.attnum;
 SELECT n.nspname AS schema, ic.relname AS name, tc.relname AS table,
        pg_get_indexdef(ic.oid) AS definition, x.indisvalid AS valid
 FROM pg_index x
 JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_class tc ON tc.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
-WHERE NOT ic.relispartition AND ${inSchemas} AND ${notExtensionMember('pg_class', 'tc.oid')};
+WHERE NOT ic.relispartition AND ${inSchemas} AND ${notExtensionMember('pg_class', 'tc.oid')}
+  ${only('x.indrelid', 'x.indexrelid')};
 SELECT n.nspname AS schema, c.relname AS table, k.conname AS name, k.contype::text AS type,
        pg_get_constraintdef(k.oid) AS definition
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE k.contype <> 'n' AND k.conparentid = 0 AND (k.conislocal OR k.coninhcount = 0)
-  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
+  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
 SELECT n.nspname AS schema, t.typname AS name,
        coalesce(array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FILTER (WHERE e.oid IS NOT NULL), '{}') AS labels
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
@@ -660,7 +751,7 @@ GROUP BY 1, 2;
 SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid) AS definition
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('v', 'm') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
+WHERE c.relkind IN ('v', 'm') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
 SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args,
        p.prokind::text AS routine, coalesce(pg_get_function_result(p.oid), '') AS result,
        md5(CASE WHEN p.prokind = 'a'
@@ -674,7 +765,7 @@ SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name,
        pg_get_triggerdef(g.oid) AS definition, g.tgenabled <> 'D' AS enabled
 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND ${inSchemas}
-  AND ${notExtensionMember('pg_class', 'c.oid')};`;
+  AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};`;
 }
 const snapshot_text = (row, column) => String(row[column] ?? '');
 const optional = (row, column) => {
@@ -686,14 +777,15 @@ const ROUTINES = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window fun
 /**
  * The schema of the user schemas (or of `schemas` only): one round trip. Run it inside the
  * rehearsal's transaction to see its uncommitted changes; it reads no user table and takes no
- * lock on user relations.
+ * lock on user relations. With a `scope`, tables, columns, indexes, constraints, views and
+ * triggers are read for its relations only (an index also when only its table is in scope).
  */
-async function snapshotSchema(client, schemas) {
+async function snapshotSchema(client, schemas, scope) {
     const filter = schemas
         ? `AND n.nspname = ANY(ARRAY[${schemas.map((s) => client.escapeLiteral(s)).join(', ') || 'NULL'}]::text[])`
         : '';
     // Several statements in one text: pg answers with one result per statement.
-    const results = (await client.query(snapshotSql(filter)));
+    const results = (await client.query(snapshotSql(filter, scopeFilter(scope))));
     const [spaces, extensions, tables, columns, indexes, constraints, enums, views, functions, triggers,] = results.map((r) => r.rows);
     const objects = [];
     for (const r of spaces ?? [])
@@ -926,6 +1018,7 @@ function deltaOf(before, after) {
 
 
 
+
 const SAVEPOINT = 'agoat_migrate_review';
 /**
  * Runs a catalog read inside the rehearsal's transaction behind a savepoint: a read that fails
@@ -953,11 +1046,12 @@ async function guarded(client, notes, read) {
  */
 function reviewObserver(client, relations, tracking, notes) {
     let tracer;
-    let before;
+    let schemas;
+    let after;
     const observer = {
         observations: [],
         async start() {
-            before = await guarded(client, notes, () => snapshotSchema(client));
+            schemas = await guarded(client, notes, () => readSchemaNames(client));
             tracer = await guarded(client, notes, () => startTracing(client, relations));
         },
         async before() {
@@ -991,13 +1085,30 @@ function reviewObserver(client, relations, tracking, notes) {
             });
         },
         async finish() {
-            if (!before)
+            // The schema after the rehearsal, of what it can have changed only (see rehearsalScope).
+            const names = schemas;
+            if (!names)
                 return;
-            const first = before;
-            const after = await guarded(client, notes, () => snapshotSchema(client));
+            after = await guarded(client, notes, async () => {
+                const scope = await rehearsalScope(client, names);
+                return { scope, snapshot: await snapshotSchema(client, undefined, scope) };
+            });
+        },
+        async rolledBack() {
+            // The schema before, read after the rollback (the database is back as it was) with the
+            // same scope: only what the rehearsal can have changed is read, on both sides.
             if (!after)
                 return;
-            const changes = diffSchemas(first, after).filter((change) => tableOf(changedObject(change)) !== tracking);
+            let before;
+            try {
+                before = await snapshotSchema(client, undefined, after.scope);
+            }
+            catch (error) {
+                notes.push((0,errors/* observeErrorSentence */.eL)(error) ??
+                    `The safety review could not read the catalog after the rehearsal (${error instanceof Error ? error.message : String(error)}); it reports what it predicted.`);
+                return;
+            }
+            const changes = diffSchemas(before, after.snapshot).filter((change) => tableOf(changedObject(change)) !== tracking);
             observer.schemaChanges = renderChanges(changes);
         },
     };
@@ -1125,13 +1236,13 @@ function lookupOf(relations) {
 }
 
 // EXTERNAL MODULE: ./lib/files/stream.js
-var stream = __webpack_require__(2783);
+var stream = __webpack_require__(569);
 // EXTERNAL MODULE: ./lib/sql/splitter.js
-var splitter = __webpack_require__(773);
+var splitter = __webpack_require__(5947);
 // EXTERNAL MODULE: ./lib/review/allow.js
-var allow = __webpack_require__(8177);
+var allow = __webpack_require__(1431);
 // EXTERNAL MODULE: ./lib/review/rules/parse.js + 1 modules
-var parse = __webpack_require__(7108);
+var parse = __webpack_require__(4520);
 ;// CONCATENATED MODULE: ./lib/review/rules/coercion.js
 
 /** Internal and SQL-standard spellings to one name. */
@@ -2413,7 +2524,7 @@ function finishReview(context, start, observer) {
 
 /***/ }),
 
-/***/ 1735:
+/***/ 8013:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -2559,7 +2670,7 @@ function makeRisk(state, statement, facts) {
 
 /***/ }),
 
-/***/ 7108:
+/***/ 4520:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -2571,7 +2682,7 @@ __webpack_require__.d(__webpack_exports__, {
 // UNUSED EXPORTS: parseFileStatements
 
 // EXTERNAL MODULE: ./lib/sql/parser.js
-var parser = __webpack_require__(9745);
+var parser = __webpack_require__(6595);
 ;// CONCATENATED MODULE: ./lib/review/rules/do-blocks.js
 // The SQL statements a DO block runs, read from PL/pgSQL's own parse tree (libpg-query's
 // parsePlPgSQL output): what the rules can predict for a block. Pure: no parser, no database.
@@ -2642,7 +2753,7 @@ let parse_parser;
  * WebAssembly; importing the module again afterwards gives that same, loaded instance.
  */
 function getParser() {
-    parse_parser ??= (0,parser/* loadSqlParser */.Ok)().then(() => __webpack_require__.e(/* import() */ 627).then(__webpack_require__.t.bind(__webpack_require__, 2627, 19)));
+    parse_parser ??= (0,parser/* loadSqlParser */.Ok)().then(() => __webpack_require__.e(/* import() */ 311).then(__webpack_require__.t.bind(__webpack_require__, 5311, 19)));
     return parse_parser;
 }
 /**
