@@ -1,14 +1,18 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  compareRollback,
+  describeRollback,
   diffSchemas,
   readSchemaNames,
   rehearsalScope,
   renderChanges,
+  type SchemaSnapshot,
   type SnapshotScope,
   snapshotSchema,
 } from '../src/review/catalog/index.js';
 import { reviewObserver } from '../src/review/observe/observer.js';
+import { reversalProbe } from '../src/review/reversal.js';
 import { createDatabase, withClient } from './support/database.js';
 
 // The review's schema difference read for the relations the rehearsal can have changed only
@@ -207,5 +211,86 @@ describe('the review’s schema difference, limited to what the rehearsal can ha
     expect(result.whole.some((l) => /column c\.id/.test(l))).toBe(true);
     expect(result.scoped).toEqual(result.whole);
     expectScope(result, ['a', 'c'], ['b', 'unrelated']);
+  });
+});
+
+/**
+ * Proves each migration's down as the rehearsal does (snapshot, up, savepoint, down, snapshot,
+ * up again), once with reversalProbe and once with whole snapshots in another transaction.
+ */
+async function proofs(migrations: { up: string; down: string }[]): Promise<{
+  probe: string[];
+  whole: string[];
+}> {
+  const run =
+    (client: pg.Client, snap: () => Promise<SchemaSnapshot | undefined>) =>
+    async (compare: (a: SchemaSnapshot | undefined, b: SchemaSnapshot | undefined) => string) => {
+      const verdicts: string[] = [];
+      await client.query('BEGIN');
+      try {
+        for (const { up, down } of migrations) {
+          const beforeUp = await snap();
+          await client.query(up);
+          await client.query('SAVEPOINT proof');
+          await client.query(down);
+          verdicts.push(compare(beforeUp, await snap()));
+          // As the rehearsal does: an up that fails again goes back to the state after the first.
+          await client.query(up).catch(() => client.query('ROLLBACK TO SAVEPOINT proof'));
+          await client.query('RELEASE SAVEPOINT proof');
+        }
+      } finally {
+        await client.query('ROLLBACK');
+      }
+      return verdicts;
+    };
+  return withClient(url, async (client) => {
+    const notes: string[] = [];
+    const probe = reversalProbe(client, notes);
+    const viaProbe = await run(client, () => probe.snapshot())((a, b) => probe.compare(a, b));
+    expect(notes).toEqual([]);
+    const whole = await run(client, () => snapshotSchema(client))((a, b) =>
+      a && b ? describeRollback(compareRollback(a, b)) : 'unread',
+    );
+    return { probe: viaProbe, whole };
+  });
+}
+
+describe('the rollback proof, reading the whole schema once', () => {
+  it('names an index the down leaves behind on a table the up never locked', async () => {
+    const { probe, whole } = await proofs([
+      { up: 'CREATE TABLE x (id int)', down: 'DROP TABLE x; CREATE INDEX stray ON a (n)' },
+    ]);
+    expect(whole).toEqual([
+      'not reversible: the down SQL leaves behind index stray on a using btree (n)',
+    ]);
+    expect(probe).toEqual(whole);
+  });
+
+  it('names an index the down removes too much, on another table', async () => {
+    const { probe, whole } = await proofs([
+      {
+        up: 'ALTER TABLE c ADD COLUMN z int',
+        down: 'ALTER TABLE c DROP COLUMN z; DROP INDEX b_n_idx',
+      },
+    ]);
+    expect(whole[0]).toMatch(/removes too much: index b_n_idx/);
+    expect(probe).toEqual(whole);
+  });
+
+  it('proves migration after migration in one transaction, each against its own before', async () => {
+    const { probe, whole } = await proofs([
+      { up: 'ALTER TABLE a ADD COLUMN q int', down: 'ALTER TABLE a DROP COLUMN q' },
+      { up: 'ALTER TYPE mood RENAME TO feeling', down: 'SELECT 1' },
+      { up: 'CREATE INDEX b_id_n ON b (id, n)', down: 'DROP INDEX b_id_n' },
+      {
+        up: 'ALTER TABLE vb RENAME TO vb2',
+        down: 'ALTER TABLE vb2 RENAME TO vb; DROP TRIGGER c_touch ON c',
+      },
+    ]);
+    expect(whole[0]).toBe('reversible');
+    expect(whole[1]).toMatch(/^not reversible: .*feeling/);
+    expect(whole[2]).toBe('reversible');
+    expect(whole[3]).toMatch(/removes too much: trigger c_touch on c/);
+    expect(probe).toEqual(whole);
   });
 });

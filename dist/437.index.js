@@ -709,7 +709,7 @@ SELECT n.nspname AS schema FROM pg_namespace n WHERE ${inSchemas};
 SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version
 FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
 WHERE x.extname <> 'plpgsql' AND ${inSchemas};
-SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
        c.relpersistence = 'u' AS unlogged, c.relrowsecurity AS rls,
        CASE WHEN c.relispartition THEN (
          SELECT pn.nspname || '.' || p.relname FROM pg_inherits i
@@ -718,7 +718,7 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'f') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
-SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS table, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
        pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity,
        a.attgenerated::text AS generated
@@ -729,14 +729,14 @@ WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND (a.attislocal OR a.attinhcount = 0)
   AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')}
 ORDER BY n.nspname, c.relname, a.attnum;
-SELECT n.nspname AS schema, ic.relname AS name, tc.relname AS table,
+SELECT x.indrelid::int8 AS rel, x.indexrelid::int8 AS rel2, n.nspname AS schema, ic.relname AS name, tc.relname AS table,
        pg_get_indexdef(ic.oid) AS definition, x.indisvalid AS valid
 FROM pg_index x
 JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_class tc ON tc.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
 WHERE NOT ic.relispartition AND ${inSchemas} AND ${notExtensionMember('pg_class', 'tc.oid')}
   ${only('x.indrelid', 'x.indexrelid')};
-SELECT n.nspname AS schema, c.relname AS table, k.conname AS name, k.contype::text AS type,
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS table, k.conname AS name, k.contype::text AS type,
        pg_get_constraintdef(k.oid) AS definition
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -748,7 +748,7 @@ FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_enum e ON e.enumtypid = t.oid
 WHERE t.typtype = 'e' AND ${inSchemas} AND ${notExtensionMember('pg_type', 't.oid')}
 GROUP BY 1, 2;
-SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid) AS definition
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('v', 'm') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
@@ -761,7 +761,7 @@ SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_argument
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
 WHERE ${inSchemas} AND ${notExtensionMember('pg_proc', 'p.oid')};
-SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name,
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS table, g.tgname AS name,
        pg_get_triggerdef(g.oid) AS definition, g.tgenabled <> 'D' AS enabled
 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND ${inSchemas}
@@ -788,6 +788,12 @@ async function snapshotSchema(client, schemas, scope) {
     const results = (await client.query(snapshotSql(filter, scopeFilter(scope))));
     const [spaces, extensions, tables, columns, indexes, constraints, enums, views, functions, triggers,] = results.map((r) => r.rows);
     const objects = [];
+    const owners = new Map();
+    const add = (object, r) => {
+        objects.push(object);
+        const oids = [r.rel, r.rel2].filter((v) => v !== undefined && v !== null).map(Number);
+        owners.set(objectKey(object), oids);
+    };
     for (const r of spaces ?? [])
         objects.push({ kind: 'schema', schema: snapshot_text(r, 'schema'), name: snapshot_text(r, 'schema') });
     for (const r of extensions ?? []) {
@@ -812,7 +818,7 @@ async function snapshotSchema(client, schemas, scope) {
             object.partitionOf = parent;
             object.bound = snapshot_text(r, 'bound');
         }
-        objects.push(object);
+        add(object, r);
     }
     for (const r of columns ?? []) {
         const object = {
@@ -832,40 +838,40 @@ async function snapshotSchema(client, schemas, scope) {
         const identity = optional(r, 'identity');
         if (identity !== undefined)
             object.identity = identity === 'a' ? 'always' : 'by default';
-        objects.push(object);
+        add(object, r);
     }
     for (const r of indexes ?? []) {
-        objects.push({
+        add({
             kind: 'index',
             schema: snapshot_text(r, 'schema'),
             name: snapshot_text(r, 'name'),
             table: snapshot_text(r, 'table'),
             definition: snapshot_text(r, 'definition'),
             valid: r.valid === true,
-        });
+        }, r);
     }
     for (const r of constraints ?? []) {
-        objects.push({
+        add({
             kind: 'constraint',
             schema: snapshot_text(r, 'schema'),
             table: snapshot_text(r, 'table'),
             name: snapshot_text(r, 'name'),
             type: snapshot_text(r, 'type'),
             definition: snapshot_text(r, 'definition'),
-        });
+        }, r);
     }
     for (const r of enums ?? []) {
         const labels = Array.isArray(r.labels) ? r.labels.map(String) : [];
         objects.push({ kind: 'enum', schema: snapshot_text(r, 'schema'), name: snapshot_text(r, 'name'), labels });
     }
     for (const r of views ?? []) {
-        objects.push({
+        add({
             kind: 'view',
             schema: snapshot_text(r, 'schema'),
             name: snapshot_text(r, 'name'),
             materialized: r.materialized === true,
             definition: snapshot_text(r, 'definition'),
-        });
+        }, r);
     }
     for (const r of functions ?? []) {
         objects.push({
@@ -879,16 +885,41 @@ async function snapshotSchema(client, schemas, scope) {
         });
     }
     for (const r of triggers ?? []) {
-        objects.push({
+        add({
             kind: 'trigger',
             schema: snapshot_text(r, 'schema'),
             table: snapshot_text(r, 'table'),
             name: snapshot_text(r, 'name'),
             definition: snapshot_text(r, 'definition'),
             enabled: r.enabled === true,
-        });
+        }, r);
     }
-    return { objects: new Map(objects.map((o) => [objectKey(o), o])) };
+    return { objects: new Map(objects.map((o) => [objectKey(o), o])), owners };
+}
+/**
+ * A whole snapshot brought up to date by a scoped one: `base`'s objects on relations outside
+ * `scope`, and everything `scoped` read (tables and the like of the scope, and every schema,
+ * extension, enum and function). Exact when nothing outside the scope changed since `base` was
+ * read, as rehearsalScope makes sure for a scope read later in the same transaction.
+ */
+function overlaySnapshot(base, scoped, scope) {
+    const inScope = new Set(scope.relations);
+    const objects = new Map();
+    const owners = new Map();
+    for (const [key, object] of base.objects) {
+        const oids = base.owners?.get(key);
+        if (oids === undefined || oids.length === 0 || oids.some((oid) => inScope.has(oid)))
+            continue;
+        objects.set(key, object);
+        owners.set(key, oids);
+    }
+    for (const [key, object] of scoped.objects) {
+        objects.set(key, object);
+        const oids = scoped.owners?.get(key);
+        if (oids)
+            owners.set(key, oids);
+    }
+    return { objects, owners };
 }
 
 ;// CONCATENATED MODULE: ./lib/review/observe/tracer.js
@@ -2445,19 +2476,36 @@ function alteredTables(files, relation, searchPath) {
 
 
 
+
 const reversal_SAVEPOINT = 'agoat_migrate_snapshot';
 /**
  * A probe for the rehearsal. A snapshot that cannot be read (a catalog the role may not read)
  * is rolled back to its savepoint, so it never aborts the rehearsal; its sentence goes to
  * `notes` once, and the proof of that migration says it was not checked.
+ *
+ * The whole schema is read once, at the first snapshot; every later one reads only what the
+ * rehearsal can have changed since its transaction began (rehearsalScope) and takes the rest
+ * from that first one, so each is as exact as a whole snapshot, at the cost of a few relations.
  */
 function reversalProbe(client, notes) {
     let told = false;
+    let base;
+    const read = async () => {
+        if (!base) {
+            const schemas = await readSchemaNames(client);
+            base = { snapshot: await snapshotSchema(client), schemas };
+            return base.snapshot;
+        }
+        const scope = await rehearsalScope(client, base.schemas);
+        if (!scope)
+            return snapshotSchema(client);
+        return overlaySnapshot(base.snapshot, await snapshotSchema(client, undefined, scope), scope);
+    };
     return {
         async snapshot() {
             await client.query(`SAVEPOINT ${reversal_SAVEPOINT}`);
             try {
-                const snapshot = await snapshotSchema(client);
+                const snapshot = await read();
                 await client.query(`RELEASE SAVEPOINT ${reversal_SAVEPOINT}`);
                 return snapshot;
             }
