@@ -4,7 +4,7 @@ import {
   compareRollback,
   describeRollback,
   diffSchemas,
-  readSchemaNames,
+  readScopeStart,
   rehearsalScope,
   renderChanges,
   type SchemaSnapshot,
@@ -42,6 +42,11 @@ beforeAll(async () => {
       CREATE SCHEMA blog;
       CREATE TABLE blog.posts (id int);
       CREATE TABLE unrelated (id int PRIMARY KEY);
+      CREATE SCHEMA ext;
+      CREATE TYPE ext.level AS ENUM ('x');
+      CREATE TYPE public.level AS ENUM ('y');
+      CREATE TYPE ext.grade AS ENUM ('z');
+      CREATE TABLE uses_ext (l ext.level, g ext.grade);
     `);
   });
 });
@@ -57,8 +62,9 @@ interface Compared {
 }
 
 /** Runs `sql` as a rehearsal would, observed, and reads both differences. */
-async function compare(sql: string): Promise<Compared> {
+async function compare(sql: string, session = ''): Promise<Compared> {
   return withClient(url, async (client: pg.Client) => {
+    if (session) await client.query(session);
     const notes: string[] = [];
     const observer = reviewObserver(client, new Map(), 'public.schema_migrations', notes);
     const { rows } = await client.query<{ name: string; oid: string }>(
@@ -72,7 +78,7 @@ async function compare(sql: string): Promise<Compared> {
     let scope: SnapshotScope | undefined;
     await client.query('BEGIN');
     try {
-      const names = await readSchemaNames(client);
+      const names = await readScopeStart(client);
       await observer.start();
       await client.query(sql);
       scope = await rehearsalScope(client, names);
@@ -196,6 +202,22 @@ describe('the review’s schema difference, limited to what the rehearsal can ha
     const result = await compare('ALTER SCHEMA blog RENAME TO journal');
     expect(result.whole.some((l) => /journal\.posts/.test(l))).toBe(true);
     expect(result.scope).toBeUndefined();
+    expect(result.scoped).toEqual(result.whole);
+  });
+
+  it('a type dropped that hid another of its name: columns of that other are written anew', async () => {
+    const result = await compare('DROP TYPE public.level', 'SET search_path = public, ext');
+    expect(result.whole).toContain('~ column uses_ext.l ext.level → level');
+    expect(result.scoped).toEqual(result.whole);
+    expectScope(result, ['uses_ext'], ['a', 'unrelated']);
+  });
+
+  it('a type created that hides another of its name: columns of that other are written anew', async () => {
+    const result = await compare(
+      "CREATE TYPE public.grade AS ENUM ('w')",
+      'SET search_path = public, ext',
+    );
+    expect(result.whole).toContain('~ column uses_ext.g grade → ext.grade');
     expect(result.scoped).toEqual(result.whole);
   });
 

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import type { ReversalProbe } from '../apply/rehearse.js';
 import { compareRollback } from './catalog/diff.js';
 import { describeRollback } from './catalog/render.js';
-import { readSchemaNames, rehearsalScope, type SchemaName } from './catalog/scope.js';
+import { readScopeStart, rehearsalScope, type ScopeStart } from './catalog/scope.js';
 import { overlaySnapshot, type SchemaSnapshot, snapshotSchema } from './catalog/snapshot.js';
 import { observeErrorSentence } from './observe/errors.js';
 
@@ -23,14 +23,14 @@ export function reversalProbe(
   notes: string[],
 ): ReversalProbe<SchemaSnapshot | undefined> {
   let told = false;
-  let base: { snapshot: SchemaSnapshot; schemas: SchemaName[] } | undefined;
+  let base: { snapshot: SchemaSnapshot; start: ScopeStart } | undefined;
   const read = async (): Promise<SchemaSnapshot> => {
     if (!base) {
-      const schemas = await readSchemaNames(client);
-      base = { snapshot: await snapshotSchema(client), schemas };
+      const start = await readScopeStart(client);
+      base = { snapshot: await snapshotSchema(client), start };
       return base.snapshot;
     }
-    const scope = await rehearsalScope(client, base.schemas);
+    const scope = await rehearsalScope(client, base.start);
     if (!scope) return snapshotSchema(client);
     return overlaySnapshot(base.snapshot, await snapshotSchema(client, undefined, scope), scope);
   };

@@ -9,18 +9,16 @@ export interface SnapshotScope {
   relations: number[];
 }
 
-/** A schema's oid and name, as read when the rehearsal starts (see renamedSchemas). */
-export interface SchemaName {
-  oid: number;
-  name: string;
-}
-
-/** Every schema's oid and name: a handful of rows, read before the rehearsal's first statement. */
-export async function readSchemaNames(client: pg.ClientBase): Promise<SchemaName[]> {
-  const { rows } = await client.query<{ oid: string; name: string }>(
-    'SELECT oid::int8 AS oid, nspname::text AS name FROM pg_namespace',
-  );
-  return rows.map((row) => ({ oid: Number(row.oid), name: row.name }));
+/** What rehearsalScope compares with: read at the start of the rehearsal, before its first statement. */
+export interface ScopeStart {
+  /** Every schema's oid and name (a handful of rows). */
+  schemas: { oid: number; name: string }[];
+  /**
+   * Names that more than one object of a catalog (pg_class, pg_type, pg_proc …) carries: which of
+   * them a name means depends on the search path, so dropping or renaming one of them can change
+   * how the others are written where they are used. Usually none.
+   */
+  shared: { catalog: string; name: string; count: number }[];
 }
 
 // Catalogs whose names a snapshot's text can hold (format_type, pg_get_*def, pg_get_expr): a
@@ -36,6 +34,25 @@ const NAMED = [
   ['pg_ts_dict', 'dictname'],
 ] as const;
 
+const SHARED_SQL = [['pg_class', 'relname'], ...NAMED]
+  .map(
+    ([catalog, name]) =>
+      `SELECT '${catalog}' AS catalog, ${name}::text AS name, count(*)::int AS count FROM ${catalog} WHERE oid >= 16384 GROUP BY ${name} HAVING count(*) > 1`,
+  )
+  .join('\nUNION ALL\n');
+
+/** The schemas and the shared names, in two queries, before the rehearsal's first statement. */
+export async function readScopeStart(client: pg.ClientBase): Promise<ScopeStart> {
+  const schemas = await client.query<{ oid: string; name: string }>(
+    'SELECT oid::int8 AS oid, nspname::text AS name FROM pg_namespace',
+  );
+  const shared = await client.query<{ catalog: string; name: string; count: number }>(SHARED_SQL);
+  return {
+    schemas: schemas.rows.map((row) => ({ oid: Number(row.oid), name: row.name })),
+    shared: shared.rows,
+  };
+}
+
 // A row whose xmin is the transaction's xid or later is one it wrote (or one a transaction that
 // committed since wrote: more than needed, never less). age() counts from the transaction's own
 // xid, so its subtransactions' rows (savepoints) are negative.
@@ -47,27 +64,35 @@ const ours = (alias: string) => `age(${alias}.xmin) <= 0`;
  * (2) every relation whose columns, defaults, indexes, constraints, rules (views) or triggers
  * depend (pg_depend) on a relation of (1) or on a type, enum, function, operator, collation,
  * operator class or text search object the transaction created or changed, or on any object of
- * the same name (a new one can change how an older one is qualified). Renamed enum values count
- * as changes of their type. One query.
+ * a name such an object got, or a name fewer objects carry than at the start (which object a name
+ * means depends on the search path, and pg_get_*def qualifies a name that is not the one it
+ * means). Renamed enum values count as changes of their type. One query.
  */
+const NAME_COLUMNS = [['pg_class', 'relname'], ...NAMED] as const;
+
 const SCOPE_SQL = `
 WITH changed AS (
-  SELECT 'pg_class'::regclass AS classid, c.oid, c.relname::text AS name
+  SELECT 'pg_class'::regclass AS classid, c.oid
   FROM pg_class c WHERE c.oid >= 16384 AND ${ours('c')}
   UNION
-  SELECT 'pg_class'::regclass, l.relation, c.relname::text
-  FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation
+  SELECT 'pg_class'::regclass, l.relation
+  FROM pg_locks l
   WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384
   UNION
-  SELECT 'pg_type'::regclass, e.enumtypid, t.typname::text
-  FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE ${ours('e')}
-  ${NAMED.map(([catalog, name]) => `UNION SELECT '${catalog}'::regclass, x.oid, x.${name}::text FROM ${catalog} x WHERE ${ours('x')}`).join('\n  ')}
+  SELECT 'pg_type'::regclass, e.enumtypid FROM pg_enum e WHERE ${ours('e')}
+  ${NAMED.map(([catalog]) => `UNION SELECT '${catalog}'::regclass, x.oid FROM ${catalog} x WHERE ${ours('x')}`).join('\n  ')}
+), names AS (
+  -- What a name means can change when an object gets it (created, renamed, moved: its row is
+  -- the transaction's) or loses it (dropped, renamed: one holder fewer than at the start).
+  ${NAME_COLUMNS.map(([catalog, name]) => `SELECT '${catalog}'::regclass AS classid, x.${name}::text AS name FROM ${catalog} x WHERE x.oid >= 16384 AND ${ours('x')}`).join('\n  UNION ')}
+  UNION
+  SELECT s.catalog::regclass, s.name FROM unnest($3::text[], $4::text[], $5::int[]) AS s(catalog, name, count)
+  WHERE s.count <> CASE s.catalog
+    ${NAME_COLUMNS.map(([catalog, name]) => `WHEN '${catalog}' THEN (SELECT count(*) FROM ${catalog} x WHERE x.${name} = s.name AND x.oid >= 16384)`).join('\n    ')}
+  END
 ), refs AS (
   SELECT classid, oid FROM changed
-  UNION
-  SELECT 'pg_class'::regclass, c.oid FROM pg_class c
-  WHERE c.relname IN (SELECT name FROM changed WHERE classid = 'pg_class'::regclass)
-  ${NAMED.map(([catalog, name]) => `UNION SELECT '${catalog}'::regclass, x.oid FROM ${catalog} x WHERE x.${name} IN (SELECT name FROM changed WHERE classid = '${catalog}'::regclass)`).join('\n  ')}
+  ${NAME_COLUMNS.map(([catalog, name]) => `UNION SELECT '${catalog}'::regclass, x.oid FROM ${catalog} x WHERE x.${name} IN (SELECT name FROM names WHERE classid = '${catalog}'::regclass)`).join('\n  ')}
 )
 SELECT (SELECT count(*) FROM changed WHERE oid < 16384)::int AS builtin,
   coalesce((SELECT array_agg(DISTINCT rel::int8) FROM (
@@ -88,19 +113,25 @@ SELECT (SELECT count(*) FROM changed WHERE oid < 16384)::int AS builtin,
 
 /**
  * The scope of the rehearsal's snapshots, read inside its transaction after its last statement,
- * or undefined when only a whole snapshot is exact: a schema of `before` renamed (every name in
+ * or undefined when only a whole snapshot is exact: a schema of `start` renamed (every name in
  * it changed, and dependencies on pinned schemas are not recorded), or a built-in type, function
  * or the like changed (nothing records what depends on those).
  */
 export async function rehearsalScope(
   client: pg.ClientBase,
-  before: SchemaName[],
+  start: ScopeStart,
 ): Promise<SnapshotScope | undefined> {
   const { rows } = await client.query<{
     builtin: number;
     relations: string[];
     renamed: string[];
-  }>(SCOPE_SQL, [before.map((s) => s.oid), before.map((s) => s.name)]);
+  }>(SCOPE_SQL, [
+    start.schemas.map((s) => s.oid),
+    start.schemas.map((s) => s.name),
+    start.shared.map((s) => s.catalog),
+    start.shared.map((s) => s.name),
+    start.shared.map((s) => s.count),
+  ]);
   const row = rows[0];
   if (!row || row.builtin > 0 || row.renamed.length > 0) return undefined;
   return { relations: row.relations.map(Number).sort((a, b) => a - b) };

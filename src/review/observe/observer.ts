@@ -4,9 +4,9 @@ import type { RehearsalObserver } from '../../apply/rehearse.js';
 import { changedObject, diffSchemas, tableOf } from '../catalog/diff.js';
 import { renderChanges } from '../catalog/render.js';
 import {
-  readSchemaNames,
+  readScopeStart,
   rehearsalScope,
-  type SchemaName,
+  type ScopeStart,
   type SnapshotScope,
 } from '../catalog/scope.js';
 import { type SchemaSnapshot, snapshotSchema } from '../catalog/snapshot.js';
@@ -60,12 +60,12 @@ export function reviewObserver(
   notes: string[],
 ): ReviewObserver {
   let tracer: Tracer | undefined;
-  let schemas: SchemaName[] | undefined;
+  let begun: ScopeStart | undefined;
   let after: { scope: SnapshotScope | undefined; snapshot: SchemaSnapshot } | undefined;
   const observer: ReviewObserver = {
     observations: [],
     async start() {
-      schemas = await guarded(client, notes, () => readSchemaNames(client));
+      begun = await guarded(client, notes, () => readScopeStart(client));
       tracer = await guarded(client, notes, () => startTracing(client, relations));
     },
     async before() {
@@ -99,10 +99,10 @@ export function reviewObserver(
     },
     async finish() {
       // The schema after the rehearsal, of what it can have changed only (see rehearsalScope).
-      const names = schemas;
-      if (!names) return;
+      const start = begun;
+      if (!start) return;
       after = await guarded(client, notes, async () => {
-        const scope = await rehearsalScope(client, names);
+        const scope = await rehearsalScope(client, start);
         return { scope, snapshot: await snapshotSchema(client, undefined, scope) };
       });
     },
