@@ -604,13 +604,18 @@ const NAMED = [
 const SHARED_SQL = [['pg_class', 'relname'], ...NAMED]
     .map(([catalog, name]) => `SELECT '${catalog}' AS catalog, ${name}::text AS name, count(*)::int AS count FROM ${catalog} WHERE oid >= 16384 GROUP BY ${name} HAVING count(*) > 1`)
     .join('\nUNION ALL\n');
-/** The schemas and the shared names, in two queries, before the rehearsal's first statement. */
+/** The schemas and shared names: one round trip, before the rehearsal's first statement. */
 async function readScopeStart(client) {
-    const schemas = await client.query('SELECT oid::int8 AS oid, nspname::text AS name FROM pg_namespace');
-    const shared = await client.query(SHARED_SQL);
+    // Several statements in one text: pg answers with one result per statement.
+    const [schemas, shared] = (await client.query(`SELECT oid::int8 AS oid, nspname::text AS name FROM pg_namespace;
+     ${SHARED_SQL}`));
     return {
-        schemas: schemas.rows.map((row) => ({ oid: Number(row.oid), name: row.name })),
-        shared: shared.rows,
+        schemas: (schemas?.rows ?? []).map((row) => ({ oid: Number(row.oid), name: String(row.name) })),
+        shared: (shared?.rows ?? []).map((row) => ({
+            catalog: String(row.catalog),
+            name: String(row.name),
+            count: Number(row.count),
+        })),
     };
 }
 // A row whose xmin is the transaction's xid or later is one it wrote (or one a transaction that
@@ -665,14 +670,14 @@ SELECT (SELECT count(*) FROM changed WHERE oid < 16384)::int AS builtin,
     END
     FROM pg_depend d JOIN refs r ON d.refclassid = r.classid AND d.refobjid = r.oid
   ) s WHERE rel IS NOT NULL AND rel <> 0), '{}') AS relations,
-  coalesce((SELECT array_agg(n.oid::int8) FROM pg_namespace n
-    JOIN unnest($1::int8[], $2::text[]) AS s(oid, name) ON s.oid = n.oid
-    WHERE n.nspname <> s.name), '{}') AS renamed`;
+  (SELECT count(*) FROM pg_namespace n JOIN unnest($1::int8[], $2::text[]) AS s(oid, name)
+    ON s.oid = n.oid WHERE n.nspname <> s.name)::int AS renamed`;
 /**
  * The scope of the rehearsal's snapshots, read inside its transaction after its last statement,
  * or undefined when only a whole snapshot is exact: a schema of `start` renamed (every name in
  * it changed, and dependencies on pinned schemas are not recorded), or a built-in type, function
- * or the like changed (nothing records what depends on those).
+ * or the like changed (nothing records what depends on those). (A role's name is not written into
+ * any of it: PostgreSQL refuses a regrole constant in a stored expression.)
  */
 async function rehearsalScope(client, start) {
     const { rows } = await client.query(SCOPE_SQL, [
@@ -683,7 +688,7 @@ async function rehearsalScope(client, start) {
         start.shared.map((s) => s.count),
     ]);
     const row = rows[0];
-    if (!row || row.builtin > 0 || row.renamed.length > 0)
+    if (!row || row.builtin > 0 || row.renamed > 0)
         return undefined;
     return { relations: row.relations.map(Number).sort((a, b) => a - b) };
 }
