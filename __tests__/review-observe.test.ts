@@ -197,6 +197,61 @@ describe('startTracing', () => {
     expect(traces.locks).toEqual([]);
   });
 
+  it('rows an earlier transaction of the same connection wrote are not counted', async () => {
+    const [insert] = await withClient(url, async (client) => {
+      const relations = await readRelations(client);
+      // Two quick transactions: the second's counters are likely still pending in the backend
+      // (it flushes them at most once a second); counted or flushed, they are not this statement's.
+      await client.query('INSERT INTO other VALUES (7)');
+      await client.query('INSERT INTO other VALUES (8), (9)');
+      await client.query('BEGIN');
+      try {
+        const tracer = await startTracing(client, relations);
+        await tracer.before();
+        await client.query('INSERT INTO other VALUES (1), (2)');
+        return [await tracer.after()];
+      } finally {
+        await client.query('ROLLBACK');
+        await client.query('DELETE FROM other WHERE id IN (7, 8, 9)');
+      }
+    });
+    expect(insert?.tables).toEqual([
+      {
+        relation: 'public.other',
+        inserted: 2,
+        updated: 0,
+        deleted: 0,
+        seqScans: 0,
+        seqRowsRead: 0,
+      },
+    ]);
+  });
+
+  it('a table another session rewrote after readRelations is not said rewritten by a read, but is by a rewrite', async () => {
+    const [read, rewrite] = await withClient(url, async (client) => {
+      const relations = await readRelations(client);
+      await withClient(url, (other) => other.query('VACUUM FULL other'));
+      await client.query('BEGIN');
+      try {
+        const tracer = await startTracing(client, relations);
+        const traces: StatementTrace[] = [];
+        for (const sql of [
+          'SELECT count(*) FROM other',
+          'ALTER TABLE other ALTER COLUMN id TYPE bigint',
+        ]) {
+          await tracer.before();
+          await client.query(sql);
+          traces.push(await tracer.after());
+        }
+        return traces;
+      } finally {
+        await client.query('ROLLBACK');
+      }
+    });
+    expect(read?.rewritten).toEqual([]);
+    expect(rewrite?.rewritten).toEqual(['public.other']);
+  });
+
   it('relations created during the rehearsal are not reported', async () => {
     const [create, alter] = await traced(
       'CREATE TABLE fresh (id int)',

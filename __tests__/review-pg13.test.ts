@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffSchemas, renderChanges, snapshotSchema } from '../src/review/catalog/index.js';
 import { readRelations, startTracing } from '../src/review/observe/index.js';
+import { reviewObserver } from '../src/review/observe/observer.js';
 import { withClient } from './support/database.js';
 import { type Server, startServer } from './support/servers.js';
 
@@ -18,6 +19,7 @@ beforeAll(async () => {
       INSERT INTO t SELECT g, 'x', g FROM generate_series(1, 50) g;
       CREATE TABLE pt (k int, v int) PARTITION BY RANGE (k);
       CREATE TABLE pt_a PARTITION OF pt FOR VALUES FROM (0) TO (10);
+      CREATE TABLE u (m mood);
       ANALYZE;`),
   );
 });
@@ -64,5 +66,31 @@ describe('on PostgreSQL 13', () => {
       '+ index t_c_idx on t using btree (c)',
       '+ enum value mood.fine',
     ]);
+  });
+
+  it('the observer reads only what the rehearsal changed, and says what whole snapshots say', async () => {
+    const result = await withClient(url, async (client) => {
+      const before = await snapshotSchema(client);
+      const notes: string[] = [];
+      const observer = reviewObserver(client, new Map(), 'public.schema_migrations', notes);
+      let whole: string[] = [];
+      await client.query('BEGIN');
+      try {
+        await observer.start();
+        await client.query(
+          'ALTER TABLE t ADD COLUMN note text; ALTER TYPE mood RENAME TO feeling; CREATE INDEX pt_v ON pt (v)',
+        );
+        await observer.finish();
+        whole = renderChanges(diffSchemas(before, await snapshotSchema(client)));
+      } finally {
+        await client.query('ROLLBACK');
+      }
+      await observer.rolledBack?.();
+      return { whole, scoped: observer.schemaChanges, notes };
+    });
+    expect(result.whole).toContain('~ column u.m mood → feeling');
+    expect(result.whole).toContain('+ column t.note text');
+    expect(result.scoped).toEqual(result.whole);
+    expect(result.notes).toEqual([]);
   });
 });

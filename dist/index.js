@@ -8812,6 +8812,7 @@ var history_table = __nccwpck_require__(3452);
 ;// CONCATENATED MODULE: ./lib/history/read.js
 
 
+
 // Type OIDs of pg_type, as the server reports them for each column of a result.
 const INT4 = 23;
 const INT8 = 20;
@@ -8883,7 +8884,7 @@ async function readHistory(client, tracking) {
     // Sorted here rather than by the server: in a new session, planning an ordered scan costs the
     // server 5-7 ms of CPU (about an eighth of a fleet's whole cost per up-to-date database), and
     // sorting a history that comes back in the order it was written is nearly free here.
-    rows.sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0));
+    rows.sort(byVersion);
     const unknown = rows.find((row) => !STATUSES.has(row.status));
     if (unknown) {
         throw new ConfigurationError(`${tableLabel(tracking)} was not written by this action (version ${unknown.key ?? unknown.version} has status "${unknown.status}"): ${whatToDo(tracking, rows.at(-1)?.version)}`);
@@ -12071,13 +12072,18 @@ async function rehearse(client, pending, options, observer, reversal) {
     }
     finally {
         // Whatever happened, nothing of the rehearsal stays (the observer reads before it goes).
+        let finished = false;
         try {
-            if (observer && !aborted && !options.signal?.aborted)
+            if (observer && !aborted && !options.signal?.aborted) {
                 await observer.finish();
+                finished = true;
+            }
         }
         finally {
             await client.query('ROLLBACK');
         }
+        if (finished)
+            await observer?.rolledBack?.();
     }
 }
 const REVERSAL_SAVEPOINT = 'agoat_migrate_reversal';
@@ -12172,7 +12178,7 @@ var errors = __nccwpck_require__(7976);
  * The review's code (its rules, the catalog readers) is a chunk of its own in dist/, loaded only
  * by a dry run that reviews: a deploy run never compiles it.
  */
-const reviewing = () => __nccwpck_require__.e(/* import() */ 729).then(__nccwpck_require__.bind(__nccwpck_require__, 6729));
+const reviewing = () => __nccwpck_require__.e(/* import() */ 642).then(__nccwpck_require__.bind(__nccwpck_require__, 8642));
 // A rehearsal holds the locks its statements take until the rollback: keep it short and polite.
 const REHEARSAL_LOCK_TIMEOUT = '5s';
 const REHEARSAL_STATEMENT_TIMEOUT = '60s';

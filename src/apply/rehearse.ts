@@ -24,6 +24,8 @@ export interface RehearsalObserver {
   after(migration: Migration, statement: { text: string; line: number }): Promise<void>;
   /** Once, after the last statement rehearsed (also after a failure), before the rollback. */
   finish(): Promise<void>;
+  /** Once, after the rollback, when finish() ran: the database is as it was before the rehearsal. */
+  rolledBack?(): Promise<void>;
 }
 
 export interface RehearsalOutcome extends Omit<Outcome, 'status'> {
@@ -117,11 +119,16 @@ export async function rehearse(
     return outcomes;
   } finally {
     // Whatever happened, nothing of the rehearsal stays (the observer reads before it goes).
+    let finished = false;
     try {
-      if (observer && !aborted && !options.signal?.aborted) await observer.finish();
+      if (observer && !aborted && !options.signal?.aborted) {
+        await observer.finish();
+        finished = true;
+      }
     } finally {
       await client.query('ROLLBACK');
     }
+    if (finished) await observer?.rolledBack?.();
   }
 }
 

@@ -28,6 +28,8 @@ export interface ExistingRelation {
   bytes: number;
   /** pg_class.oid, so that the rehearsal's tracer can name locks and rewrites of relations dropped or renamed since. */
   oid?: number;
+  /** pg_class.relfilenode as read before the rehearsal: the tracer's baseline for rewrites. */
+  filenode?: number;
 }
 
 /** Looks up a relation by schema and name (both as stored in the catalog, i.e. case-folded). */

@@ -1,8 +1,14 @@
-// Watches a rehearsal for the safety review: traces each statement and snapshots the schema before and after, inside the rolled-back transaction.
+// Watches a rehearsal for the safety review: traces each statement inside the rolled-back transaction, and snapshots the schema after it (before the rollback) and before it (after the rollback).
 import type pg from 'pg';
 import type { RehearsalObserver } from '../../apply/rehearse.js';
 import { changedObject, diffSchemas, tableOf } from '../catalog/diff.js';
 import { renderChanges } from '../catalog/render.js';
+import {
+  readScopeStart,
+  rehearsalScope,
+  type ScopeStart,
+  type SnapshotScope,
+} from '../catalog/scope.js';
 import { type SchemaSnapshot, snapshotSchema } from '../catalog/snapshot.js';
 import type { ExistingRelation, Observation } from '../model.js';
 import { observeErrorSentence } from './errors.js';
@@ -54,11 +60,12 @@ export function reviewObserver(
   notes: string[],
 ): ReviewObserver {
   let tracer: Tracer | undefined;
-  let before: SchemaSnapshot | undefined;
+  let begun: ScopeStart | undefined;
+  let after: { scope: SnapshotScope | undefined; snapshot: SchemaSnapshot } | undefined;
   const observer: ReviewObserver = {
     observations: [],
     async start() {
-      before = await guarded(client, notes, () => snapshotSchema(client));
+      begun = await guarded(client, notes, () => readScopeStart(client));
       tracer = await guarded(client, notes, () => startTracing(client, relations));
     },
     async before() {
@@ -91,11 +98,29 @@ export function reviewObserver(
       });
     },
     async finish() {
-      if (!before) return;
-      const first = before;
-      const after = await guarded(client, notes, () => snapshotSchema(client));
+      // The schema after the rehearsal, of what it can have changed only (see rehearsalScope).
+      const start = begun;
+      if (!start) return;
+      after = await guarded(client, notes, async () => {
+        const scope = await rehearsalScope(client, start);
+        return { scope, snapshot: await snapshotSchema(client, undefined, scope) };
+      });
+    },
+    async rolledBack() {
+      // The schema before, read after the rollback (the database is back as it was) with the
+      // same scope: only what the rehearsal can have changed is read, on both sides.
       if (!after) return;
-      const changes = diffSchemas(first, after).filter(
+      let before: SchemaSnapshot;
+      try {
+        before = await snapshotSchema(client, undefined, after.scope);
+      } catch (error) {
+        notes.push(
+          observeErrorSentence(error) ??
+            `The safety review could not read the catalog after the rehearsal (${error instanceof Error ? error.message : String(error)}); it reports what it predicted.`,
+        );
+        return;
+      }
+      const changes = diffSchemas(before, after.snapshot).filter(
         (change) => tableOf(changedObject(change)) !== tracking,
       );
       observer.schemaChanges = renderChanges(changes);

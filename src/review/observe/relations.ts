@@ -14,7 +14,7 @@ const RELATIONS_SQL = `
 WITH ix AS (
   SELECT x.indrelid, sum(greatest(ic.relpages, 0))::int8 AS pages
   FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid GROUP BY x.indrelid)
-SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+SELECT c.oid::int8 AS oid, c.relfilenode::int8 AS filenode, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
        c.relpersistence::text AS persistence,
        tn.nspname AS table_schema, t.relname AS table_name,
        c.reltuples::float8 AS rows,
@@ -34,6 +34,7 @@ WHERE ${SYSTEM_SCHEMA_FILTER}
 
 interface Row {
   oid: string;
+  filenode: string;
   schema: string;
   name: string;
   kind: string;
@@ -71,6 +72,7 @@ export async function readRelations(
       rows: row.rows < 0 ? -1 : row.rows,
       bytes: row.bytes,
       oid: Number(row.oid),
+      filenode: Number(row.filenode),
     };
     if (row.table_schema !== null && row.table_name !== null) {
       relation.table = relationKey(row.table_schema, row.table_name);

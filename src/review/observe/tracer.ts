@@ -41,6 +41,8 @@ interface Row extends Counters {
   oid: string;
   filenode: string | null;
   modes: string[] | null;
+  /** Whether this transaction wrote the relation's pg_class row (a new relfilenode is written there). */
+  ours?: boolean | null;
 }
 
 // The backend's own relation locks; oids below 16384 are the catalogs our own queries read.
@@ -56,11 +58,20 @@ const COUNTERS = (oid: string) => `
   pg_stat_get_xact_numscans(${oid})::float8 AS scans,
   pg_stat_get_xact_tuples_returned(${oid})::float8 AS read`;
 
-// Once: relfilenode and counters of every existing table and index, and every lock already held.
+// Once: the locks already held, and the relfilenode and counters of the relations asked for
+// (those readRelations gave no relfilenode for) and of every table whose counters are not zero:
+// the backend's counters of earlier transactions not yet flushed (an index's are never used).
+// Every other table's counters are zero until the rehearsal touches it (the backend flushes its
+// counters only outside a transaction, and touching a relation locks it), and a relation's
+// relfilenode is the one readRelations read. A few rows, where 10,000 relations' cost 0.2 s.
 const BASELINE_SQL = `WITH l AS MATERIALIZED (${OWN_LOCKS})
 SELECT c.oid::int8 AS oid, c.relfilenode::int8 AS filenode, l.modes, ${COUNTERS('c.oid')}
 FROM pg_class c LEFT JOIN l ON l.relation = c.oid
-WHERE c.oid = ANY($1::oid[]) OR c.oid IN (SELECT relation FROM l)`;
+WHERE c.oid = ANY($1::oid[]) OR c.oid IN (SELECT relation FROM l)
+  OR (c.relkind IN ('r', 'm') AND c.oid >= 16384
+      AND (pg_stat_get_xact_tuples_inserted(c.oid) > 0 OR pg_stat_get_xact_tuples_updated(c.oid) > 0
+        OR pg_stat_get_xact_tuples_deleted(c.oid) > 0 OR pg_stat_get_xact_numscans(c.oid) > 0
+        OR pg_stat_get_xact_tuples_returned(c.oid) > 0))`;
 
 // After each statement: only relations this transaction holds a lock on. Every statement that
 // changes, scans or rewrites a relation locks it until the transaction ends (a rewrite takes
@@ -68,7 +79,8 @@ WHERE c.oid = ANY($1::oid[]) OR c.oid IN (SELECT relation FROM l)`;
 // have moved, also when the lock was taken by an earlier statement. It stays small where a scan
 // of all relations' relfilenodes would not.
 const STEP_SQL = `WITH l AS MATERIALIZED (${OWN_LOCKS})
-SELECT l.relation::int8 AS oid, c.relfilenode::int8 AS filenode, l.modes, ${COUNTERS('l.relation')}
+SELECT l.relation::int8 AS oid, c.relfilenode::int8 AS filenode, l.modes, ${COUNTERS('l.relation')},
+       age(c.xmin) <= 0 AS ours
 FROM l LEFT JOIN pg_class c ON c.oid = l.relation`;
 
 const STORAGE_TABLES = new Set(['r', 'm']);
@@ -76,8 +88,9 @@ const INDEXES = new Set(['i']);
 
 /**
  * Starts tracing on the rehearsal's connection, inside its open transaction: one query reads the
- * baseline of `relations` (readRelations' map, with oids). Locks held before this call (an earlier
- * file in the same transaction) never show as new, though the statement may need them again.
+ * baseline of `relations` (readRelations' map, with oids and relfilenodes). Locks held before
+ * this call (an earlier file in the same transaction) never show as new, though the statement may
+ * need them again.
  */
 export async function startTracing(
   client: pg.ClientBase,
@@ -88,13 +101,25 @@ export async function startTracing(
     if (relation.oid !== undefined) byOid.set(String(relation.oid), { key, kind: relation.kind });
   }
   // Sequences, views and the like never rewrite nor count rows: no baseline to read for them.
-  const traced = [...byOid].filter(([, r]) => STORAGE_TABLES.has(r.kind) || INDEXES.has(r.kind));
+  const traced = new Set(
+    [...byOid].filter(([, r]) => STORAGE_TABLES.has(r.kind) || INDEXES.has(r.kind)).map(([o]) => o),
+  );
   const filenodes = new Map<string, string>();
   const counters = new Map<string, Counters>();
   const held = new Set<string>();
-  const { rows } = await client.query<Row>(BASELINE_SQL, [traced.map(([oid]) => oid)]);
+  // Relations whose relfilenode was read inside the transaction (the baseline, or a step).
+  const readInside = new Set<string>();
+  const unread: string[] = [];
+  for (const relation of relations.values()) {
+    const oid = String(relation.oid);
+    if (!traced.has(oid)) continue;
+    if (relation.filenode === undefined) unread.push(oid);
+    else filenodes.set(oid, String(relation.filenode));
+  }
+  const { rows } = await client.query<Row>(BASELINE_SQL, [unread]);
   for (const row of rows) {
     if (row.filenode !== null) filenodes.set(row.oid, row.filenode);
+    readInside.add(row.oid);
     counters.set(row.oid, row);
     for (const mode of row.modes ?? []) held.add(`${row.oid} ${mode}`);
   }
@@ -125,8 +150,15 @@ export async function startTracing(
           trace.locks.push({ mode: lockModeName(mode), relation: relation.key });
         }
         const before = filenodes.get(row.oid);
+        // First seen here, with a relfilenode from before the transaction: one that this
+        // transaction did not write was changed by another session before this statement locked
+        // the relation (a VACUUM FULL meanwhile), not rewritten by the statement.
+        const outside = !readInside.has(row.oid) && row.ours === false;
+        readInside.add(row.oid);
         if (row.filenode === null) {
           if (filenodes.delete(row.oid)) trace.dropped.push(relation.key);
+        } else if (outside) {
+          filenodes.set(row.oid, row.filenode);
         } else if (before !== undefined && before !== row.filenode) {
           filenodes.set(row.oid, row.filenode);
           if (STORAGE_TABLES.has(relation.kind)) trace.rewritten.push(relation.key);

@@ -1,8 +1,8 @@
-export const id = 729;
-export const ids = [729];
+export const id = 642;
+export const ids = [642];
 export const modules = {
 
-/***/ 6729:
+/***/ 8642:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -588,6 +588,111 @@ function describeRollback(comparison, limit = 5) {
     return `not reversible: the down SQL ${parts.join('; it ')}`;
 }
 
+;// CONCATENATED MODULE: ./lib/review/catalog/scope.js
+// Catalogs whose names a snapshot's text can hold (format_type, pg_get_*def, pg_get_expr): a
+// rename there changes the text of objects on relations the transaction never locked.
+const NAMED = [
+    ['pg_type', 'typname'],
+    ['pg_proc', 'proname'],
+    ['pg_operator', 'oprname'],
+    ['pg_collation', 'collname'],
+    ['pg_opclass', 'opcname'],
+    ['pg_opfamily', 'opfname'],
+    ['pg_ts_config', 'cfgname'],
+    ['pg_ts_dict', 'dictname'],
+];
+const SHARED_SQL = [['pg_class', 'relname'], ...NAMED]
+    .map(([catalog, name]) => `SELECT '${catalog}' AS catalog, ${name}::text AS name, count(*)::int AS count FROM ${catalog} WHERE oid >= 16384 GROUP BY ${name} HAVING count(*) > 1`)
+    .join('\nUNION ALL\n');
+/** The schemas and shared names: one round trip, before the rehearsal's first statement. */
+async function readScopeStart(client) {
+    // Several statements in one text: pg answers with one result per statement.
+    const [schemas, shared] = (await client.query(`SELECT oid::int8 AS oid, nspname::text AS name FROM pg_namespace;
+     ${SHARED_SQL}`));
+    return {
+        schemas: (schemas?.rows ?? []).map((row) => ({ oid: Number(row.oid), name: String(row.name) })),
+        shared: (shared?.rows ?? []).map((row) => ({
+            catalog: String(row.catalog),
+            name: String(row.name),
+            count: Number(row.count),
+        })),
+    };
+}
+// A row whose xmin is the transaction's xid or later is one it wrote (or one a transaction that
+// committed since wrote: more than needed, never less). age() counts from the transaction's own
+// xid, so its subtransactions' rows (savepoints) are negative.
+const ours = (alias) => `age(${alias}.xmin) <= 0`;
+/**
+ * The relations a difference can be on: (1) every relation the transaction holds a lock on (every
+ * DDL locks what it changes, also what a CASCADE drops; a relation it creates is locked by it);
+ * (2) every relation whose columns, defaults, indexes, constraints, rules (views) or triggers
+ * depend (pg_depend) on a relation of (1) or on a type, enum, function, operator, collation,
+ * operator class or text search object the transaction created or changed, or on any object of
+ * a name such an object got, or a name fewer objects carry than at the start (which object a name
+ * means depends on the search path, and pg_get_*def qualifies a name that is not the one it
+ * means). Renamed enum values count as changes of their type. One query.
+ */
+const NAME_COLUMNS = [['pg_class', 'relname'], ...NAMED];
+const SCOPE_SQL = `
+WITH changed AS (
+  SELECT 'pg_class'::regclass AS classid, c.oid
+  FROM pg_class c WHERE c.oid >= 16384 AND ${ours('c')}
+  UNION
+  SELECT 'pg_class'::regclass, l.relation
+  FROM pg_locks l
+  WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384
+  UNION
+  SELECT 'pg_type'::regclass, e.enumtypid FROM pg_enum e WHERE ${ours('e')}
+  ${NAMED.map(([catalog]) => `UNION SELECT '${catalog}'::regclass, x.oid FROM ${catalog} x WHERE ${ours('x')}`).join('\n  ')}
+), names AS (
+  -- What a name means can change when an object gets it (created, renamed, moved: its row is
+  -- the transaction's) or loses it (dropped, renamed: one holder fewer than at the start).
+  ${NAME_COLUMNS.map(([catalog, name]) => `SELECT '${catalog}'::regclass AS classid, x.${name}::text AS name FROM ${catalog} x WHERE x.oid >= 16384 AND ${ours('x')}`).join('\n  UNION ')}
+  UNION
+  SELECT s.catalog::regclass, s.name FROM unnest($3::text[], $4::text[], $5::int[]) AS s(catalog, name, count)
+  WHERE s.count <> CASE s.catalog
+    ${NAME_COLUMNS.map(([catalog, name]) => `WHEN '${catalog}' THEN (SELECT count(*) FROM ${catalog} x WHERE x.${name} = s.name AND x.oid >= 16384)`).join('\n    ')}
+  END
+), refs AS (
+  SELECT classid, oid FROM changed
+  ${NAME_COLUMNS.map(([catalog, name]) => `UNION SELECT '${catalog}'::regclass, x.oid FROM ${catalog} x WHERE x.${name} IN (SELECT name FROM names WHERE classid = '${catalog}'::regclass)`).join('\n  ')}
+)
+SELECT (SELECT count(*) FROM changed WHERE oid < 16384)::int AS builtin,
+  coalesce((SELECT array_agg(DISTINCT rel::int8) FROM (
+    SELECT oid AS rel FROM refs WHERE classid = 'pg_class'::regclass
+    UNION ALL
+    SELECT CASE d.classid
+      WHEN 'pg_class'::regclass THEN d.objid
+      WHEN 'pg_attrdef'::regclass THEN (SELECT adrelid FROM pg_attrdef WHERE oid = d.objid)
+      WHEN 'pg_constraint'::regclass THEN (SELECT conrelid FROM pg_constraint WHERE oid = d.objid)
+      WHEN 'pg_rewrite'::regclass THEN (SELECT ev_class FROM pg_rewrite WHERE oid = d.objid)
+      WHEN 'pg_trigger'::regclass THEN (SELECT tgrelid FROM pg_trigger WHERE oid = d.objid)
+    END
+    FROM pg_depend d JOIN refs r ON d.refclassid = r.classid AND d.refobjid = r.oid
+  ) s WHERE rel IS NOT NULL AND rel <> 0), '{}') AS relations,
+  (SELECT count(*) FROM pg_namespace n JOIN unnest($1::int8[], $2::text[]) AS s(oid, name)
+    ON s.oid = n.oid WHERE n.nspname <> s.name)::int AS renamed`;
+/**
+ * The scope of the rehearsal's snapshots, read inside its transaction after its last statement,
+ * or undefined when only a whole snapshot is exact: a schema of `start` renamed (every name in
+ * it changed, and dependencies on pinned schemas are not recorded), or a built-in type, function
+ * or the like changed (nothing records what depends on those). (A role's name is not written into
+ * any of it: PostgreSQL refuses a regrole constant in a stored expression.)
+ */
+async function rehearsalScope(client, start) {
+    const { rows } = await client.query(SCOPE_SQL, [
+        start.schemas.map((s) => s.oid),
+        start.schemas.map((s) => s.name),
+        start.shared.map((s) => s.catalog),
+        start.shared.map((s) => s.name),
+        start.shared.map((s) => s.count),
+    ]);
+    const row = rows[0];
+    if (!row || row.builtin > 0 || row.renamed > 0)
+        return undefined;
+    return { relations: row.relations.map(Number).sort((a, b) => a - b) };
+}
+
 ;// CONCATENATED MODULE: ./lib/review/catalog/snapshot.js
 /** A key that identifies an object across snapshots (oids change when an object is re-created). */
 function objectKey(object) {
@@ -606,12 +711,22 @@ function objectKey(object) {
 }
 const notExtensionMember = (catalog, oid) => `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 /**
+ * `AND (a = ANY(…) OR b = ANY(…))` for a scope (its relations' oids are numbers, written into the
+ * text: the snapshot is one simple-protocol message), nothing without one.
+ */
+function scopeFilter(scope) {
+    if (!scope)
+        return () => '';
+    const list = `'{${scope.relations.map((oid) => String(Math.trunc(oid))).join(',')}}'::oid[]`;
+    return (...oids) => ` AND (${oids.map((oid) => `${oid} = ANY(${list})`).join(' OR ')})`;
+}
+/**
  * One query per kind, sent together as one simple-protocol message (one round trip). Objects that
  * belong to an extension are left out (the extension itself is listed), as are the copies
  * PostgreSQL makes on partitions and inheritance children of a parent's columns, indexes,
  * constraints and triggers: the parent's line says it once.
  */
-function snapshotSql(schemaFilter) {
+function snapshotSql(schemaFilter, only) {
     const inSchemas = `n.nspname NOT IN ('pg_catalog', 'information_schema')
     AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)' ${schemaFilter}`;
     return `
@@ -619,7 +734,7 @@ SELECT n.nspname AS schema FROM pg_namespace n WHERE ${inSchemas};
 SELECT x.extname AS name, n.nspname AS schema, x.extversion AS version
 FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace
 WHERE x.extname <> 'plpgsql' AND ${inSchemas};
-SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
        c.relpersistence = 'u' AS unlogged, c.relrowsecurity AS rls,
        CASE WHEN c.relispartition THEN (
          SELECT pn.nspname || '.' || p.relname FROM pg_inherits i
@@ -627,8 +742,8 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
          WHERE i.inhrelid = c.oid) END AS partition_of,
        CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'f') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
-SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
+WHERE c.relkind IN ('r', 'p', 'f') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS table, a.attname AS name,
        format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
        pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity,
        a.attgenerated::text AS generated
@@ -637,30 +752,31 @@ JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamesp
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND a.attnum > 0
   AND NOT a.attisdropped AND (a.attislocal OR a.attinhcount = 0)
-  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}
+  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')}
 ORDER BY n.nspname, c.relname, a.attnum;
-SELECT n.nspname AS schema, ic.relname AS name, tc.relname AS table,
+SELECT x.indrelid::int8 AS rel, x.indexrelid::int8 AS rel2, n.nspname AS schema, ic.relname AS name, tc.relname AS table,
        pg_get_indexdef(ic.oid) AS definition, x.indisvalid AS valid
 FROM pg_index x
 JOIN pg_class ic ON ic.oid = x.indexrelid JOIN pg_class tc ON tc.oid = x.indrelid
 JOIN pg_namespace n ON n.oid = ic.relnamespace
-WHERE NOT ic.relispartition AND ${inSchemas} AND ${notExtensionMember('pg_class', 'tc.oid')};
-SELECT n.nspname AS schema, c.relname AS table, k.conname AS name, k.contype::text AS type,
+WHERE NOT ic.relispartition AND ${inSchemas} AND ${notExtensionMember('pg_class', 'tc.oid')}
+  ${only('x.indrelid', 'x.indexrelid')};
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS table, k.conname AS name, k.contype::text AS type,
        pg_get_constraintdef(k.oid) AS definition
 FROM pg_constraint k
 JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE k.contype <> 'n' AND k.conparentid = 0 AND (k.conislocal OR k.coninhcount = 0)
-  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
+  AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
 SELECT n.nspname AS schema, t.typname AS name,
        coalesce(array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FILTER (WHERE e.oid IS NOT NULL), '{}') AS labels
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 LEFT JOIN pg_enum e ON e.enumtypid = t.oid
 WHERE t.typtype = 'e' AND ${inSchemas} AND ${notExtensionMember('pg_type', 't.oid')}
 GROUP BY 1, 2;
-SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized,
        pg_get_viewdef(c.oid) AS definition
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('v', 'm') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')};
+WHERE c.relkind IN ('v', 'm') AND ${inSchemas} AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};
 SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS args,
        p.prokind::text AS routine, coalesce(pg_get_function_result(p.oid), '') AS result,
        md5(CASE WHEN p.prokind = 'a'
@@ -670,11 +786,11 @@ SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_argument
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
 WHERE ${inSchemas} AND ${notExtensionMember('pg_proc', 'p.oid')};
-SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name,
+SELECT c.oid::int8 AS rel, n.nspname AS schema, c.relname AS table, g.tgname AS name,
        pg_get_triggerdef(g.oid) AS definition, g.tgenabled <> 'D' AS enabled
 FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE NOT g.tgisinternal AND g.tgparentid = 0 AND ${inSchemas}
-  AND ${notExtensionMember('pg_class', 'c.oid')};`;
+  AND ${notExtensionMember('pg_class', 'c.oid')}${only('c.oid')};`;
 }
 const snapshot_text = (row, column) => String(row[column] ?? '');
 const optional = (row, column) => {
@@ -686,16 +802,23 @@ const ROUTINES = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window fun
 /**
  * The schema of the user schemas (or of `schemas` only): one round trip. Run it inside the
  * rehearsal's transaction to see its uncommitted changes; it reads no user table and takes no
- * lock on user relations.
+ * lock on user relations. With a `scope`, tables, columns, indexes, constraints, views and
+ * triggers are read for its relations only (an index also when only its table is in scope).
  */
-async function snapshotSchema(client, schemas) {
+async function snapshotSchema(client, schemas, scope) {
     const filter = schemas
         ? `AND n.nspname = ANY(ARRAY[${schemas.map((s) => client.escapeLiteral(s)).join(', ') || 'NULL'}]::text[])`
         : '';
     // Several statements in one text: pg answers with one result per statement.
-    const results = (await client.query(snapshotSql(filter)));
+    const results = (await client.query(snapshotSql(filter, scopeFilter(scope))));
     const [spaces, extensions, tables, columns, indexes, constraints, enums, views, functions, triggers,] = results.map((r) => r.rows);
     const objects = [];
+    const owners = new Map();
+    const add = (object, r) => {
+        objects.push(object);
+        const oids = [r.rel, r.rel2].filter((v) => v !== undefined && v !== null).map(Number);
+        owners.set(objectKey(object), oids);
+    };
     for (const r of spaces ?? [])
         objects.push({ kind: 'schema', schema: snapshot_text(r, 'schema'), name: snapshot_text(r, 'schema') });
     for (const r of extensions ?? []) {
@@ -720,7 +843,7 @@ async function snapshotSchema(client, schemas) {
             object.partitionOf = parent;
             object.bound = snapshot_text(r, 'bound');
         }
-        objects.push(object);
+        add(object, r);
     }
     for (const r of columns ?? []) {
         const object = {
@@ -740,40 +863,40 @@ async function snapshotSchema(client, schemas) {
         const identity = optional(r, 'identity');
         if (identity !== undefined)
             object.identity = identity === 'a' ? 'always' : 'by default';
-        objects.push(object);
+        add(object, r);
     }
     for (const r of indexes ?? []) {
-        objects.push({
+        add({
             kind: 'index',
             schema: snapshot_text(r, 'schema'),
             name: snapshot_text(r, 'name'),
             table: snapshot_text(r, 'table'),
             definition: snapshot_text(r, 'definition'),
             valid: r.valid === true,
-        });
+        }, r);
     }
     for (const r of constraints ?? []) {
-        objects.push({
+        add({
             kind: 'constraint',
             schema: snapshot_text(r, 'schema'),
             table: snapshot_text(r, 'table'),
             name: snapshot_text(r, 'name'),
             type: snapshot_text(r, 'type'),
             definition: snapshot_text(r, 'definition'),
-        });
+        }, r);
     }
     for (const r of enums ?? []) {
         const labels = Array.isArray(r.labels) ? r.labels.map(String) : [];
         objects.push({ kind: 'enum', schema: snapshot_text(r, 'schema'), name: snapshot_text(r, 'name'), labels });
     }
     for (const r of views ?? []) {
-        objects.push({
+        add({
             kind: 'view',
             schema: snapshot_text(r, 'schema'),
             name: snapshot_text(r, 'name'),
             materialized: r.materialized === true,
             definition: snapshot_text(r, 'definition'),
-        });
+        }, r);
     }
     for (const r of functions ?? []) {
         objects.push({
@@ -787,16 +910,41 @@ async function snapshotSchema(client, schemas) {
         });
     }
     for (const r of triggers ?? []) {
-        objects.push({
+        add({
             kind: 'trigger',
             schema: snapshot_text(r, 'schema'),
             table: snapshot_text(r, 'table'),
             name: snapshot_text(r, 'name'),
             definition: snapshot_text(r, 'definition'),
             enabled: r.enabled === true,
-        });
+        }, r);
     }
-    return { objects: new Map(objects.map((o) => [objectKey(o), o])) };
+    return { objects: new Map(objects.map((o) => [objectKey(o), o])), owners };
+}
+/**
+ * A whole snapshot brought up to date by a scoped one: `base`'s objects on relations outside
+ * `scope`, and everything `scoped` read (tables and the like of the scope, and every schema,
+ * extension, enum and function). Exact when nothing outside the scope changed since `base` was
+ * read, as rehearsalScope makes sure for a scope read later in the same transaction.
+ */
+function overlaySnapshot(base, scoped, scope) {
+    const inScope = new Set(scope.relations);
+    const objects = new Map();
+    const owners = new Map();
+    for (const [key, object] of base.objects) {
+        const oids = base.owners?.get(key);
+        if (oids === undefined || oids.length === 0 || oids.some((oid) => inScope.has(oid)))
+            continue;
+        objects.set(key, object);
+        owners.set(key, oids);
+    }
+    for (const [key, object] of scoped.objects) {
+        objects.set(key, object);
+        const oids = scoped.owners?.get(key);
+        if (oids)
+            owners.set(key, oids);
+    }
+    return { objects, owners };
 }
 
 ;// CONCATENATED MODULE: ./lib/review/observe/tracer.js
@@ -812,25 +960,36 @@ const COUNTERS = (oid) => `
   pg_stat_get_xact_tuples_deleted(${oid})::float8 AS del,
   pg_stat_get_xact_numscans(${oid})::float8 AS scans,
   pg_stat_get_xact_tuples_returned(${oid})::float8 AS read`;
-// Once: relfilenode and counters of every existing table and index, and every lock already held.
+// Once: the locks already held, and the relfilenode and counters of the relations asked for
+// (those readRelations gave no relfilenode for) and of every table whose counters are not zero:
+// the backend's counters of earlier transactions not yet flushed (an index's are never used).
+// Every other table's counters are zero until the rehearsal touches it (the backend flushes its
+// counters only outside a transaction, and touching a relation locks it), and a relation's
+// relfilenode is the one readRelations read. A few rows, where 10,000 relations' cost 0.2 s.
 const BASELINE_SQL = `WITH l AS MATERIALIZED (${OWN_LOCKS})
 SELECT c.oid::int8 AS oid, c.relfilenode::int8 AS filenode, l.modes, ${COUNTERS('c.oid')}
 FROM pg_class c LEFT JOIN l ON l.relation = c.oid
-WHERE c.oid = ANY($1::oid[]) OR c.oid IN (SELECT relation FROM l)`;
+WHERE c.oid = ANY($1::oid[]) OR c.oid IN (SELECT relation FROM l)
+  OR (c.relkind IN ('r', 'm') AND c.oid >= 16384
+      AND (pg_stat_get_xact_tuples_inserted(c.oid) > 0 OR pg_stat_get_xact_tuples_updated(c.oid) > 0
+        OR pg_stat_get_xact_tuples_deleted(c.oid) > 0 OR pg_stat_get_xact_numscans(c.oid) > 0
+        OR pg_stat_get_xact_tuples_returned(c.oid) > 0))`;
 // After each statement: only relations this transaction holds a lock on. Every statement that
 // changes, scans or rewrites a relation locks it until the transaction ends (a rewrite takes
 // ACCESS EXCLUSIVE), so the locked set covers every relation whose relfilenode or counters can
 // have moved, also when the lock was taken by an earlier statement. It stays small where a scan
 // of all relations' relfilenodes would not.
 const STEP_SQL = `WITH l AS MATERIALIZED (${OWN_LOCKS})
-SELECT l.relation::int8 AS oid, c.relfilenode::int8 AS filenode, l.modes, ${COUNTERS('l.relation')}
+SELECT l.relation::int8 AS oid, c.relfilenode::int8 AS filenode, l.modes, ${COUNTERS('l.relation')},
+       age(c.xmin) <= 0 AS ours
 FROM l LEFT JOIN pg_class c ON c.oid = l.relation`;
 const STORAGE_TABLES = new Set(['r', 'm']);
 const INDEXES = new Set(['i']);
 /**
  * Starts tracing on the rehearsal's connection, inside its open transaction: one query reads the
- * baseline of `relations` (readRelations' map, with oids). Locks held before this call (an earlier
- * file in the same transaction) never show as new, though the statement may need them again.
+ * baseline of `relations` (readRelations' map, with oids and relfilenodes). Locks held before
+ * this call (an earlier file in the same transaction) never show as new, though the statement may
+ * need them again.
  */
 async function startTracing(client, relations) {
     const byOid = new Map();
@@ -839,14 +998,27 @@ async function startTracing(client, relations) {
             byOid.set(String(relation.oid), { key, kind: relation.kind });
     }
     // Sequences, views and the like never rewrite nor count rows: no baseline to read for them.
-    const traced = [...byOid].filter(([, r]) => STORAGE_TABLES.has(r.kind) || INDEXES.has(r.kind));
+    const traced = new Set([...byOid].filter(([, r]) => STORAGE_TABLES.has(r.kind) || INDEXES.has(r.kind)).map(([o]) => o));
     const filenodes = new Map();
     const counters = new Map();
     const held = new Set();
-    const { rows } = await client.query(BASELINE_SQL, [traced.map(([oid]) => oid)]);
+    // Relations whose relfilenode was read inside the transaction (the baseline, or a step).
+    const readInside = new Set();
+    const unread = [];
+    for (const relation of relations.values()) {
+        const oid = String(relation.oid);
+        if (!traced.has(oid))
+            continue;
+        if (relation.filenode === undefined)
+            unread.push(oid);
+        else
+            filenodes.set(oid, String(relation.filenode));
+    }
+    const { rows } = await client.query(BASELINE_SQL, [unread]);
     for (const row of rows) {
         if (row.filenode !== null)
             filenodes.set(row.oid, row.filenode);
+        readInside.add(row.oid);
         counters.set(row.oid, row);
         for (const mode of row.modes ?? [])
             held.add(`${row.oid} ${mode}`);
@@ -878,9 +1050,17 @@ async function startTracing(client, relations) {
                     trace.locks.push({ mode: lockModeName(mode), relation: relation.key });
                 }
                 const before = filenodes.get(row.oid);
+                // First seen here, with a relfilenode from before the transaction: one that this
+                // transaction did not write was changed by another session before this statement locked
+                // the relation (a VACUUM FULL meanwhile), not rewritten by the statement.
+                const outside = !readInside.has(row.oid) && row.ours === false;
+                readInside.add(row.oid);
                 if (row.filenode === null) {
                     if (filenodes.delete(row.oid))
                         trace.dropped.push(relation.key);
+                }
+                else if (outside) {
+                    filenodes.set(row.oid, row.filenode);
                 }
                 else if (before !== undefined && before !== row.filenode) {
                     filenodes.set(row.oid, row.filenode);
@@ -926,6 +1106,7 @@ function deltaOf(before, after) {
 
 
 
+
 const SAVEPOINT = 'agoat_migrate_review';
 /**
  * Runs a catalog read inside the rehearsal's transaction behind a savepoint: a read that fails
@@ -953,11 +1134,12 @@ async function guarded(client, notes, read) {
  */
 function reviewObserver(client, relations, tracking, notes) {
     let tracer;
-    let before;
+    let begun;
+    let after;
     const observer = {
         observations: [],
         async start() {
-            before = await guarded(client, notes, () => snapshotSchema(client));
+            begun = await guarded(client, notes, () => readScopeStart(client));
             tracer = await guarded(client, notes, () => startTracing(client, relations));
         },
         async before() {
@@ -991,13 +1173,30 @@ function reviewObserver(client, relations, tracking, notes) {
             });
         },
         async finish() {
-            if (!before)
+            // The schema after the rehearsal, of what it can have changed only (see rehearsalScope).
+            const start = begun;
+            if (!start)
                 return;
-            const first = before;
-            const after = await guarded(client, notes, () => snapshotSchema(client));
+            after = await guarded(client, notes, async () => {
+                const scope = await rehearsalScope(client, start);
+                return { scope, snapshot: await snapshotSchema(client, undefined, scope) };
+            });
+        },
+        async rolledBack() {
+            // The schema before, read after the rollback (the database is back as it was) with the
+            // same scope: only what the rehearsal can have changed is read, on both sides.
             if (!after)
                 return;
-            const changes = diffSchemas(first, after).filter((change) => tableOf(changedObject(change)) !== tracking);
+            let before;
+            try {
+                before = await snapshotSchema(client, undefined, after.scope);
+            }
+            catch (error) {
+                notes.push((0,errors/* observeErrorSentence */.eL)(error) ??
+                    `The safety review could not read the catalog after the rehearsal (${error instanceof Error ? error.message : String(error)}); it reports what it predicted.`);
+                return;
+            }
+            const changes = diffSchemas(before, after.snapshot).filter((change) => tableOf(changedObject(change)) !== tracking);
             observer.schemaChanges = renderChanges(changes);
         },
     };
@@ -1016,7 +1215,7 @@ const RELATIONS_SQL = `
 WITH ix AS (
   SELECT x.indrelid, sum(greatest(ic.relpages, 0))::int8 AS pages
   FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid GROUP BY x.indrelid)
-SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
+SELECT c.oid::int8 AS oid, c.relfilenode::int8 AS filenode, n.nspname AS schema, c.relname AS name, c.relkind::text AS kind,
        c.relpersistence::text AS persistence,
        tn.nspname AS table_schema, t.relname AS table_name,
        c.reltuples::float8 AS rows,
@@ -1055,6 +1254,7 @@ async function readRelations(client, schemas) {
             rows: row.rows < 0 ? -1 : row.rows,
             bytes: row.bytes,
             oid: Number(row.oid),
+            filenode: Number(row.filenode),
         };
         if (row.table_schema !== null && row.table_name !== null) {
             relation.table = relationKey(row.table_schema, row.table_name);
@@ -2301,19 +2501,36 @@ function alteredTables(files, relation, searchPath) {
 
 
 
+
 const reversal_SAVEPOINT = 'agoat_migrate_snapshot';
 /**
  * A probe for the rehearsal. A snapshot that cannot be read (a catalog the role may not read)
  * is rolled back to its savepoint, so it never aborts the rehearsal; its sentence goes to
  * `notes` once, and the proof of that migration says it was not checked.
+ *
+ * The whole schema is read once, at the first snapshot; every later one reads only what the
+ * rehearsal can have changed since its transaction began (rehearsalScope) and takes the rest
+ * from that first one, so each is as exact as a whole snapshot, at the cost of a few relations.
  */
 function reversalProbe(client, notes) {
     let told = false;
+    let base;
+    const read = async () => {
+        if (!base) {
+            const start = await readScopeStart(client);
+            base = { snapshot: await snapshotSchema(client), start };
+            return base.snapshot;
+        }
+        const scope = await rehearsalScope(client, base.start);
+        if (!scope)
+            return snapshotSchema(client);
+        return overlaySnapshot(base.snapshot, await snapshotSchema(client, undefined, scope), scope);
+    };
     return {
         async snapshot() {
             await client.query(`SAVEPOINT ${reversal_SAVEPOINT}`);
             try {
-                const snapshot = await snapshotSchema(client);
+                const snapshot = await read();
                 await client.query(`RELEASE SAVEPOINT ${reversal_SAVEPOINT}`);
                 return snapshot;
             }
