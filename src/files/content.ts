@@ -1,5 +1,5 @@
 // A migration's content and checksum as defined: UTF-8, BOM dropped, CRLF as LF, SHA-256. Pure.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -14,5 +14,6 @@ export function normalizeContent(bytes: Uint8Array): string {
 }
 
 export function checksumOf(normalized: string): string {
-  return createHash('sha256').update(normalized, 'utf8').digest('hex');
+  // One-shot: a Hash object per file costs more (and more garbage) than the hashing itself.
+  return hash('sha256', normalized, 'hex');
 }

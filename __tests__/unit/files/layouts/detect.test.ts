@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectLayout, listFolder } from '../../../../src/files/layouts/index.js';
+import { folderEntries } from '../../../../src/files/folder.js';
+import { detectLayout } from '../../../../src/files/layouts/index.js';
 import { listing } from './listing.js';
 
 const layoutOf = (...paths: string[]) => {
@@ -103,7 +104,7 @@ describe('detectLayout from the first lines of single files', () => {
   });
 });
 
-describe('listFolder', () => {
+describe('folderEntries', () => {
   it('lists files and one level of sub-folders, sorted, without dot entries', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'layouts-'));
     try {
@@ -114,7 +115,7 @@ describe('listFolder', () => {
       await writeFile(path.join(dir, '.keep'), '');
       await mkdir(path.join(dir, 'real'));
       await symlink(path.join(dir, 'real'), path.join(dir, 'linked'));
-      expect(listFolder(dir)).toEqual([
+      expect(folderEntries(dir)).toEqual([
         { path: '20240101000000_init', isDirectory: true },
         { path: '20240101000000_init/deeper', isDirectory: true },
         { path: '20240101000000_init/migration.sql', isDirectory: false },

@@ -1,4 +1,4 @@
-// Builds folder listings for the layout tests: files by path, their folders added as listFolder would.
+// Builds folder listings for the layout tests: files by path, their folders added as folderEntries (src/files/folder.ts) would.
 import type { FolderEntry } from '../../../../src/files/layouts/index.js';
 
 export function listing(...paths: string[]): FolderEntry[] {
