@@ -202,3 +202,33 @@ describe('schemas-query through a proxy that counts connections', () => {
     );
   });
 });
+
+describe('a server without TLS, under sslmode prefer (the default)', () => {
+  it('is asked for TLS once per step: the other targets connect without the refused attempt', async () => {
+    const created = await Promise.all(
+      ['fleet_notls_1', 'fleet_notls_2', 'fleet_notls_3'].map((name) => createDatabase(name)),
+    );
+    try {
+      const { workspace } = await workspaceWith({ '1_items.sql': 'CREATE TABLE items (id int);' });
+      // Through the proxy, without sslmode: each connection first asks for TLS, as libpq's prefer.
+      const urls = created.map(({ url: u }) => {
+        const proxied = new URL(u);
+        proxied.port = String(proxy.port);
+        return proxied.toString();
+      });
+      const first = await runAction({ 'database-urls': urls.join('\n') }, { workspace });
+      expect(first.code, first.all).toBe(0);
+      proxy.connections = 0;
+      const again = await runAction(
+        { 'database-urls': urls.join('\n'), concurrency: '1' },
+        { workspace },
+      );
+      expect(again.outputs.result).toBe('up-to-date');
+      // One check per database, and one refused TLS attempt before the first of them only
+      // (a connection per attempt: pg closes the socket when the server answers "no TLS").
+      expect(proxy.connections).toBe(3 + 1);
+    } finally {
+      await Promise.all(created.map(({ drop: d }) => d()));
+    }
+  });
+});
