@@ -13096,6 +13096,7 @@ async function checkThenRun(settings, fleet, discovery, targets, kind, hooks, in
 
 ;// CONCATENATED MODULE: ./lib/history/import/tables.js
 
+
 /** Each tool's default table name (golang-migrate and dbmate share one). */
 const TABLES = {
     'golang-migrate': 'schema_migrations',
@@ -13163,20 +13164,26 @@ async function textVersions(client, schema, table) {
     const { rows } = await client.query(`SELECT version::text AS version FROM ${foreignTable(schema, table)}`);
     return rows.map((row) => row.version);
 }
-
-;// CONCATENATED MODULE: ./lib/history/import/dbmate.js
-
-
-/** dbmate's `schema_migrations (version varchar(128) primary key)`: one row per version applied. */
-async function dbmate_readDbmate(client, schema, table) {
-    const versions = await textVersions(client, schema, table);
-    return {
-        tool: 'dbmate',
-        table: `${schema}.${table}`,
-        // dbmate's version is the file name's leading digits; anything else it never wrote.
-        records: versions.filter((v) => /^\d+$/.test(v)).map((v) => ({ key: canonicalDigits(v) })),
+/**
+ * The history of a tool that writes one row per applied version, the file name's leading digits
+ * as text (dbmate, popx): each version as a canonical decimal; anything else it never wrote.
+ */
+function digitVersions(tool) {
+    return async (client, schema, table) => {
+        const versions = await textVersions(client, schema, table);
+        return {
+            tool,
+            table: `${schema}.${table}`,
+            records: versions.filter((v) => /^\d+$/.test(v)).map((v) => ({ key: canonicalDigits(v) })),
+        };
     };
 }
+
+;// CONCATENATED MODULE: ./lib/history/import/dbmate.js
+// dbmate's history: one row per applied version, the version as text. Reads only.
+
+/** dbmate's `schema_migrations (version varchar(128) primary key)`: one row per version applied. */
+const dbmate_readDbmate = digitVersions('dbmate');
 
 ;// CONCATENATED MODULE: ./lib/history/import/diesel.js
 
@@ -13313,7 +13320,8 @@ async function goose_readGoose(client, schema, table) {
 }
 
 ;// CONCATENATED MODULE: ./lib/history/import/popx.js
-
+// Ory popx's history: `schema_migration`, one row per applied version, the version as text.
+// Reads only.
 
 /**
  * popx's `schema_migration (version varchar(48), version_self int)` (pop's legacy table has only
@@ -13322,15 +13330,7 @@ async function goose_readGoose(client, schema, table) {
  * is a legacy version: popx counts a longer version whose first 14 digits it is as applied
  * (importedRows does too).
  */
-async function popx_readPopx(client, schema, table) {
-    const versions = await textVersions(client, schema, table);
-    return {
-        tool: 'popx',
-        table: `${schema}.${table}`,
-        // popx writes the file name's leading digits; anything else it never wrote.
-        records: versions.filter((v) => /^\d+$/.test(v)).map((v) => ({ key: canonicalDigits(v) })),
-    };
-}
+const popx_readPopx = digitVersions('popx');
 
 ;// CONCATENATED MODULE: ./lib/history/import/prisma.js
 // Prisma's history: `_prisma_migrations`, one row per attempt, with Prisma's checksum. Reads only.

@@ -1,10 +1,6 @@
 // Ory popx's history: `schema_migration`, one row per applied version, the version as text.
 // Reads only.
-import type pg from 'pg';
-
-import { canonicalDigits } from '../../files/layouts/index.js';
-import type { ForeignHistory } from './model.js';
-import { textVersions } from './tables.js';
+import { digitVersions } from './tables.js';
 
 /**
  * popx's `schema_migration (version varchar(48), version_self int)` (pop's legacy table has only
@@ -13,16 +9,4 @@ import { textVersions } from './tables.js';
  * is a legacy version: popx counts a longer version whose first 14 digits it is as applied
  * (importedRows does too).
  */
-export async function readPopx(
-  client: pg.ClientBase,
-  schema: string,
-  table: string,
-): Promise<ForeignHistory> {
-  const versions = await textVersions(client, schema, table);
-  return {
-    tool: 'popx',
-    table: `${schema}.${table}`,
-    // popx writes the file name's leading digits; anything else it never wrote.
-    records: versions.filter((v) => /^\d+$/.test(v)).map((v) => ({ key: canonicalDigits(v) })),
-  };
-}
+export const readPopx = digitVersions('popx');

@@ -1,7 +1,8 @@
 // Which tool's history tables exist in a schema, from the catalog in one query. Reads only.
 import type pg from 'pg';
+import { canonicalDigits } from '../../files/layouts/index.js';
 import { qualifiedName } from '../table.js';
-import type { ImportTool } from './model.js';
+import type { ForeignHistory, ImportTool } from './model.js';
 
 /** Each tool's default table name (golang-migrate and dbmate share one). */
 export const TABLES: Record<ImportTool, string> = {
@@ -85,4 +86,21 @@ export async function textVersions(
     `SELECT version::text AS version FROM ${foreignTable(schema, table)}`,
   );
   return rows.map((row) => row.version);
+}
+
+/**
+ * The history of a tool that writes one row per applied version, the file name's leading digits
+ * as text (dbmate, popx): each version as a canonical decimal; anything else it never wrote.
+ */
+export function digitVersions(
+  tool: ImportTool,
+): (client: pg.ClientBase, schema: string, table: string) => Promise<ForeignHistory> {
+  return async (client, schema, table) => {
+    const versions = await textVersions(client, schema, table);
+    return {
+      tool,
+      table: `${schema}.${table}`,
+      records: versions.filter((v) => /^\d+$/.test(v)).map((v) => ({ key: canonicalDigits(v) })),
+    };
+  };
 }
