@@ -88,7 +88,13 @@ describe('CheckSessions', () => {
     const first = await sessions.take(targetIn('s_1'), ignore);
     const pid = await pidOf(first.client);
     await sessions.release(first, true);
-    await withClient(url, (c) => c.query('SELECT pg_terminate_backend($1, 10000)', [pid]));
+    await withClient(url, async (c) => {
+      await c.query('SELECT pg_terminate_backend($1)', [pid]);
+      // Until the backend is gone (pg_terminate_backend's timeout argument needs PostgreSQL 14).
+      while ((await c.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    });
     const next = await sessions.take(targetIn('s_2'), ignore);
     expect(await pidOf(next.client)).not.toBe(pid);
     await sessions.release(next, true);
