@@ -10963,7 +10963,7 @@ async function readForeign(dir, layout, entries, options) {
         const versioned = keyed ? versionOfKey(migration.key) : { version: BigInt(migration.key) };
         const read = migration.sections === undefined
             ? readWhole(dir, layout, migration, versioned, findings)
-            : readSections(dir, migration, versioned, findings);
+            : readSections(dir, migration, versioned, findings, options.whole);
         if (read) {
             // The tool's own markers (goose's `-- +goose Up`) are read by its layout, not refused.
             read.layout = layout;
@@ -11028,11 +11028,11 @@ function downFile(dir, file, noTransaction) {
         noTransaction,
     };
 }
-function readSections(dir, migration, { version }, findings) {
+function readSections(dir, migration, { version }, findings, whole) {
     const filePath = external_node_path_.join(dir, migration.upFile);
     let text;
     try {
-        text = normalizeContent((0,external_node_fs_.readFileSync)(filePath));
+        text = normalizeContent(whole?.get(migration.upFile) ?? (0,external_node_fs_.readFileSync)(filePath));
     }
     catch (error) {
         const why = error instanceof TypeError ? 'it is not valid UTF-8; save it as UTF-8' : messageOf(error);
@@ -11094,8 +11094,19 @@ async function readFolder(dir, options) {
         return { ...(await readMigrations(dir)), ...plain('set by the layout input') };
     }
     const entries = folderEntries(dir);
+    // A file that detection read whole (most migrations are shorter than HEAD) is not read again
+    // when its sections are cut: dbmate's and goose's files are otherwise read twice. Up to
+    // WHOLE_BYTES in all, so that a folder of thousands of files holds a bounded amount.
+    const whole = new Map();
+    let held = 0;
+    const keep = (file, bytes) => {
+        if (held + bytes.length > WHOLE_BYTES)
+            return;
+        held += bytes.length;
+        whole.set(file, bytes);
+    };
     const detection = detectLayout(entries, options.layout, {
-        textOf: (file) => headOf(external_node_path_.join(dir, file)),
+        textOf: (file) => headOf(external_node_path_.join(dir, file), (bytes) => keep(file, bytes)),
     });
     if (!detection.ok)
         throw new ConfigurationError(detection.error);
@@ -11109,7 +11120,7 @@ async function readFolder(dir, options) {
     }
     const order = versionOrder(layout);
     return {
-        ...(await readForeign(dir, layout, entries, options)),
+        ...(await readForeign(dir, layout, entries, { ...options, whole })),
         layout,
         reason,
         ...(order && { order }),
@@ -11174,13 +11185,20 @@ function folder_isFolder(filePath) {
         return false;
     }
 }
-const HEAD = Buffer.alloc(1024);
-/** The first KiB of a file as text: where goose's and dbmate's markers sit. */
-function headOf(file) {
+const HEAD = Buffer.alloc(16 * 1024);
+/** The most bytes of files read whole during detection that are kept for reading them. */
+const WHOLE_BYTES = 16 * 2 ** 20;
+/**
+ * The first 16 KiB of a file as text: where goose's and dbmate's markers sit. A file shorter than
+ * that has been read whole: its bytes go to `whole`, so that it is not read a second time.
+ */
+function headOf(file, whole) {
     try {
         const fd = (0,external_node_fs_.openSync)(file, 'r');
         try {
             const read = (0,external_node_fs_.readSync)(fd, HEAD, 0, HEAD.length, 0);
+            if (read < HEAD.length)
+                whole(Buffer.from(HEAD.subarray(0, read)));
             return HEAD.toString('utf8', 0, read);
         }
         finally {

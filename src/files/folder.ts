@@ -39,8 +39,18 @@ export async function readFolder(dir: string, options: FolderOptions): Promise<F
     return { ...(await readMigrations(dir)), ...plain('set by the layout input') };
   }
   const entries = folderEntries(dir);
+  // A file that detection read whole (most migrations are shorter than HEAD) is not read again
+  // when its sections are cut: dbmate's and goose's files are otherwise read twice. Up to
+  // WHOLE_BYTES in all, so that a folder of thousands of files holds a bounded amount.
+  const whole = new Map<string, Buffer>();
+  let held = 0;
+  const keep = (file: string, bytes: Buffer) => {
+    if (held + bytes.length > WHOLE_BYTES) return;
+    held += bytes.length;
+    whole.set(file, bytes);
+  };
   const detection = detectLayout(entries, options.layout, {
-    textOf: (file) => headOf(path.join(dir, file)),
+    textOf: (file) => headOf(path.join(dir, file), (bytes) => keep(file, bytes)),
   });
   if (!detection.ok) throw new ConfigurationError(detection.error);
   const { layout, reason } = detection;
@@ -56,7 +66,7 @@ export async function readFolder(dir: string, options: FolderOptions): Promise<F
   }
   const order = versionOrder(layout);
   return {
-    ...(await readForeign(dir, layout, entries, options)),
+    ...(await readForeign(dir, layout, entries, { ...options, whole })),
     layout,
     reason,
     ...(order && { order }),
@@ -119,14 +129,20 @@ function isFolder(filePath: string): boolean {
   }
 }
 
-const HEAD = Buffer.alloc(1024);
+const HEAD = Buffer.alloc(16 * 1024);
+/** The most bytes of files read whole during detection that are kept for reading them. */
+const WHOLE_BYTES = 16 * 2 ** 20;
 
-/** The first KiB of a file as text: where goose's and dbmate's markers sit. */
-function headOf(file: string): string | undefined {
+/**
+ * The first 16 KiB of a file as text: where goose's and dbmate's markers sit. A file shorter than
+ * that has been read whole: its bytes go to `whole`, so that it is not read a second time.
+ */
+function headOf(file: string, whole: (bytes: Buffer) => void): string | undefined {
   try {
     const fd = openSync(file, 'r');
     try {
       const read = readSync(fd, HEAD, 0, HEAD.length, 0);
+      if (read < HEAD.length) whole(Buffer.from(HEAD.subarray(0, read)));
       return HEAD.toString('utf8', 0, read);
     } finally {
       closeSync(fd);

@@ -71,7 +71,11 @@ export async function readForeign(
   dir: string,
   layout: ForeignLayoutId,
   entries: readonly FolderEntry[],
-  options: { skipGo: boolean },
+  options: {
+    skipGo: boolean;
+    /** Files already read whole (by layout detection), by path in the folder: not read again. */
+    whole?: ReadonlyMap<string, Buffer>;
+  },
 ): Promise<ForeignDiscovery> {
   const reading = migrationsOf(layout, entries, { skipGo: options.skipGo });
   const findings: Finding[] = reading.errors.map((message) => ({
@@ -99,7 +103,7 @@ export async function readForeign(
     const read =
       migration.sections === undefined
         ? readWhole(dir, layout, migration, versioned, findings)
-        : readSections(dir, migration, versioned, findings);
+        : readSections(dir, migration, versioned, findings, options.whole);
     if (read) {
       // The tool's own markers (goose's `-- +goose Up`) are read by its layout, not refused.
       read.layout = layout;
@@ -181,11 +185,12 @@ function readSections(
   migration: LayoutMigration,
   { version }: Versioned,
   findings: Finding[],
+  whole?: ReadonlyMap<string, Buffer>,
 ): Migration | undefined {
   const filePath = path.join(dir, migration.upFile);
   let text: string;
   try {
-    text = normalizeContent(readFileSync(filePath));
+    text = normalizeContent(whole?.get(migration.upFile) ?? readFileSync(filePath));
   } catch (error) {
     const why =
       error instanceof TypeError ? 'it is not valid UTF-8; save it as UTF-8' : messageOf(error);
