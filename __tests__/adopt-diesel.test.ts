@@ -1,33 +1,18 @@
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runAction } from './support/action.js';
-import { createDatabase, withClient } from './support/database.js';
+import { describe, expect, it } from 'vitest';
+import { withClient } from './support/database.js';
+import { act, fixtureFolders, query } from './support/fixtures.js';
 
 // End to end, through the bundled dist/index.js against a real PostgreSQL: a diesel folder as it
 // is (folders named with dashes, diesel's own 00000000000000 setup folder) and the
 // __diesel_schema_migrations table as diesel creates and fills it (versions without dashes),
 // imported before the run applies only the folder diesel had not applied.
-const FIXTURE = path.resolve(import.meta.dirname, 'fixtures/import-diesel');
-const drops: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const drop of drops) await drop();
-});
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  return withClient(url, async (c) => (await c.query<T>(sql)).rows);
-}
+const { setUp } = fixtureFolders(path.resolve(import.meta.dirname, 'fixtures'), 'adopt');
 
 describe('diesel', () => {
   it('imports the versions diesel recorded without dashes for folders named with dashes, then applies only the last folder', async () => {
-    const { url, drop } = await createDatabase('adopt_diesel');
-    drops.push(drop);
-    const workspace = await mkdtemp(path.join(tmpdir(), 'migrate-action-adopt-diesel-'));
-    drops.push(() => rm(workspace, { recursive: true, force: true }));
-    const dir = path.join(workspace, 'migrations');
-    await cp(FIXTURE, dir, { recursive: true });
+    const { url, workspace, dir } = await setUp('import-diesel');
     const applied = [
       '00000000000000_diesel_initial_setup',
       '2024-01-01-000000_create_users',
@@ -45,13 +30,13 @@ describe('diesel', () => {
       }
     });
 
-    const dry = await runAction({ 'database-url': url, 'dry-run': 'true' }, { workspace });
+    const dry = await act(url, workspace, { 'dry-run': 'true' });
     expect(dry.code, dry.all).toBe(0);
     expect(dry.summary).toContain(
       'would record 2024-02-12-120203_add_name/up.sql (version 20240212120203) as baseline, imported from diesel (public.__diesel_schema_migrations)',
     );
 
-    const run = await runAction({ 'database-url': url }, { workspace });
+    const run = await act(url, workspace);
     expect(run.code, run.all).toBe(0);
     expect(run.all).toContain('Layout: diesel');
     expect(run.outputs.applied).toBe('["20240301120000"]');
@@ -72,7 +57,7 @@ describe('diesel', () => {
     expect(await query(url, 'SELECT count(*)::int AS n FROM __diesel_schema_migrations')).toEqual([
       { n: 3 },
     ]);
-    const again = await runAction({ 'database-url': url }, { workspace });
+    const again = await act(url, workspace);
     expect(again.outputs.result).toBe('up-to-date');
   });
 });

@@ -1,44 +1,15 @@
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { crc32 } from 'node:zlib';
-import type pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type ActionRun, runAction } from './support/action.js';
+import { describe, expect, it } from 'vitest';
 import { createDatabase, withClient } from './support/database.js';
+import { act, fixtureFolders, query } from './support/fixtures.js';
 
 // End to end, through the bundled dist/index.js against a real PostgreSQL: a Flyway folder (dotted
 // versions) and a popx folder (20-digit versions), each with its tool's history table created and
-// filled as the tool does, imported before the next run applies only what the tool had not. The
-// folders themselves are read by branch keys (Migration.key, stand-in versions); this branch reads
-// the tables.
-const FIXTURES = path.resolve(import.meta.dirname, 'fixtures');
-const drops: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const drop of drops) await drop();
-});
-
-async function setUp(fixture: string): Promise<{ url: string; workspace: string; dir: string }> {
-  const { url, drop } = await createDatabase(`adopt_${fixture.replace('-', '_')}`);
-  drops.push(drop);
-  const workspace = await mkdtemp(path.join(tmpdir(), 'migrate-action-adopt-'));
-  drops.push(() => rm(workspace, { recursive: true, force: true }));
-  const dir = path.join(workspace, 'migrations');
-  await cp(path.join(FIXTURES, fixture), dir, { recursive: true });
-  return { url, workspace, dir };
-}
-
-function act(
-  url: string,
-  workspace: string,
-  inputs: Record<string, string> = {},
-): Promise<ActionRun> {
-  return runAction({ 'database-url': url, ...inputs }, { workspace });
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  return withClient(url, async (c) => (await c.query<T>(sql)).rows);
-}
+// filled as the tool does, imported before the next run applies only what the tool had not.
+const { setUp, drops } = fixtureFolders(path.resolve(import.meta.dirname, 'fixtures'), 'adopt');
 
 /** The action's rows as name → status. */
 async function statuses(url: string): Promise<Record<string, string>> {

@@ -1,43 +1,14 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type ActionRun, runAction } from './support/action.js';
-import { createDatabase, withClient } from './support/database.js';
+import { describe, expect, it } from 'vitest';
+import { withClient } from './support/database.js';
+import { act, fixtureFolders, query } from './support/fixtures.js';
 
 // End to end, through the bundled dist/index.js against a real PostgreSQL: a folder of another
 // tool (golang-migrate, dbmate, goose, Prisma) as it is, and that tool's history table, created
 // and filled as the tool does, imported before the next run applies only what it had not applied.
-const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/adopt');
-const drops: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const drop of drops) await drop();
-});
-
-/** A database of its own, and a workspace holding a copy of the tool's fixture folder. */
-async function setUp(tool: string): Promise<{ url: string; workspace: string; dir: string }> {
-  const { url, drop } = await createDatabase(`adopt_${tool.replace('-', '_')}`);
-  drops.push(drop);
-  const workspace = await mkdtemp(path.join(tmpdir(), 'migrate-action-adopt-'));
-  drops.push(() => rm(workspace, { recursive: true, force: true }));
-  const dir = path.join(workspace, 'migrations');
-  await cp(path.join(FIXTURES, tool), dir, { recursive: true });
-  return { url, workspace, dir };
-}
-
-function act(
-  url: string,
-  workspace: string,
-  inputs: Record<string, string> = {},
-): Promise<ActionRun> {
-  return runAction({ 'database-url': url, ...inputs }, { workspace });
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  return withClient(url, async (c) => (await c.query<T>(sql)).rows);
-}
+const { setUp } = fixtureFolders(path.resolve(import.meta.dirname, 'fixtures/adopt'), 'adopt');
 
 /** The part of a single-file migration its tool runs on up: up to the down marker. */
 function upPart(text: string, marker: RegExp): string {

@@ -1,40 +1,20 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { standInVersion } from '../src/files/keys.js';
-import { type ActionRun, runAction } from './support/action.js';
-import { createDatabase, withClient } from './support/database.js';
+import type { ActionRun } from './support/action.js';
+import { withClient } from './support/database.js';
+import { act, fixtureFolders, query } from './support/fixtures.js';
 
 // End to end, through the bundled dist/index.js against a real PostgreSQL: folders whose versions
 // do not fit bigint or do not order as numbers. Flyway's dotted versions and popx's 20 digits are
 // recorded under a stand-in version with the exact one in version_key; diesel's mixed lengths run
 // in diesel's text order.
-const FIXTURES = path.resolve(import.meta.dirname, 'fixtures/layouts');
-const drops: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const drop of drops) await drop();
-});
-
-async function setUp(fixture: string): Promise<{ url: string; workspace: string; dir: string }> {
-  const { url, drop } = await createDatabase(`keys_${fixture.replaceAll('-', '_')}`);
-  drops.push(drop);
-  const workspace = await mkdtemp(path.join(tmpdir(), 'migrate-action-keys-'));
-  drops.push(() => rm(workspace, { recursive: true, force: true }));
-  const dir = path.join(workspace, 'migrations');
-  await cp(path.join(FIXTURES, fixture), dir, { recursive: true });
-  return { url, workspace, dir };
-}
-
-function act(url: string, workspace: string, inputs: Record<string, string> = {}) {
-  return runAction({ 'database-url': url, ...inputs }, { workspace });
-}
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  return withClient(url, async (c) => (await c.query<T>(sql)).rows);
-}
+const { setUp, drops } = fixtureFolders(
+  path.resolve(import.meta.dirname, 'fixtures/layouts'),
+  'keys',
+);
 
 interface Row {
   version: string;
