@@ -8915,46 +8915,6 @@ function sameType(found, expected) {
     return aliases[expected]?.includes(found) ?? false;
 }
 
-;// CONCATENATED MODULE: ./lib/history/version-key.js
-
-
-/**
- * A migration whose version does not fit bigint (Flyway's `1.7`, popx's 20 digits) is recorded
- * under a stand-in version, with its exact version in `version_key`. The column is added, under the
- * migration lock and inside the first migration's transaction, only when such a row is about to be
- * written: a table that never holds one stays exactly as an earlier build created it. A table that
- * does not exist yet is created in the same transaction, by this role, so it may add the column.
- */
-async function versionKeyColumnOf(client, tracking) {
-    const table = (0,history_table/* qualifiedName */.O)(tracking);
-    const { rows } = await client.query(`SELECT to_regclass($1) IS NOT NULL AS exists,
-            EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1)
-                      AND attname = 'version_key' AND NOT attisdropped) AS has,
-            coalesce((SELECT pg_has_role(relowner, 'USAGE') FROM pg_class
-                       WHERE oid = to_regclass($1)), true) AS owned`, [table]);
-    const found = rows[0] ?? { exists: false, has: false, owned: true };
-    if (found.has)
-        return { sql: '', allowed: true };
-    return {
-        sql: `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS version_key text UNIQUE;`,
-        allowed: !found.exists || found.owned,
-    };
-}
-/**
- * The SQL that readies the tracking table for `rows` before they are written: the `version_key`
- * column when one of them has a key, else nothing (and no query). A role that does not own an
- * existing table cannot add it: one sentence with the statement its owner runs.
- */
-async function versionKeySql(client, tracking, rows) {
-    if (!rows.some((row) => row.key !== undefined))
-        return '';
-    const column = await versionKeyColumnOf(client, tracking);
-    if (!column.allowed) {
-        throw new ConfigurationError(`The tracking table ${tracking.schema}.${tracking.table} needs a version_key column to record versions that are not whole numbers of bigint size (such as 1.7), and this role does not own it: as its owner, run ${column.sql}`);
-    }
-    return column.sql;
-}
-
 ;// CONCATENATED MODULE: ./lib/sql/literal.js
 // Quoting a value as an SQL string literal. Pure.
 /** A string literal, safe whatever the text and whatever standard_conforming_strings says. */
@@ -9054,6 +9014,55 @@ function insertRowSql(tracking, row, executionMs) {
     // `version_key` only for a row that has one: a table without the column takes every other row.
     const [keyColumn, keyValue] = row.key === undefined ? ['', ''] : [', version_key', `, ${literal(row.key)}`];
     return `${replace}INSERT INTO ${(0,history_table/* qualifiedName */.O)(tracking)} (version, name, checksum, status, applied_at, execution_ms, applied_by${keyColumn}) VALUES (${row.version}, ${literal(row.name)}, ${literal(row.checksum)}, ${literal(row.status)}, now(), ${executionMs}, ${literal(row.appliedBy)}${keyValue})`;
+}
+
+;// CONCATENATED MODULE: ./lib/history/version-key.js
+
+
+
+/**
+ * A migration whose version does not fit bigint (Flyway's `1.7`, popx's 20 digits) is recorded
+ * under a stand-in version, with its exact version in `version_key`. The column is added, under the
+ * migration lock and inside the first migration's transaction, only when such a row is about to be
+ * written: a table that never holds one stays exactly as an earlier build created it. A table that
+ * does not exist yet is created in the same transaction, by this role, so it may add the column.
+ */
+async function versionKeyColumnOf(client, tracking) {
+    const table = (0,history_table/* qualifiedName */.O)(tracking);
+    const { rows } = await client.query(`SELECT to_regclass($1) IS NOT NULL AS exists,
+            EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1)
+                      AND attname = 'version_key' AND NOT attisdropped) AS has,
+            coalesce((SELECT pg_has_role(relowner, 'USAGE') FROM pg_class
+                       WHERE oid = to_regclass($1)), true) AS owned`, [table]);
+    const found = rows[0] ?? { exists: false, has: false, owned: true };
+    if (found.has)
+        return { sql: '', allowed: true };
+    return {
+        sql: `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS version_key text UNIQUE;`,
+        allowed: !found.exists || found.owned,
+    };
+}
+/**
+ * The SQL that readies the tracking table for `rows` before they are written: the `version_key`
+ * column when one of them has a key, else nothing (and no query). A role that does not own an
+ * existing table cannot add it: one sentence with the statement its owner runs.
+ */
+async function versionKeySql(client, tracking, rows) {
+    if (!rows.some((row) => row.key !== undefined))
+        return '';
+    const column = await versionKeyColumnOf(client, tracking);
+    if (!column.allowed) {
+        throw new ConfigurationError(`The tracking table ${tracking.schema}.${tracking.table} needs a version_key column to record versions that are not whole numbers of bigint size (such as 1.7), and this role does not own it: as its owner, run ${column.sql}`);
+    }
+    return column.sql;
+}
+/**
+ * What a transaction that writes `rows` runs first: the tracking table when it does not exist yet
+ * (with the grant checks of `createHistorySql`), and its `version_key` column when a row has a key.
+ */
+async function readyForRowsSql(client, tracking, exists, rows) {
+    const create = exists ? '' : await createHistorySql(client, tracking);
+    return create + (await versionKeySql(client, tracking, rows));
 }
 
 ;// CONCATENATED MODULE: ./lib/plan/findings.js
@@ -10042,8 +10051,7 @@ async function baseline(context) {
     return underLock(context, async () => {
         const locked = await readHistory(db.client, tracking);
         refuseIfRecorded(context, locked.rows.length);
-        const setup = (locked.exists ? '' : await createHistorySql(db.client, tracking)) +
-            (await versionKeySql(db.client, tracking, toRecord));
+        const setup = await readyForRowsSql(db.client, tracking, locked.exists, toRecord);
         const by = appliedBy();
         const inserts = toRecord.map((m) => `${insertRowSql(tracking, { version: m.version, key: m.key, name: m.name, checksum: m.checksum, status: 'baseline', appliedBy: by }, '0')};`);
         await db.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);
@@ -12178,7 +12186,6 @@ var errors = __nccwpck_require__(7976);
 
 
 
-
 /**
  * The review's code (its rules, the catalog readers) is a chunk of its own in dist/, loaded only
  * by a dry run that reviews: a deploy run never compiles it.
@@ -12264,8 +12271,7 @@ async function rehearsal(context, plan, review) {
             sessionSql: (0,session/* sessionSettingsSql */.Cb)(db.serverMajor),
             // A fresh database gets its tracking table first in the real run: the rehearsal creates
             // it too, inside its rolled-back transaction.
-            setupSql: ((await context.history).exists ? '' : await createHistorySql(db.client, tracking)) +
-                (await versionKeySql(db.client, tracking, plan.pending)),
+            setupSql: await readyForRowsSql(db.client, tracking, (await context.history).exists, plan.pending),
             signal: context.signal,
             log: context.log,
         }, observer, reversal);
@@ -13707,8 +13713,7 @@ class Adoption {
         this.imported = imported;
         if (imported === undefined)
             return locked;
-        const setup = (locked.exists ? '' : await createHistorySql(this.client, this.tracking)) +
-            (await versionKeySql(this.client, this.tracking, imported.rows));
+        const setup = await readyForRowsSql(this.client, this.tracking, locked.exists, imported.rows);
         const by = `${appliedBy}; ${imported.note}`;
         const inserts = imported.rows.map((row) => `${insertRowSql(this.tracking, { ...row, appliedBy: by }, '0')};`);
         await this.client.query(`BEGIN;${setup}${inserts.join('')}COMMIT;`);

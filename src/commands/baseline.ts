@@ -3,8 +3,8 @@
 import { ConfigurationError } from '../errors.js';
 import { readVersionInput } from '../files/keys.js';
 import { readHistory } from '../history/read.js';
-import { versionKeySql } from '../history/version-key.js';
-import { createHistorySql, insertRowSql } from '../history/write.js';
+import { readyForRowsSql } from '../history/version-key.js';
+import { insertRowSql } from '../history/write.js';
 import { type Entry, makePlan, type Plan, shownVersion } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
 import { appliedBy } from '../runner/applied-by.js';
@@ -54,9 +54,7 @@ export async function baseline(context: Context): Promise<Report> {
   return underLock(context, async () => {
     const locked = await readHistory(db.client, tracking);
     refuseIfRecorded(context, locked.rows.length);
-    const setup =
-      (locked.exists ? '' : await createHistorySql(db.client, tracking)) +
-      (await versionKeySql(db.client, tracking, toRecord));
+    const setup = await readyForRowsSql(db.client, tracking, locked.exists, toRecord);
     const by = appliedBy();
     const inserts = toRecord.map(
       (m) =>

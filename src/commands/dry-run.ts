@@ -3,8 +3,7 @@
 import { type RehearsalOutcome, rehearse } from '../apply/rehearse.js';
 import { sessionSettingsSql } from '../db/session.js';
 import { releaseLock, tryLockOnce } from '../history/lock.js';
-import { versionKeySql } from '../history/version-key.js';
-import { createHistorySql } from '../history/write.js';
+import { readyForRowsSql } from '../history/version-key.js';
 import type { Entry } from '../plan/plan.js';
 import { plural, type Report } from '../report/model.js';
 import type { Review } from '../review/model.js';
@@ -115,9 +114,12 @@ async function rehearsal(
         sessionSql: sessionSettingsSql(db.serverMajor),
         // A fresh database gets its tracking table first in the real run: the rehearsal creates
         // it too, inside its rolled-back transaction.
-        setupSql:
-          ((await context.history).exists ? '' : await createHistorySql(db.client, tracking)) +
-          (await versionKeySql(db.client, tracking, plan.pending)),
+        setupSql: await readyForRowsSql(
+          db.client,
+          tracking,
+          (await context.history).exists,
+          plan.pending,
+        ),
         signal: context.signal,
         log: context.log,
       },

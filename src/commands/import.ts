@@ -17,8 +17,8 @@ import {
 } from '../history/import/index.js';
 import { type History, readHistory } from '../history/read.js';
 import type { TrackingTable } from '../history/table.js';
-import { versionKeySql } from '../history/version-key.js';
-import { createHistorySql, insertRowSql } from '../history/write.js';
+import { readyForRowsSql } from '../history/version-key.js';
+import { insertRowSql } from '../history/write.js';
 import { plural } from '../report/model.js';
 import type { Settings } from '../runner/inputs.js';
 
@@ -100,9 +100,7 @@ export class Adoption {
     const imported = await this.importFor(locked);
     this.imported = imported;
     if (imported === undefined) return locked;
-    const setup =
-      (locked.exists ? '' : await createHistorySql(this.client, this.tracking)) +
-      (await versionKeySql(this.client, this.tracking, imported.rows));
+    const setup = await readyForRowsSql(this.client, this.tracking, locked.exists, imported.rows);
     const by = `${appliedBy}; ${imported.note}`;
     const inserts = imported.rows.map(
       (row) => `${insertRowSql(this.tracking, { ...row, appliedBy: by }, '0')};`,

@@ -1,7 +1,8 @@
-// The `version_key` column a tracking table needs before it records a stand-in version: found, and the SQL that adds it. Reads only.
+// The `version_key` column a tracking table needs before it records a stand-in version, and what a write of rows needs first (the table, the column): found, and the SQL that adds them. Reads only.
 import type pg from 'pg';
 import { ConfigurationError } from '../errors.js';
 import { qualifiedName, type TrackingTable } from './table.js';
+import { createHistorySql } from './write.js';
 
 /** What writing a row with a key needs of the table first. */
 export interface VersionKeyColumn {
@@ -57,4 +58,18 @@ export async function versionKeySql(
     );
   }
   return column.sql;
+}
+
+/**
+ * What a transaction that writes `rows` runs first: the tracking table when it does not exist yet
+ * (with the grant checks of `createHistorySql`), and its `version_key` column when a row has a key.
+ */
+export async function readyForRowsSql(
+  client: pg.ClientBase,
+  tracking: TrackingTable,
+  exists: boolean,
+  rows: readonly { key?: string }[],
+): Promise<string> {
+  const create = exists ? '' : await createHistorySql(client, tracking);
+  return create + (await versionKeySql(client, tracking, rows));
 }
