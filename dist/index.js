@@ -11220,13 +11220,14 @@ function headOf(file, whole) {
 
 ;// CONCATENATED MODULE: ./lib/fleet/sessions.js
 
+
 /**
  * What makes a reused session look as a new one opened for `schema` does: every setting back to
  * the session's defaults, then search_path set to the schema, quoted as an identifier (as the
  * startup option sets it). One round trip.
  */
 function reuseSql(schema) {
-    return `RESET ALL; SET search_path TO "${schema.replaceAll('"', '""')}"`;
+    return `RESET ALL; SET search_path TO ${(0,history_table/* quoteIdentifier */.C)(schema)}`;
 }
 /**
  * Whether the session is idle outside a transaction once its last answer is in: a query that

@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import { connect, type Database } from '../db/connect.js';
 import type { ConnectionTarget } from '../db/url.js';
+import { quoteIdentifier } from '../history/table.js';
 
 /**
  * What makes a reused session look as a new one opened for `schema` does: every setting back to
@@ -9,7 +10,7 @@ import type { ConnectionTarget } from '../db/url.js';
  * startup option sets it). One round trip.
  */
 export function reuseSql(schema: string): string {
-  return `RESET ALL; SET search_path TO "${schema.replaceAll('"', '""')}"`;
+  return `RESET ALL; SET search_path TO ${quoteIdentifier(schema)}`;
 }
 
 /**
