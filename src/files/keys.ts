@@ -94,7 +94,7 @@ export interface VersionInput extends Versioned {
 /**
  * Reads a version input as the layout writes versions: Flyway's dotted parts (`1.7`, `2.0.3`,
  * `1_7`), diesel's digits and dashes (`2024-02-12-120203`), digits for the others (popx's 20
- * digits included); canonicalised with the layout's own key, so `1.70` finds `V1.7__x.sql` as
+ * digits included); canonicalised with the layout's own key, so `1.07` or `1.7.0` finds `V1.7__x.sql` as
  * Flyway would. Anything else is a ConfigurationError naming the input.
  */
 export function readVersionInput(layout: LayoutId, input: string, text: string): VersionInput {
